@@ -1,0 +1,69 @@
+/**
+ * QuantCoder's typed errors. Activities throw these; the activity boundary maps each once to a
+ * Temporal ApplicationFailure (its `type` is the class name, `nonRetryable` from `retryable`),
+ * and the CLI maps each once to a one-line message.
+ */
+export abstract class QuantCoderError extends Error {
+  /** Whether trying again later may succeed (rate limits, 5xx, timeouts, resets). */
+  abstract readonly retryable: boolean;
+  /** The external service the error came from, when there is one. */
+  readonly service?: string;
+  /** How long the service asked us to wait before trying again (HTTP Retry-After). */
+  readonly retryAfterMs?: number;
+
+  constructor(message: string, options: { service?: string; retryAfterMs?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.service = options.service;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** A transient failure: 5xx, a reset connection, a timeout. */
+export class ServiceUnavailableError extends QuantCoderError {
+  readonly retryable = true;
+}
+
+/** HTTP 429: retry after the delay the service gave. */
+export class RateLimitedError extends QuantCoderError {
+  readonly retryable = true;
+}
+
+/** The service answered something that is not what its API promises (malformed JSON, wrong shape). */
+export class MalformedResponseError extends QuantCoderError {
+  readonly retryable = true;
+}
+
+/** Credentials missing, wrong or refused (401/403, QuantConnect "Hash doesn't match."). */
+export class AuthenticationError extends QuantCoderError {
+  readonly retryable = false;
+}
+
+/** The request itself is wrong (400, 404, 422): repeating it cannot help. */
+export class BadRequestError extends QuantCoderError {
+  readonly retryable = false;
+}
+
+/** Something the user gave is invalid (a path, a flag, a file). */
+export class InvalidInputError extends QuantCoderError {
+  readonly retryable = false;
+}
+
+/** A path that resolves outside the directories QuantCoder may write to. */
+export class PathSecurityError extends QuantCoderError {
+  readonly retryable = false;
+}
+
+/** The learning database cannot be opened or migrated. */
+export class DatabaseError extends QuantCoderError {
+  readonly retryable = false;
+}
+
+/** All typed error classes by name, so a failure's `type` can be turned back into its class. */
+export const NON_RETRYABLE_TYPES = [
+  'AuthenticationError',
+  'BadRequestError',
+  'InvalidInputError',
+  'PathSecurityError',
+  'DatabaseError',
+] as const;

@@ -1,0 +1,12 @@
+/**
+ * Task queues. Workflows run on the base queue; each rate-limited external service has its own
+ * activity queue so its concurrency and rate limits hold across every worker of a cluster.
+ */
+export function taskQueues(base: string) {
+  return {
+    workflows: base,
+    crossref: `${base}-crossref`,
+  } as const;
+}
+
+export type TaskQueues = ReturnType<typeof taskQueues>;

@@ -1,0 +1,2 @@
+export { searchPapers } from './search';
+export type { SearchInput, SearchOutput } from './search';
