@@ -21,3 +21,8 @@ export function packageRoot(): string {
     dir = parent;
   }
 }
+
+/** QuantCoder's version, from its package.json. */
+export function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}

@@ -67,3 +67,15 @@ export const NON_RETRYABLE_TYPES = [
   'PathSecurityError',
   'DatabaseError',
 ] as const;
+
+/** No Temporal server answers at the configured address. */
+export class TemporalUnavailableError extends QuantCoderError {
+  readonly retryable = true;
+  constructor(readonly address: string, detail?: string) {
+    super(
+      `No Temporal server answers at ${address}${detail ? ` (${detail})` : ''}. ` +
+        'Start one with `quantcoder dev`, or point QuantCoder at yours with --address or TEMPORAL_ADDRESS.',
+      { service: 'temporal' },
+    );
+  }
+}

@@ -1,0 +1,95 @@
+import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
+import type { Client } from '@temporalio/client';
+import { loadSettings, type Settings } from '../worker/settings';
+import { describeFailure, connectClient, requireWorker } from './temporal';
+import { isKnownError } from './errors';
+import { WorkflowFailedError } from '@temporalio/client';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+export const SANDBOX_BANNER =
+  'SANDBOX MODE: services are local simulators; LLM answers are scripted and backtest statistics are synthetic.';
+
+/**
+ * Shared flags and behaviour of every QuantCoder command: Temporal connection flags, the sandbox
+ * profile, `--json`, settings loading, and known errors turned into one-line messages.
+ */
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true;
+
+  static override baseFlags = {
+    address: Flags.string({ summary: 'Temporal server address (host:port).', env: 'TEMPORAL_ADDRESS', helpGroup: 'TEMPORAL' }),
+    namespace: Flags.string({ summary: 'Temporal namespace.', env: 'TEMPORAL_NAMESPACE', helpGroup: 'TEMPORAL' }),
+    'task-queue': Flags.string({ summary: 'Base task queue QuantCoder workers poll.', env: 'QUANTCODER_TASK_QUEUE', helpGroup: 'TEMPORAL' }),
+    sandbox: Flags.boolean({
+      summary: 'Use the local sandbox simulators instead of the real services (same as QUANTCODER_PROFILE=sandbox).',
+      helpGroup: 'PROFILE',
+    }),
+  };
+
+  protected flags!: BaseFlags<T>;
+  protected args!: BaseArgs<T>;
+  protected settings!: Settings;
+  private client?: Client;
+
+  public override async init(): Promise<void> {
+    await super.init();
+    const { args, flags } = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    });
+    this.flags = flags as BaseFlags<T>;
+    this.args = args as BaseArgs<T>;
+    this.settings = loadSettings(process.env, {
+      TEMPORAL_ADDRESS: this.flags.address,
+      TEMPORAL_NAMESPACE: this.flags.namespace,
+      QUANTCODER_TASK_QUEUE: this.flags['task-queue'],
+      QUANTCODER_PROFILE: this.flags.sandbox ? 'sandbox' : undefined,
+    });
+    if (this.settings.config.profile === 'sandbox') this.logToStderr(SANDBOX_BANNER);
+    for (const w of this.settings.warnings) this.logToStderr(`Warning: ${w}`);
+  }
+
+  protected get temporalAddress(): string {
+    return this.settings.config.temporal.address;
+  }
+
+  protected get taskQueue(): string {
+    return this.settings.config.temporal.taskQueue;
+  }
+
+  /** A Temporal client on the configured server, connected once per command. */
+  protected async temporal(): Promise<Client> {
+    this.client ??= await connectClient(this.temporalAddress, this.settings.config.temporal.namespace);
+    return this.client;
+  }
+
+  /** Fails with a clear message when no worker polls the workflow queue. */
+  protected async requireWorker(waitMs?: number): Promise<void> {
+    await requireWorker(await this.temporal(), this.taskQueue, waitMs);
+  }
+
+  /** A link to a workflow's page in the Temporal Web UI. */
+  protected webUiLink(workflowId: string): string {
+    const base = this.settings.config.temporal.uiUrl.replace(/\/+$/, '');
+    return `${base}/namespaces/${encodeURIComponent(this.settings.config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  }
+
+  protected override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
+    if (err instanceof WorkflowFailedError) {
+      const { type, message } = describeFailure(err);
+      return super.catch(new Errors.CLIError(`Run failed${type ? ` (${type})` : ''}: ${message}`, { exit: 1 }));
+    }
+    if (isKnownError(err)) return super.catch(new Errors.CLIError(err.message, { exit: 1 }));
+    return super.catch(err);
+  }
+
+  protected override async finally(err: Error | undefined): Promise<unknown> {
+    await this.client?.connection.close().catch(() => undefined);
+    return super.finally(err);
+  }
+}

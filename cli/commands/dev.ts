@@ -1,0 +1,92 @@
+import { Flags } from '@oclif/core';
+import { Connection } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { BaseCommand } from '../base';
+import { createLogger, startWorkerProcess, type WorkerProcess } from '../../worker';
+import { startDevServer } from '../../worker/temporal-server';
+import { installRuntime } from '../../worker/runtime';
+
+async function serverAnswers(address: string): Promise<boolean> {
+  try {
+    const c = await Connection.connect({ address, connectTimeout: '1 second' });
+    await c.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export default class Dev extends BaseCommand<typeof Dev> {
+  static override summary = 'Run a local Temporal dev server, its Web UI and a QuantCoder worker, all in one.';
+  static override description =
+    "Starts `temporal server start-dev` with its state in $QUANTCODER_HOME/temporal.db (runs survive a restart), the Web UI, and a " +
+    'worker. If a server already answers on the port, it is reused. Ctrl-C (or SIGTERM) stops the worker, then the server.';
+  static override examples = [
+    '<%= config.bin %> dev',
+    '<%= config.bin %> dev --sandbox',
+    '<%= config.bin %> dev --port 7300 --ui-port 8300',
+    '<%= config.bin %> dev --no-worker',
+  ];
+  static override enableJsonFlag = false;
+  static override flags = {
+    port: Flags.integer({ summary: 'Temporal frontend port.', default: 7233 }),
+    'ui-port': Flags.integer({ summary: 'Web UI port.', default: 8233 }),
+    ip: Flags.string({ summary: 'Address the server binds to.', default: '127.0.0.1' }),
+    worker: Flags.boolean({ summary: 'Also run a worker.', default: true, allowNo: true }),
+    'db-file': Flags.string({ summary: 'Where the dev server keeps its state (default: $QUANTCODER_HOME/temporal.db).' }),
+  };
+
+  async run(): Promise<void> {
+    const address = `${this.flags.ip}:${this.flags.port}`;
+    this.settings.config.temporal.address = address;
+    const { logging } = this.settings.config;
+    const logger = createLogger({ level: logging.level, format: logging.format, file: this.settings.layout.log, secrets: this.settings.secrets });
+
+    // The runtime must exist before the dev server: both share Temporal's native runtime.
+    installRuntime(logger, this.settings.config.metrics.address);
+    let server: TestWorkflowEnvironment | undefined;
+    let uiUrl = this.settings.config.temporal.uiUrl;
+    if (await serverAnswers(address)) {
+      this.log(`Reusing the Temporal server already listening on ${address}.`);
+    } else {
+      const started = await startDevServer({
+        ip: this.flags.ip,
+        port: this.flags.port,
+        ui: true,
+        uiPort: this.flags['ui-port'],
+        namespace: this.settings.config.temporal.namespace,
+        dbFile: this.flags['db-file'] ?? this.settings.layout.temporalDb,
+      });
+      server = started.env;
+      uiUrl = `http://${this.flags.ip === '0.0.0.0' ? 'localhost' : this.flags.ip}:${this.flags['ui-port']}`;
+      logger.info({ address, binary: started.resolved.path ?? started.resolved.source }, 'temporal dev server started');
+      this.log(`Temporal server: ${address} (binary from ${started.resolved.source}${started.resolved.path ? `: ${started.resolved.path}` : ''})`);
+    }
+    this.log(`Web UI:          ${uiUrl}`);
+
+    let worker: WorkerProcess | undefined;
+    const stopped = new Promise<void>((resolve) => {
+      const stop = () => {
+        this.log('Stopping…');
+        if (worker) worker.shutdown();
+        resolve();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    try {
+      if (this.flags.worker) {
+        worker = await startWorkerProcess(this.settings, logger);
+        this.log(`Worker:          polling "${this.taskQueue}"`);
+      }
+      this.log('Ready. Ctrl-C to stop.');
+      await stopped;
+      await worker?.done;
+    } finally {
+      if (server) {
+        await server.teardown();
+        this.log('Temporal server stopped.');
+      }
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { createWorkerSet } from '../../worker/workers';
+import type { ActivityDeps } from '../../activities';
+import { resolveConfig, type QuantCoderConfig } from '../../domain/config';
+
+/** The address of the Temporal dev server the global setup started for this test run. */
+export function testAddress(): string {
+  const address = process.env.QC_TEST_TEMPORAL_ADDRESS;
+  if (!address) throw new Error('QC_TEST_TEMPORAL_ADDRESS is not set: run tests through jest (global setup starts the server)');
+  return address;
+}
+
+let runtimeReady = false;
+function quietRuntime(): void {
+  if (runtimeReady) return;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  runtimeReady = true;
+}
+
+/** A task queue no other test uses, so tests never pick up each other's tasks. */
+export function uniqueTaskQueue(prefix = 'test'): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+export async function testClient(): Promise<Client> {
+  const connection = await Connection.connect({ address: testAddress() });
+  return new Client({ connection });
+}
+
+export function testConfig(overrides: Record<string, unknown> = {}): QuantCoderConfig {
+  return resolveConfig(overrides, {});
+}
+
+/** The same worker set production runs, on a test task queue, with the given activity deps. */
+export async function startTestWorkers(deps: ActivityDeps, taskQueue: string, config = testConfig()): Promise<{ workers: Worker[]; connection: NativeConnection }> {
+  quietRuntime();
+  const connection = await NativeConnection.connect({ address: testAddress() });
+  const workers = await createWorkerSet({ connection, namespace: 'default', taskQueue, config, deps, shutdownGraceTime: '1 second' });
+  return { workers, connection };
+}
+
+/** Runs workers while `fn` runs, then shuts them down cleanly. */
+export async function withWorkers<T>(deps: ActivityDeps, taskQueue: string, fn: () => Promise<T>, config?: QuantCoderConfig): Promise<T> {
+  const { workers, connection } = await startTestWorkers(deps, taskQueue, config);
+  const running = workers.map((w) => w.run());
+  try {
+    return await fn();
+  } finally {
+    workers.forEach((w) => w.shutdown());
+    await Promise.allSettled(running);
+    await connection.close();
+  }
+}

@@ -1,0 +1,51 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createActivities, type ActivityDeps } from '../activities';
+import type { QuantCoderConfig } from '../domain/config';
+import { taskQueues } from '../domain/task-queues';
+
+export interface WorkerSetOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  config: QuantCoderConfig;
+  deps: ActivityDeps;
+  logger?: Logger;
+  /** A prebuilt workflow bundle; bundled from source when absent. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+}
+
+/** Where the workflow code lives for the bundler (source in tests, compiled JS when installed). */
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+/**
+ * The workers of one QuantCoder worker process: one polls the workflow queue and runs the local
+ * activities (learning database, artifacts); one per rate-limited service enforces its limits.
+ */
+export async function createWorkerSet(options: WorkerSetOptions): Promise<Worker[]> {
+  const queues = taskQueues(options.taskQueue);
+  const activities = createActivities(options.deps);
+  const common = {
+    connection: options.connection,
+    namespace: options.namespace,
+    activities,
+    shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
+  };
+  const workflowSource = options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH };
+  const { config } = options;
+  return Promise.all([
+    Worker.create({ ...common, ...workflowSource, taskQueue: queues.workflows }),
+    Worker.create({
+      ...common,
+      taskQueue: queues.crossref,
+      maxConcurrentActivityTaskExecutions: config.crossref.concurrency,
+      maxTaskQueueActivitiesPerSecond: config.crossref.ratePerSecond,
+    }),
+  ]);
+}
+
+/** Runs every worker until all have shut down (SIGINT/SIGTERM start a graceful shutdown). */
+export async function runWorkerSet(workers: Worker[]): Promise<void> {
+  await Promise.all(workers.map((w) => w.run()));
+}
