@@ -37,4 +37,34 @@ export class CrossrefClient {
       throw err;
     }
   }
+
+  /** One work by DOI; an unknown DOI is a BadRequestError (CrossRef answers 404 `Resource not found.`). */
+  async work(doi: string, signal?: AbortSignal): Promise<Paper> {
+    const url = `${this.options.baseUrl.replace(/\/+$/, '')}/works/${encodeURIComponent(doi.trim().toLowerCase())}`;
+    const { json } = await httpJson({
+      service: 'crossref',
+      url,
+      headers: { 'user-agent': `${this.options.userAgent} (mailto:${this.options.mailto})`, accept: 'application/json' },
+      timeoutMs: this.options.timeoutMs,
+      signal,
+    });
+    try {
+      return parseCrossrefWork(json);
+    } catch (err) {
+      if (err instanceof EnvelopeError) throw new MalformedResponseError(err.message, { service: 'crossref' });
+      throw err;
+    }
+  }
+}
+
+/** Reads CrossRef's single-work envelope (`/works/{doi}`). */
+export function parseCrossrefWork(body: unknown): Paper {
+  const message = (body as { message?: unknown } | null)?.message;
+  const [paper] = parseCrossrefWorks({ status: (body as { status?: unknown } | null)?.status, message: { items: [message] } });
+  if (!paper) throw new EnvelopeError('CrossRef answered a work without a DOI');
+  return paper;
+}
+
+export interface CrossrefWorkLookup {
+  work(doi: string, signal?: AbortSignal): Promise<Paper>;
 }

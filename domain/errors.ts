@@ -66,7 +66,20 @@ export const NON_RETRYABLE_TYPES = [
   'InvalidInputError',
   'PathSecurityError',
   'DatabaseError',
+  'NotAPdfError',
+  'PdfTooLargeError',
+  'RedirectLoopError',
+  'NoOpenAccessError',
+  'CorruptPdfError',
+  'ArtifactNotFoundError',
+  'ArtifactCorruptError',
+  'LlmAnswerError',
 ] as const;
+
+/** The LLM kept answering something unusable (not JSON, not code) even after being told why. */
+export class LlmAnswerError extends QuantCoderError {
+  readonly retryable = false;
+}
 
 /** No Temporal server answers at the configured address. */
 export class TemporalUnavailableError extends QuantCoderError {

@@ -1,17 +1,74 @@
+import { ArtifactStore } from '../activities/artifacts';
+import { ArxivClient } from '../activities/arxiv';
 import { CrossrefClient } from '../activities/crossref';
-import type { ActivityDeps } from '../activities';
+import { PdfDownloader } from '../activities/download';
+import type { ActivityDeps, ActivityMetrics } from '../activities';
 import { openLearningDatabase } from '../activities/learning/database';
+import { createLlmClient, type LlmClient } from '../activities/llm';
+import { QuantConnectClient } from '../activities/quantconnect/client';
+import { UnpaywallClient } from '../activities/unpaywall';
 import { packageVersion } from '../activities/package-root';
+import { AuthenticationError } from '../domain/errors';
+import type { LlmTask } from '../domain/prompts';
 import { serviceEndpoints } from '../domain/services';
 import type { Settings } from './settings';
 
 export const USER_AGENT = `QuantCoder/${packageVersion()}`;
 
+/** The provider and model of an LLM task: the task's own setting, else the default. */
+export function llmChoice(settings: Settings, task: LlmTask): { provider: 'openai' | 'anthropic'; model: string } {
+  const { llm } = settings.config;
+  const perTask = task === 'summarize' || task === 'generate' || task === 'repair' ? llm[task] : {};
+  return { provider: perTask.provider ?? llm.provider, model: perTask.model ?? llm.model };
+}
+
 /** Builds the real clients every activity uses, from settings (never from process.env directly). */
-export function buildActivityDeps(settings: Settings): ActivityDeps {
+export function buildActivityDeps(settings: Settings, metrics?: ActivityMetrics): ActivityDeps {
   const endpoints = serviceEndpoints(settings.config);
+  const { config, layout } = settings;
+  const llmClients = new Map<string, LlmClient>();
+  let qc: QuantConnectClient | undefined;
+  const arxiv = new ArxivClient({ ...endpoints.arxiv, userAgent: USER_AGENT });
   return {
-    prisma: openLearningDatabase(settings.layout.database),
+    prisma: openLearningDatabase(layout.database),
     crossref: new CrossrefClient({ ...endpoints.crossref, userAgent: USER_AGENT }),
+    arxiv,
+    downloader: new PdfDownloader({
+      allowedDirs: [layout.home],
+      timeoutMs: config.download.timeoutSeconds * 1000,
+      maxBytes: config.download.maxBytes,
+      userAgent: USER_AGENT,
+      unpaywall: new UnpaywallClient({ ...endpoints.unpaywall, timeoutMs: config.download.timeoutSeconds * 1000, userAgent: USER_AGENT }),
+      arxivPdfBaseUrl: arxiv.pdfBaseUrl,
+    }),
+    artifacts: new ArtifactStore(layout.artifacts),
+    downloadsDir: layout.downloads,
+    generatedDir: layout.generated,
+    llmFor(task) {
+      const choice = llmChoice(settings, task);
+      const key = `${choice.provider}:${choice.model}`;
+      let client = llmClients.get(key);
+      if (!client) {
+        const endpoint = choice.provider === 'anthropic' ? endpoints.anthropic : endpoints.openai;
+        client = createLlmClient({ ...choice, baseUrl: endpoint.baseUrl, apiKey: endpoint.apiKey, timeoutMs: config.llm.timeoutSeconds * 1000 });
+        llmClients.set(key, client);
+      }
+      return client;
+    },
+    quantconnect() {
+      if (qc) return qc;
+      const { userId, apiToken, baseUrl, timeoutMs } = endpoints.quantconnect;
+      if (!userId || !apiToken) {
+        throw new AuthenticationError(
+          'QuantConnect credentials are not configured: set QUANTCONNECT_USER_ID and QUANTCONNECT_API_TOKEN (or use --local-only / --sandbox)',
+          { service: 'quantconnect' },
+        );
+      }
+      qc = new QuantConnectClient({ baseUrl, userId, apiToken, timeoutMs, userAgent: USER_AGENT });
+      return qc;
+    },
+    quantconnectPollMs: endpoints.quantconnect.pollMs,
+    quantconnectCompileTimeoutMs: Math.max(endpoints.quantconnect.timeoutMs * 5, 60_000),
+    metrics,
   };
 }

@@ -34,14 +34,19 @@ export async function createWorkerSet(options: WorkerSetOptions): Promise<Worker
   };
   const workflowSource = options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH };
   const { config } = options;
+  const activityWorker = (taskQueue: string, limits: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxTaskQueueActivitiesPerSecond'>) =>
+    Worker.create({ ...common, taskQueue, ...limits });
   return Promise.all([
     Worker.create({ ...common, ...workflowSource, taskQueue: queues.workflows }),
-    Worker.create({
-      ...common,
-      taskQueue: queues.crossref,
+    activityWorker(queues.crossref, {
       maxConcurrentActivityTaskExecutions: config.crossref.concurrency,
       maxTaskQueueActivitiesPerSecond: config.crossref.ratePerSecond,
     }),
+    activityWorker(queues.arxiv, { maxConcurrentActivityTaskExecutions: 1, maxTaskQueueActivitiesPerSecond: config.arxiv.ratePerSecond }),
+    activityWorker(queues.download, { maxConcurrentActivityTaskExecutions: config.download.concurrency }),
+    activityWorker(queues.llm, { maxConcurrentActivityTaskExecutions: config.llm.concurrency }),
+    activityWorker(queues.quantconnect, { maxConcurrentActivityTaskExecutions: Math.max(2, config.quantconnect.concurrency) }),
+    activityWorker(queues.backtest, { maxConcurrentActivityTaskExecutions: config.quantconnect.concurrency }),
   ]);
 }
 

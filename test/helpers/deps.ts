@@ -1,21 +1,38 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CrossrefClient } from '../../activities/crossref';
 import type { ActivityDeps } from '../../activities';
-import { openLearningDatabase } from '../../activities/learning/database';
+import { buildActivityDeps } from '../../worker/deps';
+import { loadSettings, type Settings } from '../../worker/settings';
 
-/** Activity deps as the worker builds them, on a fresh learning database in a temp folder. */
-export function testDeps(options: { crossrefUrl: string }): ActivityDeps & { home: string; cleanup(): Promise<void> } {
+/** A fresh QUANTCODER_HOME with the given config.json, and the settings loaded from it. */
+export function testSettings(config: Record<string, unknown> = {}, env: Record<string, string> = {}): Settings {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'qc-home-'));
-  const prisma = openLearningDatabase(path.join(home, 'learning.db'));
+  fs.writeFileSync(path.join(home, 'config.json'), JSON.stringify(config));
+  return loadSettings({ QUANTCODER_HOME: home, HOME: home, PATH: process.env.PATH, ...env });
+}
+
+/**
+ * Activity deps exactly as the worker builds them, on a fresh home (learning database, artifacts,
+ * downloads). Point services at a fake server with `crossrefUrl`, or at the sandbox with `sandboxUrl`.
+ */
+export function testDeps(options: { crossrefUrl?: string; sandboxUrl?: string; config?: Record<string, unknown> }): ActivityDeps & { home: string; settings: Settings; cleanup(): Promise<void> } {
+  const config: Record<string, unknown> = { ...(options.config ?? {}) };
+  if (options.crossrefUrl) config.crossref = { baseUrl: options.crossrefUrl, timeoutSeconds: 2 };
+  if (options.sandboxUrl) {
+    config.profile = 'sandbox';
+    config.sandbox = { url: options.sandboxUrl };
+    config.quantconnect = { pollSeconds: 0.05, ...((config.quantconnect as object) ?? {}) };
+  }
+  const settings = testSettings(config);
+  const deps = buildActivityDeps(settings);
   return {
-    home,
-    prisma,
-    crossref: new CrossrefClient({ baseUrl: options.crossrefUrl, mailto: 'team@example.org', timeoutMs: 2000, userAgent: 'QuantCoder/test' }),
+    ...deps,
+    home: settings.layout.home,
+    settings,
     async cleanup() {
-      await prisma.$disconnect();
-      fs.rmSync(home, { recursive: true, force: true });
+      await deps.prisma.$disconnect();
+      fs.rmSync(settings.layout.home, { recursive: true, force: true });
     },
   };
 }

@@ -54,14 +54,17 @@ CREATE TABLE "Summary" (
 CREATE TABLE "Algorithm" (
     "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "runId" TEXT NOT NULL,
-    "articleId" INTEGER,
+    "articleKey" TEXT NOT NULL,
     "attempt" INTEGER NOT NULL,
+    "articleId" INTEGER,
     "codeHash" TEXT NOT NULL,
+    "code" TEXT NOT NULL,
     "family" TEXT,
     "path" TEXT,
     "provider" TEXT,
     "model" TEXT,
-    "compiled" BOOLEAN,
+    "compiled" BOOLEAN NOT NULL DEFAULT false,
+    "problemKind" TEXT,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "Algorithm_articleId_fkey" FOREIGN KEY ("articleId") REFERENCES "Article" ("id") ON DELETE SET NULL ON UPDATE CASCADE
 );
@@ -97,6 +100,17 @@ CREATE TABLE "Fix" (
 );
 
 -- CreateTable
+CREATE TABLE "FixApplication" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "runId" TEXT NOT NULL,
+    "step" TEXT NOT NULL,
+    "fixId" INTEGER NOT NULL,
+    "success" BOOLEAN NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "FixApplication_fixId_fkey" FOREIGN KEY ("fixId") REFERENCES "Fix" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
 CREATE TABLE "Backtest" (
     "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "runId" TEXT NOT NULL,
@@ -118,7 +132,7 @@ CREATE TABLE "Backtest" (
 );
 
 -- CreateTable
-CREATE TABLE "TokenUsage" (
+CREATE TABLE "LlmCall" (
     "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "runId" TEXT NOT NULL,
     "callKey" TEXT NOT NULL,
@@ -127,6 +141,28 @@ CREATE TABLE "TokenUsage" (
     "model" TEXT NOT NULL,
     "inputTokens" INTEGER NOT NULL,
     "outputTokens" INTEGER NOT NULL,
+    "promptSha256" TEXT NOT NULL,
+    "answerSha256" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "Variant" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "runId" TEXT NOT NULL,
+    "variantId" TEXT NOT NULL,
+    "generation" INTEGER NOT NULL,
+    "island" INTEGER NOT NULL DEFAULT 0,
+    "parents" TEXT NOT NULL,
+    "mutation" TEXT NOT NULL,
+    "codeHash" TEXT NOT NULL,
+    "code" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "fitness" REAL,
+    "statistics" TEXT,
+    "error" TEXT,
+    "tokensIn" INTEGER NOT NULL DEFAULT 0,
+    "tokensOut" INTEGER NOT NULL DEFAULT 0,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
@@ -146,16 +182,25 @@ CREATE UNIQUE INDEX "Summary_runId_articleId_key" ON "Summary"("runId", "article
 CREATE INDEX "Algorithm_codeHash_idx" ON "Algorithm"("codeHash");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "Algorithm_runId_attempt_key" ON "Algorithm"("runId", "attempt");
+CREATE UNIQUE INDEX "Algorithm_runId_articleKey_attempt_key" ON "Algorithm"("runId", "articleKey", "attempt");
 
 -- CreateIndex
 CREATE INDEX "ErrorRecord_signature_idx" ON "ErrorRecord"("signature");
 
 -- CreateIndex
+CREATE INDEX "ErrorRecord_family_idx" ON "ErrorRecord"("family");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "ErrorRecord_runId_step_key" ON "ErrorRecord"("runId", "step");
 
 -- CreateIndex
+CREATE INDEX "Fix_signature_idx" ON "Fix"("signature");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "Fix_signature_diffHash_key" ON "Fix"("signature", "diffHash");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "FixApplication_runId_step_key" ON "FixApplication"("runId", "step");
 
 -- CreateIndex
 CREATE INDEX "Backtest_codeHash_idx" ON "Backtest"("codeHash");
@@ -167,8 +212,17 @@ CREATE INDEX "Backtest_family_idx" ON "Backtest"("family");
 CREATE UNIQUE INDEX "Backtest_runId_codeHash_key" ON "Backtest"("runId", "codeHash");
 
 -- CreateIndex
-CREATE INDEX "TokenUsage_runId_idx" ON "TokenUsage"("runId");
+CREATE INDEX "LlmCall_runId_idx" ON "LlmCall"("runId");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "TokenUsage_runId_callKey_key" ON "TokenUsage"("runId", "callKey");
+CREATE UNIQUE INDEX "LlmCall_runId_callKey_key" ON "LlmCall"("runId", "callKey");
+
+-- CreateIndex
+CREATE INDEX "Variant_codeHash_idx" ON "Variant"("codeHash");
+
+-- CreateIndex
+CREATE INDEX "Variant_runId_generation_idx" ON "Variant"("runId", "generation");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Variant_runId_variantId_key" ON "Variant"("runId", "variantId");
 

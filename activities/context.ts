@@ -1,0 +1,38 @@
+import { Context } from '@temporalio/activity';
+
+/** The running activity's cancellation signal; undefined when called outside an activity (benchmarks). */
+export function cancellationSignal(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Heartbeats when running inside an activity; a no-op otherwise. */
+export function heartbeat(details?: unknown): void {
+  try {
+    Context.current().heartbeat(details);
+  } catch {
+    // not inside an activity
+  }
+}
+
+/** The details of the last heartbeat of a previous attempt of this activity, if any. */
+export function previousHeartbeat<T>(): T | undefined {
+  try {
+    return Context.current().info.heartbeatDetails as T | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The activity's Temporal identity, for deterministic names (workflow id + activity id). */
+export function activityIdentity(): { workflowId: string; activityId: string; attempt: number } | undefined {
+  try {
+    const info = Context.current().info;
+    return { workflowId: info.workflowExecution?.workflowId ?? '', activityId: info.activityId, attempt: info.attempt };
+  } catch {
+    return undefined;
+  }
+}

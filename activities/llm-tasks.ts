@@ -1,0 +1,140 @@
+import type { PrismaClient } from '@prisma/client';
+import { LlmAnswerError } from '../domain/errors';
+import { errorSignature } from '../domain/learning';
+import { extractJson, extractPythonCode } from '../domain/llm-answers';
+import type { Paper } from '../domain/papers';
+import type { CodeOutcome, CodeProblem, SummaryOutcome, TokenCount } from '../domain/pipeline';
+import { generatePrompt, repairPrompt, summarizePrompt, type LlmTask, type Prompt } from '../domain/prompts';
+import { strategySpecSchema, type StrategySpec } from '../domain/strategy';
+import type { ArtifactStore } from './artifacts';
+import { cancellationSignal } from './context';
+import { ensureArticle } from './learning/articles';
+import { learnedContext } from './learning/knowledge';
+import type { LlmClient } from './llm';
+
+export interface LlmTaskDeps {
+  prisma: PrismaClient;
+  artifacts: ArtifactStore;
+  /** The configured client for a task (providers and models can differ per task). */
+  llmFor(task: LlmTask): LlmClient;
+  /** Called after every completed LLM call (metrics). */
+  onCall?: (task: LlmTask, tokens: TokenCount) => void;
+}
+
+export interface LlmCallResult {
+  text: string;
+  tokens: TokenCount;
+  provider: string;
+  model: string;
+  promptSha256: string;
+  reused: boolean;
+}
+
+/**
+ * One LLM call, recorded once per run and call key. Activities run at least once: if this call
+ * already completed (the worker died before reporting it), the stored answer is reused instead of
+ * paying for it again. Prompt and answer go to the artifact store; token counts to the database.
+ */
+export async function callLlm(deps: LlmTaskDeps, runId: string, callKey: string, prompt: Prompt): Promise<LlmCallResult> {
+  const promptSha256 = await deps.artifacts.put(`${prompt.system}\n\n---\n\n${prompt.user}`);
+  const done = await deps.prisma.llmCall.findUnique({ where: { runId_callKey: { runId, callKey } } });
+  if (done && done.promptSha256 === promptSha256 && done.answerSha256) {
+    const text = (await deps.artifacts.get(done.answerSha256)).toString('utf8');
+    return { text, tokens: { input: done.inputTokens, output: done.outputTokens }, provider: done.provider, model: done.model, promptSha256, reused: true };
+  }
+  const client = deps.llmFor(prompt.task);
+  const answer = await client.complete({ task: prompt.task, system: prompt.system, user: prompt.user, signal: cancellationSignal() });
+  const answerSha256 = await deps.artifacts.put(answer.text);
+  const row = {
+    task: prompt.task,
+    provider: answer.provider,
+    model: answer.model,
+    inputTokens: answer.inputTokens,
+    outputTokens: answer.outputTokens,
+    promptSha256,
+    answerSha256,
+  };
+  await deps.prisma.llmCall.upsert({ where: { runId_callKey: { runId, callKey } }, create: { runId, callKey, ...row }, update: row });
+  const tokens = { input: answer.inputTokens, output: answer.outputTokens };
+  deps.onCall?.(prompt.task, tokens);
+  return { text: answer.text, tokens, provider: answer.provider, model: answer.model, promptSha256, reused: false };
+}
+
+function add(a: TokenCount, b: TokenCount): TokenCount {
+  return { input: a.input + b.input, output: a.output + b.output };
+}
+
+/** Asks for code; an answer without any code is asked again once, saying why. */
+export async function requestCode(deps: LlmTaskDeps, runId: string, callKey: string, prompt: Prompt): Promise<CodeOutcome> {
+  const first = await callLlm(deps, runId, callKey, prompt);
+  const code = extractPythonCode(first.text);
+  if (code) return { code, tokens: first.tokens, provider: first.provider, model: first.model, promptSha256: first.promptSha256 };
+  const again = await callLlm(deps, runId, `${callKey}:again`, {
+    ...prompt,
+    user: `${prompt.user}\n\nYour previous answer contained no Python code. Answer with the complete algorithm in one \`\`\`python block.`,
+  });
+  const retried = extractPythonCode(again.text);
+  if (!retried) throw new LlmAnswerError(`The ${again.provider} model answered the ${prompt.task} task twice without any Python code`, { service: again.provider });
+  return { code: retried, tokens: add(first.tokens, again.tokens), provider: again.provider, model: again.model, promptSha256: again.promptSha256 };
+}
+
+/** Summarising, generating and repairing: the LLM tasks of the research pipeline. */
+export function createLlmTaskActivities(deps: LlmTaskDeps) {
+  return {
+    /**
+     * Turns a paper's text into a strategy specification (JSON, schema-validated). A malformed
+     * answer gets one retry with the validation error; a second one fails the step.
+     */
+    async summarizePaper(input: { runId: string; articleKey: string; paper: Paper; textSha256: string }): Promise<SummaryOutcome> {
+      const text = (await deps.artifacts.get(input.textSha256)).toString('utf8');
+      let tokens: TokenCount = { input: 0, output: 0 };
+      let validationError: string | undefined;
+      for (const attempt of [1, 2]) {
+        const prompt = summarizePrompt({ title: input.paper.title, text, validationError });
+        const call = await callLlm(deps, input.runId, `${input.articleKey}:summarize:${attempt}`, prompt);
+        tokens = add(tokens, call.tokens);
+        const parsed = parseSpec(call.text);
+        if (parsed.ok) {
+          const article = await ensureArticle(deps.prisma, input.paper);
+          await deps.prisma.summary.upsert({
+            where: { runId_articleId: { runId: input.runId, articleId: article.id } },
+            create: { runId: input.runId, articleId: article.id, family: parsed.spec.family, spec: JSON.stringify(parsed.spec), provider: call.provider, model: call.model },
+            update: { family: parsed.spec.family, spec: JSON.stringify(parsed.spec), provider: call.provider, model: call.model },
+          });
+          return { spec: parsed.spec, tokens, provider: call.provider, model: call.model };
+        }
+        validationError = parsed.error;
+      }
+      throw new LlmAnswerError(`The summary of "${input.paper.title}" was not a valid strategy specification twice: ${validationError}`);
+    },
+
+    /** Writes a LEAN algorithm from a specification, with what the learning database knows. */
+    async generateAlgorithm(input: { runId: string; articleKey: string; spec: StrategySpec; start?: string; end?: string }): Promise<CodeOutcome> {
+      const learned = await learnedContext(deps.prisma, { family: input.spec.family });
+      const prompt = generatePrompt({ spec: input.spec, start: input.start, end: input.end, learned });
+      return requestCode(deps, input.runId, `${input.articleKey}:generate`, prompt);
+    },
+
+    /** Sends the exact error back to the LLM with the code, and fixes that worked before for it. */
+    async repairAlgorithm(input: { runId: string; articleKey: string; attempt: number; code: string; problem: CodeProblem; family?: string }): Promise<CodeOutcome> {
+      const signature = errorSignature(input.problem.kind, input.problem.message);
+      const learned = await learnedContext(deps.prisma, { family: input.family, signature });
+      const prompt = repairPrompt({ code: input.code, error: `${input.problem.kind} error: ${input.problem.message}`, family: input.family, learned });
+      return requestCode(deps, input.runId, `${input.articleKey}:repair:${input.attempt}`, prompt);
+    },
+  };
+}
+
+function parseSpec(text: string): { ok: true; spec: StrategySpec } | { ok: false; error: string } {
+  const json = extractJson(text);
+  if (!json.ok) return { ok: false, error: `not JSON: ${json.reason}` };
+  const parsed = strategySpecSchema.safeParse(json.value);
+  if (parsed.success) return { ok: true, spec: parsed.data };
+  return {
+    ok: false,
+    error: parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; '),
+  };
+}

@@ -1,0 +1,79 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { PipelineResult, PipelineStatus, StatisticsSummary } from '../domain/pipeline';
+import { pipelineStatusQuery } from '../workflows/pipeline';
+import { table } from './format';
+
+/** Follows a pipeline run, printing each article's stage as it changes, until it finishes. */
+export async function followPipeline(handle: WorkflowHandle, print: (line: string) => void, intervalMs = 1000): Promise<PipelineResult> {
+  const seen = new Map<string, string>();
+  let finished = false;
+  const result = handle.result().finally(() => (finished = true)) as Promise<PipelineResult>;
+  while (!finished) {
+    try {
+      const status: PipelineStatus = await handle.query(pipelineStatusQuery);
+      for (const a of status.articles) {
+        const line = `${a.stage}${a.error ? `: ${a.error.split('\n')[0]}` : ''}`;
+        if (seen.get(a.articleKey) !== line) {
+          seen.set(a.articleKey, line);
+          print(`  [${a.articleKey}] ${truncate(a.title, 50)} — ${line}`);
+        }
+      }
+    } catch {
+      // a query can fail while the workflow is between tasks or just closed; the result decides
+    }
+    await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
+  }
+  return result;
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
+
+function num(n: number | null | undefined, digits = 2, suffix = ''): string {
+  return n === null || n === undefined ? '—' : `${n.toFixed(digits)}${suffix}`;
+}
+
+export function statisticsLine(s: StatisticsSummary | null): string {
+  if (!s) return 'not backtested';
+  return `Sharpe ${num(s.sharpeRatio)} · drawdown ${num(s.drawdown, 1, '%')} · CAR ${num(s.compoundingAnnualReturn, 1, '%')} · win ${num(s.winRate, 0, '%')} · orders ${num(s.totalOrders, 0)}`;
+}
+
+/** The results table of a finished pipeline, as `run` and `runs show` print it. */
+export function renderPipelineResult(result: PipelineResult): string {
+  const rows = result.articles.map((a) => ({
+    key: a.articleKey,
+    title: a.title,
+    family: a.family ?? '—',
+    compiled: a.error ? 'no' : a.compiled ? 'yes' : 'local',
+    repairs: a.repairAttempts,
+    sharpe: num(a.statistics?.sharpeRatio),
+    dd: num(a.statistics?.drawdown, 1, '%'),
+    car: num(a.statistics?.compoundingAnnualReturn, 1, '%'),
+    tokens: a.tokens.input + a.tokens.output,
+  }));
+  const lines = [
+    table(rows, [
+      { key: 'key', header: '#' },
+      { key: 'title', header: 'Paper', max: 44 },
+      { key: 'family', header: 'Family' },
+      { key: 'compiled', header: 'Compiled' },
+      { key: 'repairs', header: 'Repairs' },
+      { key: 'sharpe', header: 'Sharpe' },
+      { key: 'dd', header: 'Drawdown' },
+      { key: 'car', header: 'CAR' },
+      { key: 'tokens', header: 'Tokens' },
+    ]),
+  ];
+  for (const a of result.articles) {
+    if (a.algorithmPath) lines.push(`[${a.articleKey}] ${a.algorithmPath}`);
+    if (a.error) lines.push(`[${a.articleKey}] failed at ${a.stage}: ${a.error.split('\n')[0]}`);
+  }
+  for (const s of result.skipped) lines.push(`skipped: ${truncate(s.title, 60)} (${s.reason.split('\n')[0]})`);
+  lines.push(`Tokens: ${result.tokens.input} in, ${result.tokens.output} out`);
+  return lines.join('\n');
+}
+
+export async function pipelineHandle(client: Client, runId: string): Promise<WorkflowHandle> {
+  return client.workflow.getHandle(runId);
+}

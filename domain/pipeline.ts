@@ -1,0 +1,143 @@
+import type { Paper } from './papers';
+import type { RunSettings } from './run-settings';
+import type { StrategySpec } from './strategy';
+
+/** The headline numbers of a backtest, as `run --json` reports them (percentages in percent). */
+export interface StatisticsSummary {
+  sharpeRatio: number | null;
+  drawdown: number | null;
+  compoundingAnnualReturn: number | null;
+  netProfit: number | null;
+  winRate: number | null;
+  totalOrders: number | null;
+}
+
+export interface TokenCount {
+  input: number;
+  output: number;
+}
+
+export const ZERO_TOKENS: TokenCount = { input: 0, output: 0 };
+
+export function addTokens(a: TokenCount, b: TokenCount): TokenCount {
+  return { input: a.input + b.input, output: a.output + b.output };
+}
+
+export type ArticleStage =
+  | 'queued'
+  | 'download'
+  | 'extract'
+  | 'summarize'
+  | 'generate'
+  | 'validate'
+  | 'compile'
+  | 'backtest'
+  | 'repair'
+  | 'done'
+  | 'failed';
+
+/** Where a generated program failed, with the exact message sent back to the LLM for repair. */
+export interface CodeProblem {
+  kind: 'syntax' | 'lint' | 'structure' | 'compile' | 'runtime';
+  message: string;
+}
+
+export interface ArticleInput {
+  runId: string;
+  articleKey: string;
+  paper: Paper;
+  backtest: boolean;
+  localOnly: boolean;
+  maxAttempts: number;
+  start?: string;
+  end?: string;
+  settings: RunSettings;
+}
+
+export interface ArticleResult {
+  articleKey: string;
+  title: string;
+  doi: string | null;
+  arxivId: string | null;
+  family: string | null;
+  algorithmPath: string | null;
+  codeHash: string | null;
+  compiled: boolean;
+  repairAttempts: number;
+  statistics: StatisticsSummary | null;
+  tokens: TokenCount;
+  /** The stage the article reached (`done`, or where it failed). */
+  stage: ArticleStage;
+  error: string | null;
+  errorType: string | null;
+}
+
+export interface PipelineInput {
+  /** A topic to search for, a DOI, an arXiv id, or a result number of the latest search. */
+  target: PipelineTarget;
+  articles: number;
+  source: 'crossref' | 'arxiv';
+  backtest: boolean;
+  localOnly: boolean;
+  maxAttempts: number;
+  start?: string;
+  end?: string;
+  settings: RunSettings;
+}
+
+export type PipelineTarget =
+  | { kind: 'topic'; query: string }
+  | { kind: 'doi'; doi: string }
+  | { kind: 'arxiv'; arxivId: string }
+  | { kind: 'result'; n: number };
+
+export interface PipelineResult {
+  runId: string;
+  target: PipelineTarget;
+  articles: ArticleResult[];
+  /** Candidates passed over (no open-access PDF, not a PDF), with why. */
+  skipped: Array<{ title: string; doi: string | null; arxivId: string | null; reason: string }>;
+  tokens: TokenCount;
+}
+
+export interface PipelineStatus {
+  stage: 'resolving' | 'processing' | 'done';
+  articles: Array<{ articleKey: string; title: string; stage: ArticleStage; error: string | null }>;
+}
+
+/** The result of summarising a paper. */
+export interface SummaryOutcome {
+  spec: StrategySpec;
+  tokens: TokenCount;
+  provider: string;
+  model: string;
+}
+
+/** An LLM-written program (generate, repair, mutate, crossover). */
+export interface CodeOutcome {
+  code: string;
+  tokens: TokenCount;
+  provider: string;
+  model: string;
+  promptSha256: string;
+}
+
+/** The quality gate's verdict on a program: fixed code, and the first problem that remains. */
+export interface CheckOutcome {
+  code: string;
+  codeHash: string;
+  problem: CodeProblem | null;
+  fixesApplied: string[];
+  warnings: string[];
+}
+
+export interface CompileOutcome {
+  compiled: boolean;
+  projectId: number;
+  compileId: string;
+  logs: string[];
+}
+
+export type BacktestResult =
+  | { kind: 'completed'; backtestId: string; statistics: StatisticsSummary; rawStatistics: Record<string, string> }
+  | { kind: 'runtimeError'; backtestId: string; error: string; stacktrace: string | null };

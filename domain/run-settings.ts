@@ -1,0 +1,28 @@
+import type { QuantCoderConfig } from './config';
+
+/**
+ * The part of the configuration workflows need (timeouts that shape retry policies). The CLI reads
+ * it from config and passes it in the workflow input, since workflow code cannot read files.
+ */
+export interface RunSettings {
+  llmTimeoutSeconds: number;
+  quantconnectTimeoutSeconds: number;
+  downloadTimeoutSeconds: number;
+  searchTimeoutSeconds: number;
+}
+
+export function runSettings(config: QuantCoderConfig): RunSettings {
+  return {
+    llmTimeoutSeconds: config.llm.timeoutSeconds,
+    quantconnectTimeoutSeconds: config.quantconnect.timeoutSeconds,
+    downloadTimeoutSeconds: config.download.timeoutSeconds,
+    searchTimeoutSeconds: Math.max(config.crossref.timeoutSeconds, config.arxiv.timeoutSeconds),
+  };
+}
+
+export const DEFAULT_RUN_SETTINGS: RunSettings = {
+  llmTimeoutSeconds: 120,
+  quantconnectTimeoutSeconds: 60,
+  downloadTimeoutSeconds: 60,
+  searchTimeoutSeconds: 20,
+};

@@ -1,0 +1,129 @@
+import { defineQuery, proxyActivities, setHandler, startChild, workflowInfo, condition } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { Paper } from '../domain/papers';
+import {
+  addTokens,
+  ZERO_TOKENS,
+  type ArticleResult,
+  type PipelineInput,
+  type PipelineResult,
+  type PipelineStatus,
+} from '../domain/pipeline';
+import { processArticle, articleStageSignal, failureOf } from './article';
+import { servicePolicies } from './policies';
+
+export const pipelineStatusQuery = defineQuery<PipelineStatus>('pipelineStatus');
+
+/** Failures that mean "this paper cannot be read": the pipeline moves on to the next candidate. */
+const UNREADABLE = new Set(['NoOpenAccessError', 'NotAPdfError', 'CorruptPdfError', 'PdfTooLargeError', 'RedirectLoopError']);
+
+/**
+ * The research pipeline: resolve the papers (a search, a DOI, an arXiv id or a numbered result),
+ * then process each as a child workflow, several in parallel, until `articles` papers were
+ * processed or the candidates ran out. Papers without a readable PDF are skipped for the next one.
+ */
+export async function researchPipeline(input: PipelineInput): Promise<PipelineResult> {
+  const info = workflowInfo();
+  const policies = servicePolicies(info.taskQueue, input.settings);
+  const local = proxyActivities<Activities>(policies.local);
+  const crossref = proxyActivities<Activities>(policies.crossref);
+  const arxiv = proxyActivities<Activities>(policies.arxiv);
+
+  const status: PipelineStatus = { stage: 'resolving', articles: [] };
+  setHandler(pipelineStatusQuery, () => status);
+  setHandler(articleStageSignal, ({ articleKey, stage, error }) => {
+    const a = status.articles.find((x) => x.articleKey === articleKey);
+    if (a) Object.assign(a, { stage, error });
+  });
+
+  const candidates = await resolveCandidates(input, { local, crossref, arxiv });
+  status.stage = 'processing';
+
+  const results: ArticleResult[] = [];
+  const skipped: PipelineResult['skipped'] = [];
+  let running = 0;
+  const concurrency = Math.min(input.articles, 4);
+
+  const launch = async (paper: Paper, index: number) => {
+    const articleKey = `a${index + 1}`;
+    status.articles.push({ articleKey, title: paper.title, stage: 'queued', error: null });
+    running++;
+    try {
+      const child = await startChild(processArticle, {
+        workflowId: `${info.workflowId}-${articleKey}`,
+        args: [{ runId: info.workflowId, articleKey, paper, backtest: input.backtest, localOnly: input.localOnly, maxAttempts: input.maxAttempts, start: input.start, end: input.end, settings: input.settings }],
+      });
+      const result = await child.result();
+      if (result.stage === 'download' && result.errorType && UNREADABLE.has(result.errorType)) {
+        skipped.push({ title: paper.title, doi: paper.doi, arxivId: paper.arxivId, reason: result.error ?? 'unreadable' });
+      } else results.push(result);
+    } catch (err) {
+      const { message } = failureOf(err);
+      results.push({ ...emptyResult(paper, articleKey), error: message, stage: 'failed' });
+    } finally {
+      running--;
+    }
+  };
+
+  const inFlight: Promise<void>[] = [];
+  for (let index = 0; index < candidates.length; index++) {
+    // a slot must be free, and more articles must still be needed than are already running
+    await condition(() => results.length >= input.articles || (running < concurrency && results.length + running < input.articles));
+    if (results.length >= input.articles) break;
+    inFlight.push(launch(candidates[index]!, index));
+  }
+  await Promise.all(inFlight);
+  status.stage = 'done';
+
+  results.sort((a, b) => Number(a.articleKey.slice(1)) - Number(b.articleKey.slice(1)));
+  return {
+    runId: info.workflowId,
+    target: input.target,
+    articles: results,
+    skipped,
+    tokens: results.reduce((t, r) => addTokens(t, r.tokens), ZERO_TOKENS),
+  };
+}
+
+type Proxies = { local: Activities; crossref: Activities; arxiv: Activities };
+
+async function resolveCandidates(input: PipelineInput, p: Proxies): Promise<Paper[]> {
+  const { target } = input;
+  switch (target.kind) {
+    case 'topic': {
+      // ask for more than needed: some papers have no open-access PDF
+      const rows = Math.min(input.articles * 3 + 2, 25);
+      const papers =
+        input.source === 'arxiv'
+          ? await p.arxiv.searchArxiv({ query: target.query, maxResults: rows })
+          : await p.crossref.searchCrossref({ query: target.query, rows });
+      await p.local.storeSearchResults({ workflowId: workflowInfo().workflowId, query: target.query, source: input.source, papers });
+      return papers;
+    }
+    case 'doi':
+      return [await p.crossref.lookupDoi({ doi: target.doi })];
+    case 'arxiv':
+      return [await p.arxiv.lookupArxiv({ arxivId: target.arxivId })];
+    case 'result':
+      return [await p.local.paperForResult({ n: target.n })];
+  }
+}
+
+function emptyResult(paper: Paper, articleKey: string): ArticleResult {
+  return {
+    articleKey,
+    title: paper.title,
+    doi: paper.doi,
+    arxivId: paper.arxivId,
+    family: null,
+    algorithmPath: null,
+    codeHash: null,
+    compiled: false,
+    repairAttempts: 0,
+    statistics: null,
+    tokens: ZERO_TOKENS,
+    stage: 'failed',
+    error: null,
+    errorType: null,
+  };
+}
