@@ -109,6 +109,7 @@ export const ENV_KEYS: Record<string, string> = {
   TEMPORAL_ADDRESS: 'temporal.address',
   TEMPORAL_NAMESPACE: 'temporal.namespace',
   QUANTCODER_TASK_QUEUE: 'temporal.taskQueue',
+  TEMPORAL_UI_URL: 'temporal.uiUrl',
   QUANTCODER_PROFILE: 'profile',
   QUANTCODER_SANDBOX_URL: 'sandbox.url',
   CROSSREF_MAILTO: 'crossref.mailto',

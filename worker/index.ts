@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Worker } from '@temporalio/worker';
 import { buildActivityDeps } from './deps';
 import { installRuntime, connectWorker } from './runtime';
+import { createActivityMetrics } from './metrics';
 import type { Settings } from './settings';
 import { createWorkerSet, runWorkerSet } from './workers';
 
@@ -23,7 +24,7 @@ export async function startWorkerProcess(settings: Settings, logger: Logger): Pr
   const { temporal, metrics } = settings.config;
   installRuntime(logger, metrics.address);
   const connection = await connectWorker(temporal.address, temporal.namespace);
-  const deps = buildActivityDeps(settings);
+  const deps = buildActivityDeps(settings, createActivityMetrics());
   const workers = await createWorkerSet({
     connection,
     namespace: temporal.namespace,

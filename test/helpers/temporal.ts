@@ -15,7 +15,7 @@ export function testAddress(): string {
 let runtimeReady = false;
 function quietRuntime(): void {
   if (runtimeReady) return;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
   runtimeReady = true;
 }
 
