@@ -36,3 +36,23 @@ export function activityIdentity(): { workflowId: string; activityId: string; at
     return undefined;
   }
 }
+
+/**
+ * Runs `work` while heartbeating at a third of the activity's heartbeat timeout, so a long call
+ * (an LLM answer, a download) still proves the worker is alive and a dead one is noticed quickly.
+ */
+export async function whileHeartbeating<T>(work: () => Promise<T>): Promise<T> {
+  let timeoutMs: number | undefined;
+  try {
+    timeoutMs = Context.current().info.heartbeatTimeoutMs;
+  } catch {
+    return work();
+  }
+  if (!timeoutMs) return work();
+  const timer = setInterval(() => heartbeat(), Math.max(200, Math.floor(timeoutMs / 3)));
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -18,6 +18,7 @@ import { createQuantConnectActivities } from './quantconnect/activities';
 import type { QuantConnectClient } from './quantconnect/client';
 import { createResearchActivities } from './research';
 import { createEvolutionActivities } from './evolution';
+import { createLibraryActivities } from './library';
 import type { StatisticsSummary } from '../domain/pipeline';
 
 /** QuantCoder's own counters, exported as metrics by the worker. */
@@ -66,6 +67,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createResearchActivities(deps),
     ...llmTasks,
     ...createEvolutionActivities({ prisma: deps.prisma, artifacts: deps.artifacts, llmFor: deps.llmFor, onCall: (task, tokens) => deps.metrics?.llmTokens(task, tokens) }),
+    ...createLibraryActivities({ prisma: deps.prisma, generatedDir: deps.generatedDir }),
     async repairAlgorithm(input: Parameters<typeof llmTasks.repairAlgorithm>[0]) {
       deps.metrics?.repairRequested();
       return llmTasks.repairAlgorithm(input);

@@ -7,7 +7,7 @@ import type { CodeOutcome, CodeProblem, SummaryOutcome, TokenCount } from '../do
 import { generatePrompt, repairPrompt, summarizePrompt, type LlmTask, type Prompt } from '../domain/prompts';
 import { strategySpecSchema, type StrategySpec } from '../domain/strategy';
 import type { ArtifactStore } from './artifacts';
-import { cancellationSignal } from './context';
+import { cancellationSignal, whileHeartbeating } from './context';
 import { ensureArticle } from './learning/articles';
 import { learnedContext } from './learning/knowledge';
 import type { LlmClient } from './llm';
@@ -43,7 +43,7 @@ export async function callLlm(deps: LlmTaskDeps, runId: string, callKey: string,
     return { text, tokens: { input: done.inputTokens, output: done.outputTokens }, provider: done.provider, model: done.model, promptSha256, reused: true };
   }
   const client = deps.llmFor(prompt.task);
-  const answer = await client.complete({ task: prompt.task, system: prompt.system, user: prompt.user, signal: cancellationSignal() });
+  const answer = await whileHeartbeating(() => client.complete({ task: prompt.task, system: prompt.system, user: prompt.user, signal: cancellationSignal() }));
   const answerSha256 = await deps.artifacts.put(answer.text);
   const row = {
     task: prompt.task,

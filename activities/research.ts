@@ -10,7 +10,7 @@ import type { CrossrefClient } from './crossref';
 import type { PdfDownloader } from './download';
 import { extractPdfText } from './pdf-text';
 import { articleForResult } from './learning/searches';
-import { cancellationSignal } from './context';
+import { cancellationSignal, whileHeartbeating } from './context';
 
 export interface ResearchDeps {
   prisma: PrismaClient;
@@ -65,7 +65,7 @@ export function createResearchActivities(deps: ResearchDeps) {
     async downloadPaper(input: { paper: Paper }): Promise<{ path: string; sha256: string; bytes: number; reused: boolean }> {
       const { paper } = input;
       if (!paper.doi && !paper.arxivId && !paper.pdfUrl) throw new BadRequestError(`"${paper.title}" has no DOI, arXiv id or PDF link to download from`);
-      const pdf = await deps.downloader.downloadPaper({ doi: paper.doi, arxivId: paper.arxivId, pdfUrl: paper.pdfUrl }, deps.downloadsDir, cancellationSignal());
+      const pdf = await whileHeartbeating(() => deps.downloader.downloadPaper({ doi: paper.doi, arxivId: paper.arxivId, pdfUrl: paper.pdfUrl }, deps.downloadsDir, cancellationSignal()));
       await deps.prisma.article.updateMany({
         where: { source: paper.source, externalId: paper.externalId },
         data: { pdfPath: pdf.path, pdfSha256: pdf.sha256 },

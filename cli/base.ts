@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { loadSettings, type Settings } from '../worker/settings';
 import { describeFailure, connectClient, requireWorker } from './temporal';
 import { isKnownError } from './errors';
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -84,6 +84,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       const { type, message } = describeFailure(err);
       return super.catch(new Errors.CLIError(`Run failed${type ? ` (${type})` : ''}: ${message}`, { exit: 1 }));
     }
+    if (err instanceof WorkflowUpdateFailedError) return super.catch(new Errors.CLIError(`Refused: ${describeFailure(err).message}`, { exit: 1 }));
     if (isKnownError(err)) return super.catch(new Errors.CLIError(err.message, { exit: 1 }));
     return super.catch(err);
   }

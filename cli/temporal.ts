@@ -1,4 +1,4 @@
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { NoWorkerError, TemporalUnavailableError } from './errors';
@@ -40,7 +40,7 @@ export async function requireWorker(client: Client, taskQueue: string, waitMs = 
 
 /** The innermost failure's message and type, for one-line reports of a failed run. */
 export function describeFailure(err: unknown): { type?: string; message: string } {
-  let cur: unknown = err instanceof WorkflowFailedError ? err.cause : err;
+  let cur: unknown = err instanceof WorkflowFailedError || err instanceof WorkflowUpdateFailedError ? err.cause : err;
   while (cur instanceof TemporalFailure && cur.cause) cur = cur.cause;
   if (cur instanceof ApplicationFailure) return { type: cur.type ?? undefined, message: cur.message };
   return { message: (cur as Error)?.message ?? String(cur) };

@@ -83,6 +83,8 @@ export interface PipelineInput {
   start?: string;
   end?: string;
   settings: RunSettings;
+  /** DOIs and arXiv ids of papers not to process (already processed): search candidates carrying one are passed over. */
+  excludeIds?: string[];
 }
 
 export type PipelineTarget =

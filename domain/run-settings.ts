@@ -9,6 +9,8 @@ export interface RunSettings {
   quantconnectTimeoutSeconds: number;
   downloadTimeoutSeconds: number;
   searchTimeoutSeconds: number;
+  /** Long activities heartbeat; a worker silent this long is presumed dead and its work retried elsewhere. */
+  heartbeatTimeoutSeconds: number;
 }
 
 export function runSettings(config: QuantCoderConfig): RunSettings {
@@ -17,6 +19,7 @@ export function runSettings(config: QuantCoderConfig): RunSettings {
     quantconnectTimeoutSeconds: config.quantconnect.timeoutSeconds,
     downloadTimeoutSeconds: config.download.timeoutSeconds,
     searchTimeoutSeconds: Math.max(config.crossref.timeoutSeconds, config.arxiv.timeoutSeconds),
+    heartbeatTimeoutSeconds: 20,
   };
 }
 
@@ -25,4 +28,5 @@ export const DEFAULT_RUN_SETTINGS: RunSettings = {
   quantconnectTimeoutSeconds: 60,
   downloadTimeoutSeconds: 60,
   searchTimeoutSeconds: 20,
+  heartbeatTimeoutSeconds: 20,
 };

@@ -32,12 +32,14 @@ export async function createWorkerSet(options: WorkerSetOptions): Promise<Worker
     activities,
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
   };
+  // a dead worker's cached workflows move to another worker after this long, not the default 10 s
+  const sticky = { stickyQueueScheduleToStartTimeout: '3 seconds' as const };
   const workflowSource = options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH };
   const { config } = options;
   const activityWorker = (taskQueue: string, limits: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxTaskQueueActivitiesPerSecond'>) =>
     Worker.create({ ...common, taskQueue, ...limits });
   return Promise.all([
-    Worker.create({ ...common, ...workflowSource, taskQueue: queues.workflows }),
+    Worker.create({ ...common, ...workflowSource, ...sticky, taskQueue: queues.workflows }),
     activityWorker(queues.crossref, {
       maxConcurrentActivityTaskExecutions: config.crossref.concurrency,
       maxTaskQueueActivitiesPerSecond: config.crossref.ratePerSecond,

@@ -15,3 +15,5 @@ export {
   DEFAULT_EVOLUTION,
 } from './evolution';
 export type { EvolutionConfig, EvolutionInput, EvolutionResult, EvolutionStatus, GenerationSummary } from './evolution';
+export { libraryBuild, libraryStatusQuery } from './library';
+export { autonomous, autonomousStatusQuery } from './autonomous';

@@ -36,7 +36,7 @@ export async function researchPipeline(input: PipelineInput): Promise<PipelineRe
     if (a) Object.assign(a, { stage, error });
   });
 
-  const candidates = await resolveCandidates(input, { local, crossref, arxiv });
+  const candidates = withoutExcluded(await resolveCandidates(input, { local, crossref, arxiv }), input.excludeIds);
   status.stage = 'processing';
 
   const results: ArticleResult[] = [];
@@ -91,8 +91,9 @@ async function resolveCandidates(input: PipelineInput, p: Proxies): Promise<Pape
   const { target } = input;
   switch (target.kind) {
     case 'topic': {
-      // ask for more than needed: some papers have no open-access PDF
-      const rows = Math.min(input.articles * 3 + 2, 25);
+      // ask for more than needed: some papers have no open-access PDF, some were processed already
+      const excluded = input.excludeIds?.length ?? 0;
+      const rows = excluded ? Math.min(input.articles * 3 + 2 + excluded, 40) : Math.min(input.articles * 3 + 2, 25);
       const papers =
         input.source === 'arxiv'
           ? await p.arxiv.searchArxiv({ query: target.query, maxResults: rows })
@@ -107,6 +108,13 @@ async function resolveCandidates(input: PipelineInput, p: Proxies): Promise<Pape
     case 'result':
       return [await p.local.paperForResult({ n: target.n })];
   }
+}
+
+/** The candidates whose DOI or arXiv id is not in `excludeIds` (compared case-insensitively). */
+function withoutExcluded(candidates: Paper[], excludeIds: string[] | undefined): Paper[] {
+  if (!excludeIds?.length) return candidates;
+  const excluded = new Set(excludeIds.map((id) => id.toLowerCase()));
+  return candidates.filter((p) => ![p.doi, p.arxivId, p.externalId].some((id) => id && excluded.has(id.toLowerCase())));
 }
 
 function emptyResult(paper: Paper, articleKey: string): ArticleResult {

@@ -12,6 +12,8 @@ const nonRetryableErrorTypes = [...NON_RETRYABLE_TYPES];
 export function servicePolicies(baseQueue: string, settings: RunSettings = DEFAULT_RUN_SETTINGS) {
   const q = taskQueues(baseQueue);
   const seconds = (s: number) => `${Math.ceil(s)} seconds`;
+  // older inputs (replayed histories) have no heartbeat setting
+  const heartbeatTimeout = seconds(settings.heartbeatTimeoutSeconds ?? 20);
   return {
     crossref: {
       taskQueue: q.crossref,
@@ -28,12 +30,14 @@ export function servicePolicies(baseQueue: string, settings: RunSettings = DEFAU
     },
     download: {
       taskQueue: q.download,
+      heartbeatTimeout,
       startToCloseTimeout: seconds(settings.downloadTimeoutSeconds * 2),
       scheduleToCloseTimeout: '20 minutes',
       retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6, nonRetryableErrorTypes },
     },
     llm: {
       taskQueue: q.llm,
+      heartbeatTimeout,
       startToCloseTimeout: seconds(settings.llmTimeoutSeconds * 2 + 10),
       scheduleToCloseTimeout: '30 minutes',
       retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 8, nonRetryableErrorTypes },
@@ -42,14 +46,14 @@ export function servicePolicies(baseQueue: string, settings: RunSettings = DEFAU
       taskQueue: q.quantconnect,
       startToCloseTimeout: seconds(settings.quantconnectTimeoutSeconds * 5),
       scheduleToCloseTimeout: '30 minutes',
-      heartbeatTimeout: '30 seconds',
+      heartbeatTimeout,
       retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes },
     },
     backtest: {
       taskQueue: q.backtest,
       // a backtest may run for a long time; the heartbeat notices a dead worker within seconds
       startToCloseTimeout: '2 hours',
-      heartbeatTimeout: '20 seconds',
+      heartbeatTimeout,
       retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes },
     },
     local: {

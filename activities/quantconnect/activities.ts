@@ -1,6 +1,6 @@
 import type { BacktestResult, CompileOutcome, StatisticsSummary } from '../../domain/pipeline';
 import type { BacktestStatistics } from '../../domain/statistics';
-import { cancellationSignal, heartbeat, previousHeartbeat } from '../context';
+import { cancellationSignal, heartbeat, previousHeartbeat, whileHeartbeating } from '../context';
 import type { QuantConnectClient } from './client';
 
 export interface QuantConnectDeps {
@@ -33,9 +33,9 @@ export function createQuantConnectActivities(deps: QuantConnectDeps) {
     async compileAlgorithm(input: { projectName: string; code: string }): Promise<CompileOutcome> {
       const qc = deps.quantconnect();
       const signal = cancellationSignal();
-      const project = await qc.ensureProject(input.projectName, { signal });
+      const project = await whileHeartbeating(() => qc.ensureProject(input.projectName, { signal }));
       heartbeat({ projectId: project.projectId });
-      await qc.uploadMain(project.projectId, input.code, { signal });
+      await whileHeartbeating(() => qc.uploadMain(project.projectId, input.code, { signal }));
       const compiled = await qc.compileAndWait(project.projectId, {
         pollMs: deps.pollMs,
         timeoutMs: deps.compileTimeoutMs,
