@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
+import { runId } from '../domain/ids';
+import { RUN_KIND, RUN_TOPIC } from '../domain/search-attributes';
 import type { Client } from '@temporalio/client';
 import { loadSettings, type Settings } from '../worker/settings';
 import { describeFailure, connectClient, requireWorker } from './temporal';
@@ -50,8 +53,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       QUANTCODER_TASK_QUEUE: this.flags['task-queue'],
       QUANTCODER_PROFILE: this.flags.sandbox ? 'sandbox' : undefined,
     });
-    if (this.settings.config.profile === 'sandbox') this.logToStderr(SANDBOX_BANNER);
-    for (const w of this.settings.warnings) this.logToStderr(`Warning: ${w}`);
+    if (this.settings.config.profile === 'sandbox') this.note(SANDBOX_BANNER);
+    for (const w of this.settings.warnings) this.note(`Warning: ${w}`);
+  }
+
+  /** A line for the person at the terminal, on stderr even with --json (stdout then holds only the JSON). */
+  protected note(line: string): void {
+    process.stderr.write(`${line}\n`);
   }
 
   protected get temporalAddress(): string {
@@ -71,6 +79,23 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Fails with a clear message when no worker polls the workflow queue. */
   protected async requireWorker(waitMs?: number): Promise<void> {
     await requireWorker(await this.temporal(), this.taskQueue, waitMs);
+  }
+
+  /** Runs one pipeline step as its own durable workflow and waits for its result. */
+  protected async executeStep<R>(workflowType: string, label: string, args: unknown[]): Promise<{ workflowId: string; result: R }> {
+    const client = await this.temporal();
+    await this.requireWorker();
+    const workflowId = runId(workflowType.replace(/Step$/, ''), label, randomUUID());
+    const result = (await client.workflow.execute(workflowType, {
+      taskQueue: this.taskQueue,
+      workflowId,
+      args,
+      typedSearchAttributes: [
+        { key: RUN_KIND, value: 'step' },
+        { key: RUN_TOPIC, value: label },
+      ],
+    })) as R;
+    return { workflowId, result };
   }
 
   /** A link to a workflow's page in the Temporal Web UI. */

@@ -17,3 +17,5 @@ export {
 export type { EvolutionConfig, EvolutionInput, EvolutionResult, EvolutionStatus, GenerationSummary } from './evolution';
 export { libraryBuild, libraryStatusQuery } from './library';
 export { autonomous, autonomousStatusQuery } from './autonomous';
+export { downloadStep, summarizeStep, validateStep, backtestStep } from './steps';
+export type { StepInput, ValidateInput, ValidateOutput } from './steps';

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startSandbox } from '../../sandbox';
 import { BaseCommand } from '../base';
 import { createLogger, startWorkerProcess, type WorkerProcess } from '../../worker';
 import { startDevServer } from '../../worker/temporal-server';
@@ -11,6 +12,15 @@ async function serverAnswers(address: string): Promise<boolean> {
     const c = await Connection.connect({ address, connectTimeout: '1 second' });
     await c.close();
     return true;
+  } catch {
+    return false;
+  }
+}
+
+async function sandboxAnswers(origin: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${origin}/__sandbox/stats`, { signal: AbortSignal.timeout(1000) });
+    return res.ok;
   } catch {
     return false;
   }
@@ -64,6 +74,16 @@ export default class Dev extends BaseCommand<typeof Dev> {
     }
     this.log(`Web UI:          ${uiUrl}`);
 
+    let sandbox: { url: string; stop(): Promise<void> } | undefined;
+    if (this.settings.config.profile === 'sandbox') {
+      const url = new URL(this.settings.config.sandbox.url);
+      if (await sandboxAnswers(url.origin)) this.log(`Sandbox:         reusing ${url.origin}`);
+      else {
+        sandbox = await startSandbox({ port: Number(url.port || 80), host: url.hostname });
+        this.log(`Sandbox:         ${sandbox.url}`);
+      }
+    }
+
     let worker: WorkerProcess | undefined;
     const stopped = new Promise<void>((resolve) => {
       const stop = () => {
@@ -83,6 +103,7 @@ export default class Dev extends BaseCommand<typeof Dev> {
       await stopped;
       await worker?.done;
     } finally {
+      await sandbox?.stop();
       if (server) {
         await server.teardown();
         this.log('Temporal server stopped.');

@@ -74,7 +74,7 @@ export default class Run extends BaseCommand<typeof Run> {
       return { runId: workflowId, detached: true, webUi };
     }
     if (!this.jsonEnabled()) this.log(`Run ${workflowId} (${webUi})`);
-    const result = await followPipeline(handle, (line) => (this.jsonEnabled() ? this.logToStderr(line) : this.log(line)));
+    const result = await followPipeline(handle, (line) => (this.jsonEnabled() ? this.note(line) : this.log(line)));
     if (!this.jsonEnabled()) this.log(`\n${renderPipelineResult(result)}\nWeb UI: ${webUi}`);
     return result;
   }

@@ -23,7 +23,7 @@ export default class WorkerCommand extends BaseCommand<typeof WorkerCommand> {
     const { logging } = this.settings.config;
     const logger = createLogger({ level: logging.level, format: logging.format, file: this.settings.layout.log, secrets: this.settings.secrets });
     const worker = await startWorkerProcess(this.settings, logger);
-    this.logToStderr(
+    this.note(
       `Worker polling "${this.taskQueue}" on ${this.temporalAddress} (namespace ${this.settings.config.temporal.namespace}). Ctrl-C to stop.`,
     );
     await worker.done;

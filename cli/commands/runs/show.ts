@@ -39,7 +39,7 @@ export default class RunsShow extends BaseCommand<typeof RunsShow> {
     try {
       result =
         description.type === 'researchPipeline' && description.status.name === 'RUNNING'
-          ? await followPipeline(handle, (l) => (this.jsonEnabled() ? this.logToStderr(l) : this.log(l)))
+          ? await followPipeline(handle, (l) => (this.jsonEnabled() ? this.note(l) : this.log(l)))
           : await handle.result();
     } catch (err) {
       const failure = describeFailure(err);

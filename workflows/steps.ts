@@ -1,0 +1,98 @@
+import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { Paper } from '../domain/papers';
+import type { BacktestResult, CheckOutcome, PipelineTarget } from '../domain/pipeline';
+import type { RunSettings } from '../domain/run-settings';
+import type { StrategySpec } from '../domain/strategy';
+import { servicePolicies } from './policies';
+
+/**
+ * The pipeline's steps as workflows of their own, for `quantcoder download|summarize|validate|backtest`:
+ * each is durable and visible like a full run, and uses the same activities and retry policies.
+ */
+function proxies(settings: RunSettings) {
+  const p = servicePolicies(workflowInfo().taskQueue, settings);
+  return {
+    crossref: proxyActivities<Activities>(p.crossref),
+    arxiv: proxyActivities<Activities>(p.arxiv),
+    download: proxyActivities<Activities>(p.download),
+    llm: proxyActivities<Activities>(p.llm),
+    qc: proxyActivities<Activities>(p.quantconnect),
+    backtester: proxyActivities<Activities>(p.backtest),
+    local: proxyActivities<Activities>(p.local),
+  };
+}
+
+async function resolvePaper(target: PipelineTarget, a: ReturnType<typeof proxies>): Promise<Paper> {
+  switch (target.kind) {
+    case 'doi':
+      return a.crossref.lookupDoi({ doi: target.doi });
+    case 'arxiv':
+      return a.arxiv.lookupArxiv({ arxivId: target.arxivId });
+    case 'result':
+      return a.local.paperForResult({ n: target.n });
+    case 'topic': {
+      const [first] = await a.crossref.searchCrossref({ query: target.query, rows: 1 });
+      if (!first) throw ApplicationFailure.nonRetryable(`No paper found for "${target.query}"`, 'NoResults');
+      return first;
+    }
+  }
+}
+
+export interface StepInput {
+  target: PipelineTarget;
+  settings: RunSettings;
+}
+
+/** Downloads a paper's PDF (by result number, DOI or arXiv id) into the downloads directory. */
+export async function downloadStep(input: StepInput): Promise<{ paper: Paper; path: string; bytes: number; sha256: string }> {
+  const a = proxies(input.settings);
+  const paper = await resolvePaper(input.target, a);
+  const pdf = await a.download.downloadPaper({ paper });
+  return { paper, path: pdf.path, bytes: pdf.bytes, sha256: pdf.sha256 };
+}
+
+/** Downloads, extracts and summarises a paper into a strategy specification. */
+export async function summarizeStep(input: StepInput): Promise<{ paper: Paper; spec: StrategySpec; sections: string[]; tokens: { input: number; output: number } }> {
+  const a = proxies(input.settings);
+  const paper = await resolvePaper(input.target, a);
+  const pdf = await a.download.downloadPaper({ paper });
+  const text = await a.local.extractPaperText({ pdfPath: pdf.path, paper });
+  const summary = await a.llm.summarizePaper({ runId: workflowInfo().workflowId, articleKey: 'a1', paper, textSha256: text.textSha256 });
+  return { paper, spec: summary.spec, sections: text.sections, tokens: summary.tokens };
+}
+
+export interface ValidateInput {
+  code: string;
+  localOnly: boolean;
+  start?: string;
+  end?: string;
+  settings: RunSettings;
+}
+
+export interface ValidateOutput {
+  check: CheckOutcome;
+  compile: { compiled: boolean; logs: string[]; projectId: number; compileId: string } | null;
+}
+
+/** The quality gate, then (unless local only) a QuantConnect compile of the fixed code. */
+export async function validateStep(input: ValidateInput): Promise<ValidateOutput> {
+  const a = proxies(input.settings);
+  const check = await a.local.checkAlgorithm({ code: input.code, start: input.start, end: input.end });
+  if (check.problem || input.localOnly) return { check, compile: null };
+  const compiled = await a.qc.compileAlgorithm({ projectName: workflowInfo().workflowId, code: check.code });
+  return { check, compile: { compiled: compiled.compiled, logs: compiled.logs, projectId: compiled.projectId, compileId: compiled.compileId } };
+}
+
+/** Gate, compile and backtest one algorithm over [start, end]. */
+export async function backtestStep(input: ValidateInput): Promise<ValidateOutput & { backtest: BacktestResult | null }> {
+  const a = proxies(input.settings);
+  const validated = await validateStep({ ...input, localOnly: false });
+  const compiled = validated.compile;
+  if (!compiled?.compiled) return { ...validated, backtest: null };
+  const backtest = await a.backtester.runBacktest({ projectId: compiled.projectId, compileId: compiled.compileId, backtestName: workflowInfo().workflowId });
+  if (backtest.kind === 'completed') {
+    await a.local.recordBacktest({ runId: workflowInfo().workflowId, codeHash: validated.check.codeHash, family: null, backtestId: backtest.backtestId, projectId: compiled.projectId, start: input.start, end: input.end, statistics: backtest.statistics, rawStatistics: backtest.rawStatistics });
+  }
+  return { ...validated, backtest };
+}
