@@ -1,5 +1,8 @@
+import type { EvaluatedVariant } from '../domain/evolution';
+import type { StatisticsSummary, TokenCount } from '../domain/pipeline';
 import type { GenerationSummary, EvolutionStatus } from '../workflows/evolution';
 import { table } from './format';
+import { statisticsLine } from './pipeline-view';
 
 const BARS = '▁▂▃▄▅▆▇█';
 
@@ -49,10 +52,259 @@ export function renderStatus(s: EvolutionStatus, history: GenerationSummary[]): 
   return lines.join('\n');
 }
 
+/** `renderStatus` for a run that may have ended: adds why a failed run failed. */
+export function renderSnapshot(s: EvolutionStatus & { history: GenerationSummary[]; error: { type?: string; message: string } | null }): string {
+  const view = renderStatus(s, s.history);
+  return s.error ? `${view}\nerror${s.error.type ? ` (${s.error.type})` : ''}: ${s.error.message.split('\n')[0]}` : view;
+}
+
 /** Maps Temporal's execution status and the run's own status to what `evolve status` reports. */
 export function runStatus(execution: string, own: EvolutionStatus['status'] | undefined): EvolutionStatus['status'] {
   if (execution === 'RUNNING' || execution === 'CONTINUED_AS_NEW') return own ?? 'running';
   if (execution === 'COMPLETED') return own === 'stopped' ? 'stopped' : 'completed';
   if (execution === 'CANCELLED' || execution === 'TERMINATED') return 'stopped';
   return 'failed';
+}
+
+// ── Variants recorded in the learning database ─────────────────────────────────────────────────
+
+/** A variant as the learning database records it (the Variant table), parsed. */
+export interface VariantRow {
+  variantId: string;
+  generation: number;
+  island: number;
+  parents: string[];
+  mutation: string;
+  codeHash: string;
+  code: string;
+  status: string;
+  fitness: number | null;
+  statistics: StatisticsSummary | null;
+  error: string | null;
+  tokens: TokenCount;
+  createdAt: string;
+}
+
+const isScored = (v: VariantRow) => v.fitness !== null && (v.status === 'evaluated' || v.status === 'duplicate');
+
+/**
+ * The per-generation summary rebuilt from recorded variants, for a run whose own history is gone
+ * (it failed or was terminated): best is the best so far, as the elite keeps it; mean is the generation's.
+ */
+export function historyFromVariants(variants: VariantRow[]): GenerationSummary[] {
+  const generations = [...new Set(variants.map((v) => v.generation))].sort((a, b) => a - b);
+  let bestSoFar: number | null = null;
+  return generations.map((generation) => {
+    const here = variants.filter((v) => v.generation === generation);
+    const fits = here.filter(isScored).map((v) => v.fitness!);
+    const before = bestSoFar;
+    for (const f of fits) bestSoFar = bestSoFar === null ? f : Math.max(bestSoFar, f);
+    return {
+      generation,
+      bestFitness: bestSoFar,
+      meanFitness: fits.length ? fits.reduce((a, b) => a + b, 0) / fits.length : null,
+      evaluated: fits.length,
+      failed: here.filter((v) => v.status === 'failed').length,
+      duplicates: here.filter((v) => v.status === 'duplicate').length,
+      improved: bestSoFar !== null && (before === null || bestSoFar > before + 1e-9),
+    };
+  });
+}
+
+export interface LineageStep {
+  variantId: string;
+  generation: number | null;
+  mutation: string | null;
+  fitness: number | null;
+  parents: string[];
+}
+
+/** The chain of first parents from a variant back to the baseline (a crossover's other parent is listed beside it). */
+export function lineageOf(variants: VariantRow[], variantId: string): LineageStep[] {
+  const byId = new Map(variants.map((v) => [v.variantId, v]));
+  const chain: LineageStep[] = [];
+  const seen = new Set<string>();
+  for (let id: string | undefined = variantId; id && !seen.has(id); ) {
+    seen.add(id);
+    const v = byId.get(id);
+    if (!v) {
+      chain.push({ variantId: id, generation: null, mutation: null, fitness: null, parents: [] });
+      break;
+    }
+    chain.push({ variantId: v.variantId, generation: v.generation, mutation: v.mutation, fitness: v.fitness, parents: v.parents });
+    id = v.parents[0];
+  }
+  return chain;
+}
+
+/** The comment block `evolve export` puts above the exported algorithm. */
+export function exportHeader(h: { runId: string; variant: EvaluatedVariant; lineage: LineageStep[]; databaseFile: string; exportedAt: Date }): string {
+  const v = h.variant;
+  const lines = [
+    'QuantCoder evolution export',
+    `run:        ${h.runId}`,
+    `variant:    ${v.variantId} (generation ${v.generation}, island ${v.island}, ${v.mutation})`,
+    `fitness:    ${v.fitness.toFixed(4)}`,
+    `statistics: ${statisticsLine(v.statistics)}`,
+    `code hash:  ${v.codeHash}`,
+    `exported:   ${h.exportedAt.toISOString()}`,
+    '',
+  ];
+  if (h.lineage.length) {
+    lines.push('lineage (this variant first, back to the baseline):');
+    for (const s of h.lineage) {
+      const other = s.parents.length > 1 ? ` × ${s.parents.slice(1).join(', ')}` : '';
+      lines.push(`  ${s.variantId.padEnd(6)} gen ${s.generation ?? '?'}  ${(s.mutation ?? 'not recorded').padEnd(14)} fitness ${s.fitness?.toFixed(4) ?? '—'}${other}`);
+    }
+  } else {
+    lines.push(`lineage: not recorded in ${h.databaseFile}; parents ${v.parents.join(', ') || 'none'}`);
+  }
+  return lines.map((l) => (l ? `# ${l}` : '#')).join('\n');
+}
+
+// ── The HTML report ────────────────────────────────────────────────────────────────────────────
+
+export function escapeHtml(text: unknown): string {
+  return String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+const fmt = (n: number | null | undefined, digits = 4) => (n === null || n === undefined ? '—' : n.toFixed(digits));
+
+/** An SVG line chart of best and mean fitness per generation; static, readable without scripts. */
+export function fitnessSvg(history: GenerationSummary[], width = 720, height = 300): string {
+  const points = history.filter((h) => h.bestFitness !== null || h.meanFitness !== null);
+  const pad = { left: 64, right: 16, top: 28, bottom: 40 };
+  const open = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Best and mean fitness per generation">`;
+  if (!points.length) return `${open}<text x="${width / 2}" y="${height / 2}" text-anchor="middle" class="muted">No generation scored yet</text></svg>`;
+  const values = points.flatMap((h) => [h.bestFitness, h.meanFitness]).filter((v): v is number => v !== null);
+  let lo = Math.min(...values);
+  let hi = Math.max(...values);
+  if (hi - lo < 1e-9) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  const g0 = points[0]!.generation;
+  const g1 = points[points.length - 1]!.generation;
+  const x = (g: number) => pad.left + (g1 === g0 ? (width - pad.left - pad.right) / 2 : ((g - g0) / (g1 - g0)) * (width - pad.left - pad.right));
+  const y = (v: number) => pad.top + (1 - (v - lo) / (hi - lo)) * (height - pad.top - pad.bottom);
+  const parts: string[] = [open];
+  for (let i = 0; i <= 4; i++) {
+    const v = lo + ((hi - lo) * i) / 4;
+    parts.push(`<line x1="${pad.left}" x2="${width - pad.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" class="grid"/>`);
+    parts.push(`<text x="${pad.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" class="tick">${escapeHtml(v.toFixed(3))}</text>`);
+  }
+  const step = Math.max(1, Math.ceil((g1 - g0 + 1) / 12));
+  for (const h of points) {
+    if ((h.generation - g0) % step !== 0 && h.generation !== g1) continue;
+    parts.push(`<text x="${x(h.generation).toFixed(1)}" y="${height - pad.bottom + 16}" text-anchor="middle" class="tick">${h.generation}</text>`);
+  }
+  parts.push(`<text x="${(pad.left + width - pad.right) / 2}" y="${height - 6}" text-anchor="middle" class="axis">generation</text>`);
+  parts.push(`<text x="14" y="${(pad.top + height - pad.bottom) / 2}" text-anchor="middle" class="axis" transform="rotate(-90 14 ${(pad.top + height - pad.bottom) / 2})">fitness</text>`);
+  const series = (key: 'bestFitness' | 'meanFitness', cls: string, label: string) => {
+    const pts = points.filter((h) => h[key] !== null).map((h) => ({ g: h.generation, v: h[key]! }));
+    if (!pts.length) return;
+    parts.push(`<polyline class="${cls}" fill="none" points="${pts.map((p) => `${x(p.g).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ')}"/>`);
+    for (const p of pts) parts.push(`<circle class="${cls}" cx="${x(p.g).toFixed(1)}" cy="${y(p.v).toFixed(1)}" r="3"><title>${escapeHtml(`${label}, generation ${p.g}: ${p.v.toFixed(4)}`)}</title></circle>`);
+  };
+  series('meanFitness', 'mean', 'mean fitness');
+  series('bestFitness', 'best', 'best fitness');
+  parts.push(`<g class="legend"><line x1="${pad.left + 8}" x2="${pad.left + 28}" y1="14" y2="14" class="best"/><text x="${pad.left + 32}" y="18">best</text>`);
+  parts.push(`<line x1="${pad.left + 78}" x2="${pad.left + 98}" y1="14" y2="14" class="mean"/><text x="${pad.left + 102}" y="18">mean</text></g>`);
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+export interface ReportInput {
+  snapshot: EvolutionStatus & { history: GenerationSummary[]; execution: string; startTime: string; closeTime: string | null; error: { type?: string; message: string } | null };
+  best: EvaluatedVariant | null;
+  variants: VariantRow[];
+  generatedAt: Date;
+}
+
+const REPORT_CSS = `
+body{font:14px/1.45 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#1d232a;background:#fff}
+h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #dde3e9;padding-bottom:.3rem}
+.muted{color:#66717d;fill:#66717d}dl.summary{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1.2rem}dl.summary dt{color:#66717d}dl.summary dd{margin:0}
+table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #eef1f4;vertical-align:top}th{background:#f6f8fa}
+td.num{text-align:right;font-variant-numeric:tabular-nums}tr.best-row{background:#fff7d6;font-weight:600}tr.failed td{color:#8a2a2a}
+pre{background:#f6f8fa;border:1px solid #dde3e9;padding:1rem;overflow:auto;font-size:12.5px;line-height:1.4}
+svg .grid{stroke:#eef1f4}svg .tick{font-size:11px;fill:#66717d}svg .axis{font-size:12px;fill:#66717d}
+svg polyline.best{stroke:#1f6feb;stroke-width:2.5}svg circle.best{fill:#1f6feb}svg polyline.mean{stroke:#d4762c;stroke-width:2;stroke-dasharray:6 4}svg circle.mean{fill:#d4762c}
+svg .legend line.best{stroke:#1f6feb;stroke-width:2.5}svg .legend line.mean{stroke:#d4762c;stroke-width:2;stroke-dasharray:6 4}svg .legend text{font-size:12px;fill:#1d232a}
+.error{color:#8a2a2a}`;
+
+/** A self-contained HTML page (inline CSS and SVG, no scripts, nothing fetched) describing an evolution run. */
+export function renderReportHtml(r: ReportInput): string {
+  const s = r.snapshot;
+  const e = escapeHtml;
+  const summary: Array<[string, string]> = [
+    ['Status', `${s.status}${s.stopReason ? ` — ${s.stopReason}` : ''}`],
+    ['Generations', String(s.generation)],
+    ['Best fitness', fmt(s.bestFitness)],
+    ['Best variant', s.best ? `${s.best.variantId} (${s.best.codeHash.slice(0, 12)})` : '—'],
+    ['Best statistics', r.best ? statisticsLine(r.best.statistics) : '—'],
+    ['Variants recorded', `${r.variants.length} (${r.variants.filter(isScored).length} scored, ${r.variants.filter((v) => v.status === 'failed').length} failed)`],
+    ['Backtests', String(s.backtestsUsed)],
+    ['LLM tokens', String(s.tokensUsed)],
+    ['Started', s.startTime],
+    ['Closed', s.closeTime ?? 'still running'],
+  ];
+  const rows = r.variants.map((v) => {
+    const best = r.best && v.variantId === r.best.variantId;
+    const cls = best ? 'best-row' : v.status === 'failed' ? 'failed' : '';
+    const firstLine = v.error ? v.error.split('\n')[0]! : '';
+    return `<tr${cls ? ` class="${cls}"` : ''}><td class="num">${v.generation}</td><td>${e(v.variantId)}</td><td>${e(v.parents.join(', ') || '—')}</td><td>${e(v.mutation)}</td><td>${e(v.status)}</td><td class="num">${e(fmt(v.fitness))}</td><td class="num">${e(fmt(v.statistics?.sharpeRatio, 2))}</td><td class="num">${e(v.statistics?.drawdown === null || v.statistics?.drawdown === undefined ? '—' : `${v.statistics.drawdown.toFixed(1)}%`)}</td><td class="error">${e(firstLine)}</td></tr>`;
+  });
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${e(`Evolution report — ${s.id}`)}</title>
+<style>${REPORT_CSS}</style>
+</head>
+<body>
+<h1>${e(`Evolution report — ${s.id}`)}</h1>
+<p class="muted">Generated by QuantCoder on ${e(r.generatedAt.toISOString())}</p>
+<h2>Summary</h2>
+<dl class="summary">
+${summary.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('\n')}
+</dl>
+${s.error ? `<p class="error">${e(`${s.error.type ? `${s.error.type}: ` : ''}${s.error.message}`)}</p>` : ''}
+<h2>Fitness per generation</h2>
+${fitnessSvg(s.history)}
+<h2>Lineage</h2>
+${
+  rows.length
+    ? `<table>
+<thead><tr><th>Gen</th><th>Variant</th><th>Parents</th><th>Mutation</th><th>Status</th><th>Fitness</th><th>Sharpe</th><th>Drawdown</th><th>Error</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table>`
+    : '<p class="muted">No variant of this run is recorded in the learning database.</p>'
+}
+<h2>Best code${r.best ? ` — ${e(r.best.variantId)}` : ''}</h2>
+${r.best ? `<pre><code>${e(r.best.code)}</code></pre>` : '<p class="muted">No variant has been scored yet.</p>'}
+</body>
+</html>
+`;
+}
+
+// ── Printing a status that refreshes ───────────────────────────────────────────────────────────
+
+/**
+ * Prints successive views of a run: on a terminal the screen is cleared and redrawn; in a pipe or
+ * file only views that differ from the last one are printed, so logs do not fill with repeats.
+ */
+export function refreshingPrinter(out: { isTTY?: boolean; write(text: string): unknown }): (view: string) => void {
+  let last: string | null = null;
+  return (view) => {
+    if (out.isTTY) {
+      out.write(`\x1b[2J\x1b[H${view}\n`);
+    } else if (view !== last) {
+      out.write(`${last === null ? '' : '\n'}${view}\n`);
+    }
+    last = view;
+  };
 }

@@ -113,6 +113,8 @@ export interface EvolutionStatus {
   inFlight: Array<{ variantId: string; stage: string }>;
   best: { variantId: string; codeHash: string; statistics: StatisticsSummary; fitness: number } | null;
   budget: Budget;
+  /** A stop was asked for: the run ends after the current generation. */
+  stopRequested: boolean;
   stopReason: string | null;
 }
 
@@ -189,6 +191,7 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
       inFlight: [...inFlight].map(([variantId, stage]) => ({ variantId, stage })),
       best: b ? { variantId: b.variantId, codeHash: b.codeHash, statistics: b.statistics, fitness: b.fitness } : null,
       budget: state.budget,
+      stopRequested: state.stopRequested,
       stopReason,
     };
   };

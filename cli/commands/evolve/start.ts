@@ -77,9 +77,8 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
       },
     };
     await this.requireWorker();
-    let handle;
     try {
-      handle = await client.workflow.start('evolutionRun', {
+      await client.workflow.start('evolutionRun', {
         taskQueue: this.taskQueue,
         workflowId: id,
         args: [input],

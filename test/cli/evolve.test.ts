@@ -1,0 +1,279 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import type { Client } from '@temporalio/client';
+import { startSandbox, type SandboxHandle } from '../../sandbox';
+import { evolutionStatusQuery, type EvolutionResult } from '../../workflows/evolution';
+import { runCli, startCli, tempHome, until, waitForExit, type CliResult } from '../helpers/cli';
+import { testAddress, testClient, uniqueTaskQueue } from '../helpers/temporal';
+import { STACK_LINE, unwrap } from './cli-output';
+
+const BASELINE = `from AlgorithmImports import *
+
+
+class MomentumBaseline(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2018, 1, 1)
+        self.set_end_date(2022, 12, 31)
+        self.set_cash(100000)
+        self.spy = self.add_equity('SPY', Resolution.DAILY).symbol
+        self.lookback = 60
+        self.mom = self.momp(self.spy, self.lookback, Resolution.DAILY)
+        self.set_warm_up(self.lookback)
+
+    def on_data(self, data):
+        if self.is_warming_up or not self.mom.is_ready:
+            return
+        if self.mom.current.value > 0:
+            self.set_holdings(self.spy, 1.0)
+        else:
+            self.liquidate(self.spy)
+`;
+
+interface Status {
+  id: string;
+  status: string;
+  generation: number;
+  bestFitness: number | null;
+  backtestsUsed: number;
+  tokensUsed: number;
+  best: { variantId: string; codeHash: string; statistics: Record<string, number | null> } | null;
+  inFlight: Array<{ variantId: string; stage: string }>;
+  history: Array<{ generation: number; bestFitness: number | null }>;
+  error: { type?: string; message: string } | null;
+}
+
+
+describe('quantcoder evolve (the real CLI, a worker process and the sandbox)', () => {
+  let sandbox: SandboxHandle;
+  let worker: Awaited<ReturnType<typeof startCli>>;
+  let client: Client;
+  let home: string;
+  let env: NodeJS.ProcessEnv;
+  let baseline: string;
+  const runs: string[] = [];
+  let stoppedRun: string | undefined;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0 });
+    home = tempHome({ profile: 'sandbox', sandbox: { url: sandbox.url }, quantconnect: { pollSeconds: 0.1 } });
+    env = { QUANTCODER_HOME: home, TEMPORAL_ADDRESS: testAddress(), QUANTCODER_TASK_QUEUE: uniqueTaskQueue('evolve') };
+    baseline = path.join(home, 'baseline.py');
+    fs.writeFileSync(baseline, BASELINE);
+    client = await testClient();
+    worker = await startCli(['worker'], env, /Worker polling/, 90_000);
+  }, 180_000);
+
+  afterAll(async () => {
+    // nothing of ours may outlive the test: end runs still open, then the worker
+    for (const id of runs) await client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+    worker?.child.kill('SIGTERM');
+    if (worker) await waitForExit(worker.child);
+    await client?.connection.close();
+    await sandbox?.stop();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  const cli = (args: string[], timeoutMs?: number) => runCli(args, env, timeoutMs);
+  const json = <T>(res: CliResult): T => {
+    expect({ code: res.code, stderr: res.code === 0 ? '' : res.stderr }).toEqual({ code: 0, stderr: '' });
+    return JSON.parse(res.stdout) as T;
+  };
+  const status = async (id: string) => json<Status>(await cli(['evolve', 'status', id, '--json']));
+
+  async function start(name: string, ...flags: string[]): Promise<string> {
+    const res = await cli(['evolve', 'start', baseline, '--name', `${name}-${randomUUID().slice(0, 6)}`, '--variants', '2', '--concurrency', '2', '--detach', '--json', ...flags]);
+    const { id } = json<{ id: string }>(res);
+    runs.push(id);
+    return id;
+  }
+
+  /** One small run, finished, that several tests read (status, export, report, list). */
+  let finished: Promise<{ id: string; result: EvolutionResult; watched: CliResult }> | undefined;
+  const finishedRun = () =>
+    (finished ??= (async () => {
+      sandbox.configure({ backtestLatencyMs: 600, compileLatencyMs: 100 });
+      const id = await start('small', '--generations', '2');
+      const watched = await cli(['evolve', 'status', id, '--watch'], 90_000);
+      const result = (await client.workflow.getHandle(id).result()) as EvolutionResult;
+      return { id, result, watched };
+    })());
+
+  it('follows a run with --watch until it ends, printing each change once (no screen clearing in a pipe)', async () => {
+    const { id, result, watched } = await finishedRun();
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toContain(`${id}: running`);
+    expect(watched.stdout).toContain(`${id}: completed (${result.reason})`);
+    expect(watched.stdout).not.toContain('\x1b[');
+    const views = watched.stdout.split(/\n(?=evolve-)/);
+    for (let i = 1; i < views.length; i++) expect(views[i]).not.toEqual(views[i - 1]);
+    expect(result.generation).toBe(2);
+  }, 180_000);
+
+  it('reports a finished run with the documented --json shape, from its result', async () => {
+    const { id, result } = await finishedRun();
+    const s = await status(id);
+    expect(s).toMatchObject({ id, status: 'completed', generation: result.generation, bestFitness: result.best!.fitness, backtestsUsed: result.used.backtests, tokensUsed: result.used.tokens.input + result.used.tokens.output });
+    expect(s.best).toEqual({ variantId: result.best!.variantId, codeHash: result.best!.codeHash, statistics: result.best!.statistics, fitness: result.best!.fitness });
+    expect(s.history.map((h) => h.generation)).toEqual([0, 1, 2]);
+    const text = await cli(['evolve', 'status', id]);
+    expect(text.stdout).toContain(`best ${result.best!.variantId}`);
+    expect(text.stdout).toMatch(/best fitness per generation/);
+    // `runs watch` on an evolution run that has ended prints the same final view and returns
+    const watched = await cli(['runs', 'watch', id]);
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toContain(`${id}: completed (${result.reason})`);
+  }, 180_000);
+
+  it('pauses a running run, refuses a second pause in one line, resumes it and stops it', async () => {
+    sandbox.configure({ backtestLatencyMs: 1000, compileLatencyMs: 200 });
+    const id = await start('control', '--generations', '30', '--patience', '30');
+    const handle = client.workflow.getHandle(id);
+    // waiting goes through the workflow's own query (fast); what is asserted goes through the CLI
+    const live = () => handle.query(evolutionStatusQuery).catch(() => null);
+    await until(async () => (await live())?.status === 'running', 30_000, 'the run to answer its status query');
+
+    const paused = json<Status>(await cli(['evolve', 'pause', id, '--json']));
+    expect(paused.status).toBe('paused');
+    expect((await status(id)).status).toBe('paused');
+    const again = await cli(['evolve', 'pause', id]);
+    expect(again.code).toBe(1);
+    expect(unwrap(again.stderr)).toContain(`Cannot pause ${id}: The run is already paused`);
+    expect(again.stderr).not.toMatch(STACK_LINE);
+
+    // paused: evaluations in flight finish and no new one starts
+    await until(async () => (await live())?.inFlight.length === 0, 30_000, 'evaluations in flight to finish');
+    const drained = await status(id);
+    await new Promise((r) => setTimeout(r, 2500));
+    const later = await status(id);
+    expect({ status: later.status, backtests: later.backtestsUsed, inFlight: later.inFlight }).toEqual({ status: 'paused', backtests: drained.backtestsUsed, inFlight: [] });
+
+    // a paused run's best can be exported (from its elite)
+    const out = path.join(home, `${id}-paused.py`);
+    const exported = json<{ variantId: string }>(await cli(['evolve', 'export', id, '--output', out, '--json']));
+    expect(exported.variantId).toBe(later.best!.variantId);
+
+    const resumed = json<Status>(await cli(['evolve', 'resume', id, '--json']));
+    expect(resumed.status).toBe('running');
+    const notPaused = await cli(['evolve', 'resume', id]);
+    expect(notPaused.code).toBe(1);
+    expect(unwrap(notPaused.stderr)).toContain(`Cannot resume ${id}: The run is not paused`);
+    await until(async () => ((await live())?.backtestsUsed ?? 0) > drained.backtestsUsed, 30_000, 'the resumed run to backtest again');
+
+    const stop = await cli(['evolve', 'stop', id, '--wait', '--json'], 90_000);
+    expect(json<Status>(stop).status).toBe('stopped');
+    expect(await status(id)).toMatchObject({ status: 'stopped', error: null });
+    const late = await cli(['evolve', 'stop', id]);
+    expect(late.code).toBe(1);
+    expect(unwrap(late.stderr)).toContain(`${id} has ended`);
+    stoppedRun = id;
+  }, 300_000);
+
+  it('retries a stopped evolution run from its original input, not from the state it carried across generations', async () => {
+    expect(stoppedRun).toBeDefined();
+    const res = await cli(['runs', 'retry', stoppedRun!, '--json']);
+    const retried = json<{ id: string; type: string }>(res);
+    runs.push(retried.id);
+    expect(retried).toMatchObject({ id: `${stoppedRun}-r1`, type: 'evolutionRun' });
+    const started = (await client.workflow.getHandle(retried.id).fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!;
+    const args = started.input!.payloads!.map((p) => JSON.parse(Buffer.from(p.data!).toString()) as { baseline: string; config: { generations: number } });
+    expect(args).toHaveLength(1); // the stopped run continued as new with its state as a second argument; a retry starts afresh
+    expect(args[0]!.baseline).toBe(BASELINE);
+    expect(args[0]!.config.generations).toBe(30);
+    await client.workflow.getHandle(retried.id).terminate('test over');
+  }, 60_000);
+
+  it('exports the best variant with a header and its lineage back to the baseline, and keeps an existing file', async () => {
+    const { id, result } = await finishedRun();
+    const best = result.best!;
+    const out = path.join(home, 'export', `${id}.py`);
+    const res = await cli(['evolve', 'export', id, '--output', out]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(out);
+    const text = fs.readFileSync(out, 'utf8');
+    expect(text).toContain(`# run:        ${id}`);
+    expect(text).toContain(`# variant:    ${best.variantId} (generation ${best.generation}`);
+    expect(text).toContain(`# fitness:    ${best.fitness.toFixed(4)}`);
+    expect(text).toMatch(/^# statistics: Sharpe /m);
+    // the lineage follows the recorded parents down to the baseline
+    const db = new Database(path.join(home, 'learning.db'), { readonly: true });
+    const parents = new Map((db.prepare('SELECT variantId, parents, mutation FROM Variant WHERE runId = ?').all(id) as Array<{ variantId: string; parents: string; mutation: string }>).map((r) => [r.variantId, r]));
+    db.close();
+    const chain: string[] = [];
+    for (let v: string | undefined = best.variantId; v; v = (JSON.parse(parents.get(v)!.parents) as string[])[0]) chain.push(v);
+    expect(parents.get(chain.at(-1)!)!.mutation).toBe('baseline');
+    const lineage = text.split('\n').filter((l) => /^# {3}v\d{4}/.test(l)).map((l) => l.trim().split(/\s+/)[1]);
+    expect(lineage).toEqual(chain);
+    expect(text).toContain(best.code.trim());
+
+    const refused = await cli(['evolve', 'export', id, '--output', out]);
+    expect(refused.code).toBe(1);
+    expect(unwrap(refused.stderr)).toContain(`${out} exists; pass --force`);
+    fs.writeFileSync(out, 'stale');
+    expect((await cli(['evolve', 'export', id, '--output', out, '--force'])).code).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toContain(best.code.trim());
+  }, 180_000);
+
+  it('writes a self-contained HTML report with the fitness chart, one lineage row per variant and the best code escaped', async () => {
+    const { id, result } = await finishedRun();
+    const out = path.join(home, 'reports', `${id}.html`);
+    const res = await cli(['evolve', 'report', id, '--output', out]);
+    expect(res.code).toBe(0);
+    expect(res.stdout.trim()).toBe(out);
+    const html = fs.readFileSync(out, 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE html>/);
+    expect(html).toContain('<svg');
+    expect(html.match(/<polyline class="best"/g)).toHaveLength(1);
+    expect(html.match(/<circle class="best"/g)).toHaveLength(result.history.length);
+    const db = new Database(path.join(home, 'learning.db'), { readonly: true });
+    const variants = db.prepare('SELECT variantId, status FROM Variant WHERE runId = ? ORDER BY generation, variantId').all(id) as Array<{ variantId: string; status: string }>;
+    db.close();
+    const rows = [...html.matchAll(/<tr(?: class="[^"]*")?><td class="num">\d+<\/td><td>(v\d{4})<\/td>/g)].map((m) => m[1]);
+    expect(rows).toEqual(variants.map((v) => v.variantId));
+    expect(html).toMatch(new RegExp(`<tr class="best-row"><td class="num">\\d+</td><td>${result.best!.variantId}</td>`));
+    // the code is shown escaped, and nothing is fetched or run
+    expect(html).toContain("add_equity(&#39;SPY&#39;");
+    expect(html).not.toMatch(/<script|<link|src=|@import|url\(/i);
+  }, 180_000);
+
+  it('lists evolution runs with their status, generation and best fitness', async () => {
+    const { id, result } = await finishedRun();
+    let listed!: { runs: Array<{ id: string; status: string; generation: number | null; bestFitness: number | null }> };
+    await until(async () => {
+      listed = json(await cli(['evolve', 'list', '--json', '--limit', '100']));
+      return listed.runs.some((r) => r.id === id && r.generation === result.generation);
+    }, 20_000, 'the finished run to be listed with its last generation');
+    expect(listed.runs.find((r) => r.id === id)).toEqual(expect.objectContaining({ status: 'completed', generation: result.generation, bestFitness: result.best!.fitness }));
+    expect(listed.runs.filter((r) => r.id === id)).toHaveLength(1); // continued-as-new executions are one run
+    const text = await cli(['evolve', 'list']);
+    expect(text.stdout.split('\n').find((l) => l.startsWith(id))).toMatch(new RegExp(`^${id}\\s+completed\\s+${result.generation}\\s+${result.best!.fitness.toFixed(4)}`));
+    const all = json<{ runs: Array<{ id: string; kind: string }> }>(await cli(['runs', 'list', '--kind', 'evolution', '--json', '--limit', '100']));
+    expect(all.runs.find((r) => r.id === id)?.kind).toBe('evolution');
+  }, 180_000);
+
+  it('reports a run whose baseline failed as failed, with the reason', async () => {
+    const bad = path.join(home, 'not-an-algorithm.py');
+    fs.writeFileSync(bad, 'print("hello")\n');
+    const res = await cli(['evolve', 'start', bad, '--name', `bad-${randomUUID().slice(0, 6)}`, '--generations', '1', '--detach', '--json']);
+    const { id } = json<{ id: string }>(res);
+    runs.push(id);
+    await client.workflow.getHandle(id).result().catch(() => undefined);
+    const s = await status(id);
+    expect(s).toMatchObject({ id, status: 'failed', best: null, bestFitness: null });
+    expect(s.error?.message).toMatch(/baseline could not be evaluated/);
+    const text = await cli(['evolve', 'status', id]);
+    expect(text.stdout).toMatch(/: failed/);
+    expect(text.stdout).toMatch(/error \(BaselineFailed\)/);
+    const nothing = await cli(['evolve', 'export', id, '--output', path.join(home, 'none.py')]);
+    expect(nothing.code).toBe(1);
+    expect(unwrap(nothing.stderr)).toMatch(/has no scored variant yet \(status failed\)/);
+  }, 180_000);
+
+  it('names the id when no evolution run has it', async () => {
+    const res = await cli(['evolve', 'status', 'evolve-nothing-here']);
+    expect(res.code).toBe(1);
+    expect(unwrap(res.stderr)).toContain('No run with id evolve-nothing-here');
+    expect(res.stderr).not.toMatch(STACK_LINE);
+  });
+});
