@@ -1,0 +1,150 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+
+/**
+ * CPython's own compiler, run by a long-lived `python3` helper that reads one JSON request per line
+ * and answers one JSON line each. `compile()` turns source into a code object and stops there: the
+ * code is never executed. It reports what `ast.parse` reports plus the compiler's own syntax
+ * errors (`return` outside a function, `break` outside a loop), as QuantConnect's compile would.
+ */
+const HELPER = String.raw`
+import sys, json, warnings
+warnings.simplefilter("ignore")
+
+def check(source):
+    try:
+        compile(source, "main.py", "exec", dont_inherit=True)
+        return {"ok": True}
+    except SyntaxError as e:
+        return {"ok": False, "line": e.lineno or 1, "column": e.offset or 1, "message": e.msg or "invalid syntax"}
+    except (ValueError, OverflowError, RecursionError, MemoryError) as e:
+        return {"ok": False, "line": 1, "column": 1, "message": str(e) or type(e).__name__}
+
+for raw in sys.stdin.buffer:
+    try:
+        request = json.loads(raw.decode("utf-8", "replace"))
+        answer = check(request["code"])
+        answer["id"] = request["id"]
+    except Exception as e:
+        answer = {"id": None, "ok": False, "line": 1, "column": 1, "message": "helper: " + repr(e)}
+    sys.stdout.write(json.dumps(answer) + "\n")
+    sys.stdout.flush()
+`;
+
+export type CPythonVerdict = { ok: true } | { ok: false; line: number; column: number; message: string };
+
+/** `python3` cannot be started here (not installed, not executable, or it keeps dying). */
+export class PythonUnavailableError extends Error {}
+
+interface Pending {
+  resolve(v: CPythonVerdict): void;
+  reject(e: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/** One helper process per Python executable, started on first use and restarted if it dies. */
+export class CPythonSyntaxChecker {
+  private child?: ChildProcessWithoutNullStreams;
+  private readonly pending = new Map<number, Pending>();
+  private buffered = '';
+  private nextId = 1;
+  private failuresInARow = 0;
+  private stderrTail = '';
+  unavailable?: PythonUnavailableError;
+
+  constructor(
+    readonly python: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  check(code: string): Promise<CPythonVerdict> {
+    if (this.unavailable) return Promise.reject(this.unavailable);
+    const child = this.child ?? this.start();
+    const id = this.nextId++;
+    return new Promise<CPythonVerdict>((resolve, reject) => {
+      // the per-request timer is what keeps Node alive while waiting: the helper itself is unref'd
+      const timer = setTimeout(() => this.fail(new Error(`python syntax check timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      child.stdin.write(JSON.stringify({ id, code }) + '\n');
+    });
+  }
+
+  /** Stops the helper; the next check starts a new one. */
+  close(): void {
+    const child = this.child;
+    this.child = undefined;
+    if (child) {
+      child.stdin.end();
+      child.kill();
+    }
+    this.rejectAll(new Error('python syntax checker closed'));
+  }
+
+  private start(): ChildProcessWithoutNullStreams {
+    const child = spawn(this.python, ['-I', '-S', '-c', HELPER], { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    this.child = child;
+    this.buffered = '';
+    this.stderrTail = '';
+    child.unref();
+    for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => this.onData(chunk));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => (this.stderrTail = (this.stderrTail + chunk).slice(-2000)));
+    child.stdin.on('error', () => undefined); // EPIPE when the helper died: the exit handler reports it
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (this.child === child) this.child = undefined;
+      this.unavailable = new PythonUnavailableError(`cannot run ${this.python}: ${err.message}`);
+      this.rejectAll(this.unavailable);
+    });
+    child.on('exit', (code, signal) => {
+      if (this.child !== child) return;
+      this.child = undefined;
+      this.failuresInARow++;
+      const why = `${this.python} syntax helper exited (${signal ?? `code ${code}`})${this.stderrTail ? `: ${this.stderrTail.trim()}` : ''}`;
+      if (this.failuresInARow >= 3) this.unavailable = new PythonUnavailableError(why);
+      this.rejectAll(this.unavailable ?? new Error(why));
+    });
+    return child;
+  }
+
+  private onData(chunk: string): void {
+    this.buffered += chunk;
+    let nl: number;
+    while ((nl = this.buffered.indexOf('\n')) >= 0) {
+      const line = this.buffered.slice(0, nl);
+      this.buffered = this.buffered.slice(nl + 1);
+      let answer: CPythonVerdict & { id?: number | null };
+      try {
+        answer = JSON.parse(line) as CPythonVerdict & { id?: number | null };
+      } catch {
+        continue; // not ours (nothing else writes to stdout, but never trust a pipe)
+      }
+      const id = answer.id ?? this.pending.keys().next().value;
+      const waiting = id === undefined ? undefined : this.pending.get(id);
+      if (!waiting) continue;
+      this.pending.delete(id!);
+      clearTimeout(waiting.timer);
+      this.failuresInARow = 0;
+      const { id: _id, ...verdict } = answer;
+      waiting.resolve(verdict as CPythonVerdict);
+    }
+  }
+
+  /** A check timed out: kill the helper (it may be stuck on this input) and fail what it holds. */
+  private fail(err: Error): void {
+    const child = this.child;
+    this.child = undefined;
+    child?.kill('SIGKILL');
+    // a helper that keeps hanging is as good as none: stop waiting for it on every check
+    if (++this.failuresInARow >= 3) this.unavailable = new PythonUnavailableError(`${this.python} syntax helper keeps timing out`);
+    this.rejectAll(err);
+  }
+
+  private rejectAll(err: Error): void {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      this.pending.delete(id);
+      p.reject(err);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/** The services the sandbox simulates; fault injection and stats are keyed by these names. */
+export const SERVICE_NAMES = ['crossref', 'arxiv', 'unpaywall', 'papers', 'openai', 'anthropic', 'quantconnect'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** Knobs a test or the CLI can turn while the sandbox runs (`POST /__sandbox/config`). */
+export interface SandboxConfig {
+  /** Delay before every LLM answer. */
+  llmLatencyMs: number;
+  /** How long a QuantConnect compile stays `InQueue`. */
+  compileLatencyMs: number;
+  /** How long a QuantConnect backtest takes from `In Queue...` to `Completed.`. */
+  backtestLatencyMs: number;
+  /** Share (0..1) of LLM answers that carry a typical mistake; chosen deterministically per request. */
+  mistakeRate: number;
+  /** The download cap the sandbox's oversized PDF exceeds (QuantCoder's `download.maxBytes`). */
+  maxPdfBytes: number;
+  /** QuantConnect rejects a `Timestamp` further than this from the server clock, either way. */
+  timestampToleranceSeconds: number;
+}
+
+export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
+  llmLatencyMs: 0,
+  compileLatencyMs: 500,
+  backtestLatencyMs: 2000,
+  mistakeRate: 0,
+  maxPdfBytes: 50 * 1024 * 1024,
+  timestampToleranceSeconds: 7200,
+};
+
+const ms = z.number().int().min(0).max(600_000);
+
+export const sandboxConfigPatchSchema = z
+  .object({
+    llmLatencyMs: ms,
+    compileLatencyMs: ms,
+    backtestLatencyMs: ms,
+    mistakeRate: z.number().min(0).max(1),
+    maxPdfBytes: z.number().int().min(1024).max(2 ** 40),
+    timestampToleranceSeconds: z.number().int().min(1).max(10 ** 7),
+  })
+  .strict()
+  .partial();

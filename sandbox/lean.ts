@@ -1,0 +1,284 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+
+/**
+ * What the sandbox knows about LEAN: the Python syntax check behind `compile/*` (CPython's own
+ * parser, via python3), the runtime failures a backtest of obviously broken code ends with, and
+ * the PascalCase names of the pre-2024 API that the scripted model's mistakes and repairs use.
+ */
+
+export const LEAN_VERSION = '2.5.0.0.17106';
+
+/** Old PascalCase LEAN members and their modern snake_case names. */
+export const PASCAL_TO_SNAKE: Record<string, string> = {
+  Initialize: 'initialize',
+  OnData: 'on_data',
+  OnSecuritiesChanged: 'on_securities_changed',
+  OnOrderEvent: 'on_order_event',
+  SetStartDate: 'set_start_date',
+  SetEndDate: 'set_end_date',
+  SetCash: 'set_cash',
+  SetWarmUp: 'set_warm_up',
+  SetBenchmark: 'set_benchmark',
+  SetBrokerageModel: 'set_brokerage_model',
+  AddEquity: 'add_equity',
+  AddForex: 'add_forex',
+  AddCrypto: 'add_crypto',
+  AddUniverse: 'add_universe',
+  UniverseSettings: 'universe_settings',
+  SetHoldings: 'set_holdings',
+  Liquidate: 'liquidate',
+  MarketOrder: 'market_order',
+  History: 'history',
+  Debug: 'debug',
+  Log: 'log',
+  Schedule: 'schedule',
+  On: 'on',
+  DateRules: 'date_rules',
+  TimeRules: 'time_rules',
+  WeekStart: 'week_start',
+  MonthStart: 'month_start',
+  EveryDay: 'every_day',
+  AfterMarketOpen: 'after_market_open',
+  IsWarmingUp: 'is_warming_up',
+  IsReady: 'is_ready',
+  Current: 'current',
+  Value: 'value',
+  Symbol: 'symbol',
+  Portfolio: 'portfolio',
+  Securities: 'securities',
+  Invested: 'invested',
+  Price: 'price',
+  Quantity: 'quantity',
+  HoldingsValue: 'holdings_value',
+  TotalPortfolioValue: 'total_portfolio_value',
+  ContainsKey: 'contains_key',
+  LowerBand: 'lower_band',
+  MiddleBand: 'middle_band',
+  UpperBand: 'upper_band',
+  HasFundamentalData: 'has_fundamental_data',
+  DollarVolume: 'dollar_volume',
+  ValuationRatios: 'valuation_ratios',
+  EarningYield: 'earning_yield',
+  OperationRatios: 'operation_ratios',
+  ROE: 'roe',
+  SMA: 'sma',
+  EMA: 'ema',
+  RSI: 'rsi',
+  BB: 'bb',
+  MOMP: 'momp',
+  MOM: 'mom',
+  ROC: 'roc',
+  STD: 'std',
+  ATR: 'atr',
+  MACD: 'macd',
+};
+
+/** `SetWarmUp` → `set_warm_up`, `SMA` → `sma`, `HTTPServer` → `http_server`. */
+export function camelToSnake(name: string): string {
+  return (
+    PASCAL_TO_SNAKE[name] ??
+    name
+      .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .toLowerCase()
+  );
+}
+
+// ---------------------------------------------------------------- syntax
+
+export type SyntaxVerdict = { ok: true } | { ok: false; line: number; column: number; message: string; type: string };
+
+const CHECK_SCRIPT = [
+  'import ast, json, sys',
+  'src = sys.stdin.read()',
+  'try:',
+  '    ast.parse(src, "main.py")',
+  '    print(json.dumps({"ok": True}))',
+  'except SyntaxError as e:',
+  '    print(json.dumps({"ok": False, "line": e.lineno or 1, "column": e.offset or 1, "message": e.msg, "type": type(e).__name__}))',
+].join('\n');
+
+const verdicts = new Map<string, Promise<SyntaxVerdict>>();
+
+/** CPython's verdict on the code (cached by content); a small bracket/colon check when python3 is missing. */
+export function checkPythonSyntax(code: string): Promise<SyntaxVerdict> {
+  const key = createHash('sha256').update(code).digest('hex');
+  let verdict = verdicts.get(key);
+  if (!verdict) {
+    verdict = runPython(code).catch(() => fallbackSyntaxCheck(code));
+    verdicts.set(key, verdict);
+    if (verdicts.size > 2000) verdicts.delete(verdicts.keys().next().value!);
+  }
+  return verdict;
+}
+
+let interpreter: Promise<string> | undefined;
+
+/** The real interpreter behind `python3`: version-manager shims (pyenv) cost ~0.3 s a start. */
+function pythonExecutable(): Promise<string> {
+  const wanted = process.env.QUANTCODER_SANDBOX_PYTHON ?? 'python3';
+  interpreter ??= new Promise<string>((resolve) => {
+    const child = spawn(wanted, ['-c', 'import sys; print(sys.executable)'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 20_000 });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.on('error', () => resolve(wanted));
+    child.on('close', () => resolve(out.trim() || wanted));
+  });
+  return interpreter;
+}
+
+async function runPython(code: string): Promise<SyntaxVerdict> {
+  const python = await pythonExecutable();
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, ['-c', CHECK_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'], timeout: 20_000 });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.on('error', reject);
+    child.on('close', () => {
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as SyntaxVerdict);
+      } catch {
+        reject(new Error(`python3 gave no verdict: ${out.slice(0, 200)}`));
+      }
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(code);
+  });
+}
+
+/** Catches what the scripted model's mistakes introduce: unclosed brackets and missing colons. */
+export function fallbackSyntaxCheck(code: string): SyntaxVerdict {
+  const lines = code.split('\n');
+  const stack: Array<{ ch: string; line: number; column: number }> = [];
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.replace(/#.*$/, '');
+    if (stack.length === 0 && /^\s*(def|class|if|elif|else|for|while|with|try|except|finally)\b/.test(line) && !/:\s*$/.test(line) && !/[([{,\\]\s*$/.test(line)) {
+      return { ok: false, line: i + 1, column: line.trimEnd().length + 1, message: "expected ':'", type: 'SyntaxError' };
+    }
+    let quote: string | null = null;
+    for (let c = 0; c < line.length; c++) {
+      const ch = line[c]!;
+      if (quote) {
+        if (ch === '\\') c++;
+        else if (ch === quote) quote = null;
+      } else if (ch === '"' || ch === "'") quote = ch;
+      else if ('([{'.includes(ch)) stack.push({ ch, line: i + 1, column: c + 1 });
+      else if (')]}'.includes(ch)) {
+        const open = stack.pop();
+        if (!open || '([{'.indexOf(open.ch) !== ')]}'.indexOf(ch)) return { ok: false, line: i + 1, column: c + 1, message: `unmatched '${ch}'`, type: 'SyntaxError' };
+      }
+    }
+  }
+  const open = stack[0];
+  return open ? { ok: false, line: open.line, column: open.column, message: `'${open.ch}' was never closed`, type: 'SyntaxError' } : { ok: true };
+}
+
+/** LEAN's build log for a compile: one request line, then one line per syntax error. */
+export function buildLogs(projectId: number, compileId: string, results: Array<{ file: string; verdict: SyntaxVerdict }>): string[] {
+  const logs = [`Build Request Successful for Project ID: ${projectId}, with CompileID: ${compileId}, Lean Version: ${LEAN_VERSION}`];
+  for (const { file, verdict } of results) {
+    if (!verdict.ok) logs.push(`Build Error: File: ${file} Line: ${verdict.line} Column: ${verdict.column} - ${verdict.type}: ${verdict.message}`);
+  }
+  return logs;
+}
+
+// ---------------------------------------------------------------- runtime
+
+export interface RuntimeFailure {
+  hasInitializeError: boolean;
+  /** Share of the run (0–1) after which the backtest stops. */
+  atProgress: number;
+  error: string;
+  stacktrace: string;
+}
+
+interface Method {
+  name: string;
+  indent: number;
+  bodyIndent: number | null;
+}
+
+function indentOf(line: string): number {
+  return /^[ \t]*/.exec(line)![0].replace(/\t/g, '    ').length;
+}
+
+/** The method a line belongs to, by indentation. */
+function enclosingMethod(lines: string[], index: number): Method | null {
+  const own = indentOf(lines[index]!);
+  for (let i = index - 1; i >= 0; i--) {
+    const m = /^([ \t]*)def\s+(\w+)\s*\(/.exec(lines[i]!);
+    if (m && indentOf(lines[i]!) < own) {
+      const next = lines.slice(i + 1).find((l) => l.trim() && !l.trim().startsWith('#'));
+      return { name: m[2]!, indent: indentOf(lines[i]!), bodyIndent: next ? indentOf(next) : null };
+    }
+  }
+  return null;
+}
+
+function failure(method: string, line: number, source: string, message: string, progress: number): RuntimeFailure {
+  const inInit = method === 'initialize' || method === 'Initialize' || method === '__init__';
+  const where = `  at ${method}\n    ${source.trim()}\n in main.py: line ${line}\n`;
+  const stacktrace =
+    `${where}   at Python.Runtime.PythonException.ThrowLastAsClrException()\n` +
+    `   at QuantConnect.AlgorithmFactory.Python.Wrappers.AlgorithmPythonWrapper.${inInit ? 'Initialize()' : 'OnData(Slice slice)'}`;
+  const error = inInit
+    ? `During the algorithm initialization, the following exception has occurred: ${message}\n${where} ${message}`
+    : `${message}\n${where}`;
+  return { hasInitializeError: inInit, atProgress: inInit ? 0 : progress, error, stacktrace };
+}
+
+/**
+ * How a backtest of this main.py fails at run time, if it obviously does: no QCAlgorithm class,
+ * no snake_case `initialize`, a PascalCase (pre-2024) or `undefined_` member of `self`, or a
+ * `raise` at the top level of `initialize`. Null when it runs to completion.
+ */
+export function simulateRuntime(code: string): RuntimeFailure | null {
+  const lines = code.replace(/\r\n?/g, '\n').split('\n');
+  const cls = /^class\s+(\w+)\s*\(\s*(?:\w+\.)?QCAlgorithm\s*\)\s*:/m.exec(code);
+  if (!cls) {
+    return {
+      hasInitializeError: true,
+      atProgress: 0,
+      error:
+        'Algorithm type name not found, or unable to resolve multiple algorithm types to a single type. ' +
+        'Please verify that there is one and only one class derived from QCAlgorithm.',
+      stacktrace: '   at QuantConnect.AlgorithmFactory.Loader.TryCreatePythonAlgorithm(String assemblyPath, IAlgorithm& algorithmInstance, String& errorMessage)',
+    };
+  }
+  const className = cls[1]!;
+  if (!/^[ \t]+def\s+initialize\s*\(\s*self/m.test(code)) {
+    const pascal = lines.findIndex((l) => /^[ \t]+def\s+Initialize\s*\(/.test(l));
+    const message = `NotImplementedError : '${className}' must define initialize(self); the PascalCase Initialize() is not called by the snake_case API`;
+    const classLine = code.slice(0, cls.index).split('\n').length;
+    return failure('initialize', pascal >= 0 ? pascal + 1 : classLine, pascal >= 0 ? lines[pascal]! : `class ${className}(QCAlgorithm):`, message, 0);
+  }
+  const defined = new Set<string>();
+  for (const m of code.matchAll(/self\.(\w+)\s*=(?!=)/g)) defined.add(m[1]!);
+  for (const m of code.matchAll(/^[ \t]+def\s+(\w+)\s*\(/gm)) defined.add(m[1]!);
+  const progressFor = (line: number) => 0.1 + (parseInt(createHash('md5').update(code).update(String(line)).digest('hex').slice(0, 4), 16) % 50) / 100;
+
+  const candidates: Array<{ index: number; method: string; message: string; init: boolean }> = [];
+  for (const [index, raw] of lines.entries()) {
+    const line = raw.replace(/#.*$/, '');
+    const method = enclosingMethod(lines, index);
+    if (!method) continue;
+    const init = method.name === 'initialize';
+    for (const m of line.matchAll(/\bself\.(\w+)/g)) {
+      const name = m[1]!;
+      if (defined.has(name)) continue;
+      if (/^[A-Z]/.test(name) || name.startsWith('undefined')) {
+        candidates.push({ index, method: method.name, init, message: `AttributeError : '${className}' object has no attribute '${name}'` });
+        break;
+      }
+    }
+    const raised = /^\s*raise\s+(\w+)?(?:\((.*)\))?/.exec(line);
+    if (raised && init && indentOf(raw) === method.bodyIndent) {
+      const text = (raised[2] ?? '').replace(/^[fru]*["']|["']$/g, '');
+      candidates.push({ index, method: method.name, init, message: `${raised[1] ?? 'Exception'} : ${text || 'raised in initialize'}` });
+    }
+  }
+  // initialize runs first: its failures win over those in later methods
+  const first = candidates.find((c) => c.init) ?? candidates[0];
+  return first ? failure(first.method, first.index + 1, lines[first.index]!, first.message, progressFor(first.index)) : null;
+}

@@ -1,0 +1,190 @@
+import { STRATEGY_FAMILIES, type StrategyFamily } from '../../domain/strategy';
+import { LANDSCAPES } from '../landscape';
+import { crossoverCode, MUTATION_KINDS, mutationEdits, renderSearchReplace, applyEdits, type LineEdit, type MutationKind } from './edits';
+import { injectSyntaxError, pickMistake, proseAround, toPascalCase, type MistakeKind } from './mistakes';
+import { exchangeHash, fencedBlockAfter, fencedBlocks, lastUserMessage, lineValue, pick, recogniseTask, seededRandom, type LlmExchange, type LlmTask } from './prompt';
+import { repairCode } from './repair';
+import { detectPaperFamily, summarizePaper } from './summarize';
+import { planParameters, renderAlgorithm } from './templates';
+
+export interface ScriptedAnswer {
+  task: LlmTask;
+  taskSource: 'header' | 'keywords' | 'none';
+  text: string;
+  mistake: MistakeKind | null;
+}
+
+/**
+ * The scripted model: recognises the task and answers it in the prompt contract's format.
+ * Deterministic: the same request always gets the same answer (mistakes included).
+ */
+export function scriptedAnswer(exchange: LlmExchange, mistakeRate: number): ScriptedAnswer {
+  const user = lastUserMessage(exchange);
+  const { task, source } = recogniseTask(exchange.system, user);
+  const hash = exchangeHash(exchange);
+  const rng = seededRandom(hash);
+  // repairs err half as often, or a mistake-prone model could never fix anything
+  const drawn = task === 'unknown' ? null : pickMistake(hash, task === 'repair' ? mistakeRate / 2 : mistakeRate);
+  // like a real model shown what went wrong before, it avoids a mistake whose fix the prompt teaches
+  const mistake = drawn && avoidedByLearning(drawn, user) ? null : drawn;
+  const answer = (text: string, m: MistakeKind | null = mistake): ScriptedAnswer => ({ task, taskSource: source, text, mistake: m });
+
+  switch (task) {
+    case 'summarize': {
+      const paper = fencedBlockAfter(user, 'Paper:') ?? fencedBlocks(user).find((f) => f.lang === 'text')?.body ?? user.replace(/^.*QuantCoder task:.*$/m, '');
+      return answer(specAnswer(summarizePaper(paper, user), mistake));
+    }
+    case 'generate': {
+      const code = renderAlgorithm(planFromSpec(readSpec(user), user));
+      return answer(codeAnswer(code, mistake, rng));
+    }
+    case 'repair': {
+      const code = codeAfter(user, 'Code:');
+      if (code === undefined) return answer('The message has no ```python block after `Code:`, so there is nothing to repair.', null);
+      return answer(codeAnswer(repairCode(code), mistake, rng));
+    }
+    case 'mutate': {
+      const code = codeAfter(user, 'Code:');
+      if (code === undefined) return answer('The message has no ```python block after `Code:`, so there is nothing to mutate.', null);
+      const asked = (lineValue(user, 'Mutation') ?? '').trim().toLowerCase().replace(/[\s-]+/g, '_');
+      const kind = (MUTATION_KINDS as readonly string[]).includes(asked) ? (asked as MutationKind) : pick(rng, MUTATION_KINDS);
+      const { edits, lines } = mutationEdits(code, kind, rng);
+      const format = /search/i.test(lineValue(user, 'Edit format') ?? '') ? 'search-replace' : 'full';
+      if (format === 'full') return answer(codeAnswer(applyEdits(lines, edits).join('\n'), mistake, rng));
+      if (edits.length === 0) return answer('The algorithm already reflects this kind of change; I found nothing to edit.', null);
+      const flawed = mistake === 'prose' ? edits : edits.map((e) => flawEdit(e, mistake, rng));
+      const blocks = renderSearchReplace(lines, flawed);
+      return answer(mistake === 'prose' ? `Here are the changes to make:\n\n${blocks}\n\nApply these edits and re-run the backtest.` : blocks);
+    }
+    case 'crossover': {
+      const a = codeAfter(user, 'Parent A:');
+      const b = codeAfter(user, 'Parent B:');
+      if (a === undefined || b === undefined) return answer('Both parents are needed: ```python blocks after `Parent A:` and `Parent B:`.', null);
+      return answer(codeAnswer(crossoverCode(a, b, rng).code, mistake, rng));
+    }
+    default:
+      return answer(
+        'I am the QuantCoder sandbox model. I answer the tasks summarize, generate, repair, mutate and crossover; ' +
+          'start the user message with a line `QuantCoder task: <task>`.',
+        null,
+      );
+  }
+}
+
+function codeAfter(user: string, label: string): string | undefined {
+  return fencedBlockAfter(user, label, 'python') ?? fencedBlockAfter(user, label);
+}
+
+function fence(lang: string, body: string): string {
+  return `\`\`\`${lang}\n${body.replace(/\s+$/, '')}\n\`\`\``;
+}
+
+function codeAnswer(code: string, mistake: MistakeKind | null, rng: () => number): string {
+  switch (mistake) {
+    case 'pascal_case':
+      return fence('python', toPascalCase(code));
+    case 'syntax_error':
+      return fence('python', injectSyntaxError(code, rng));
+    case 'prose':
+      return proseAround(code);
+    default:
+      return fence('python', code);
+  }
+}
+
+function specAnswer(spec: object, mistake: MistakeKind | null): string {
+  const json = JSON.stringify(spec, null, 2);
+  switch (mistake) {
+    case 'prose':
+      return `Here is the strategy specification extracted from the paper:\n\n${fence('json', json)}\n\nLet me know if you want me to adjust any parameter.`;
+    case 'syntax_error':
+      // a trailing comma: the JSON no longer parses
+      return fence('json', json.replace(/\n}$/, ',\n}'));
+    case 'pascal_case': {
+      const { exitRules: _dropped, ...rest } = spec as Record<string, unknown>;
+      return fence('json', JSON.stringify(rest, null, 2));
+    }
+    default:
+      return fence('json', json);
+  }
+}
+
+/** A search-replace edit carrying the mistake in its replacement lines. */
+function flawEdit(edit: LineEdit, mistake: MistakeKind | null, rng: () => number): LineEdit {
+  if (mistake === 'pascal_case') return { ...edit, replacement: edit.replacement.map(toPascalCase) };
+  if (mistake === 'syntax_error' && edit.replacement.length > 0) {
+    const broken = injectSyntaxError(edit.replacement.join('\n'), rng);
+    // a plain assignment has no bracket or colon to lose: give it a stray one instead
+    return { ...edit, replacement: broken !== edit.replacement.join('\n') ? broken.split('\n') : [...edit.replacement.slice(0, -1), `${edit.replacement.at(-1)!})`] };
+  }
+  return edit;
+}
+
+interface SpecLike {
+  title?: unknown;
+  family?: unknown;
+  parameters?: unknown;
+  universe?: { assets?: unknown };
+  execution?: { resolution?: unknown };
+}
+
+function readSpec(user: string): SpecLike {
+  const candidates = [fencedBlockAfter(user, 'Specification:', 'json'), fencedBlockAfter(user, 'Specification:'), ...fencedBlocks(user).filter((f) => f.lang === 'json').map((f) => f.body)];
+  for (const text of candidates) {
+    if (!text) continue;
+    try {
+      const value = JSON.parse(text) as unknown;
+      if (value && typeof value === 'object') return value as SpecLike;
+    } catch {
+      // a later candidate may parse
+    }
+  }
+  return {};
+}
+
+function planFromSpec(spec: SpecLike, user: string) {
+  const title = typeof spec.title === 'string' && spec.title.trim() ? spec.title.trim() : 'Generated Strategy';
+  const family: StrategyFamily =
+    typeof spec.family === 'string' && (STRATEGY_FAMILIES as readonly string[]).includes(spec.family) ? (spec.family as StrategyFamily) : detectPaperFamily(title, user);
+  const given: Record<string, number> = {};
+  const extras: Array<{ name: string; value: number; description: string }> = [];
+  const known = new Set(LANDSCAPES[family].params.flatMap((s) => [s.name, ...s.aliases]));
+  if (Array.isArray(spec.parameters)) {
+    for (const p of spec.parameters as Array<{ name?: unknown; value?: unknown; description?: unknown }>) {
+      if (typeof p?.name !== 'string' || typeof p.value !== 'number' || !Number.isFinite(p.value)) continue;
+      given[p.name] = p.value;
+      if (!known.has(p.name)) extras.push({ name: p.name, value: p.value, description: typeof p.description === 'string' ? p.description : '' });
+    }
+  }
+  const assets = Array.isArray(spec.universe?.assets) ? (spec.universe.assets as unknown[]).filter((a): a is string => typeof a === 'string') : [];
+  const resolution = spec.execution?.resolution === 'minute' || spec.execution?.resolution === 'hour' ? spec.execution.resolution : 'daily';
+  // `Backtest period: set_start_date 2015-01-01, set_end_date 2020-12-31.` (the generate prompt)
+  const date = (call: string): [number, number, number] | undefined => {
+    const m = new RegExp(`${call}\\s*\\(?\\s*(\\d{4})[-, ]+(\\d{1,2})[-, ]+(\\d{1,2})`).exec(user);
+    return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+  };
+  return {
+    family,
+    title,
+    parameters: planParameters(family, given),
+    extraParameters: extras,
+    tickers: assets.map((a) => a.trim().toUpperCase()),
+    resolution,
+    start: date('set_start_date'),
+    end: date('set_end_date'),
+  } as const;
+}
+
+/** Which learned-error kinds in a prompt's "Learned from earlier runs" section teach away each mistake. */
+const TAUGHT_BY: Record<MistakeKind, RegExp> = {
+  syntax_error: /^- syntax: /m,
+  pascal_case: /^- lint: .*pascal/im,
+  prose: /^- syntax: .*(invalid syntax|prose|fence)/im,
+};
+
+/** Whether the prompt carries a learned fix (or frequent error) for this kind of mistake. */
+export function avoidedByLearning(mistake: MistakeKind, user: string): boolean {
+  const at = user.indexOf('Learned from earlier runs:');
+  if (at < 0) return false;
+  return TAUGHT_BY[mistake].test(user.slice(at));
+}

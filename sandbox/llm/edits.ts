@@ -1,0 +1,284 @@
+import type { StrategyFamily } from '../../domain/strategy';
+import { LANDSCAPES, analyseAlgorithm, canonicalParameters, extractParameters, type ParameterRole, type ParameterSpec } from '../landscape';
+import { pythonNumber } from './templates';
+import { pick } from './prompt';
+
+/**
+ * The scripted `mutate` and `crossover`. Edits are computed on lines of the given code, then
+ * rendered either as SEARCH/REPLACE blocks (whose SEARCH text is copied from the code, extended
+ * until unique) or as the whole edited file. The model "knows" the landscape: a parameter step
+ * goes toward the family optimum 60 % of the time, so evolution can climb.
+ */
+
+export const MUTATION_KINDS = ['indicator_change', 'entry_exit', 'risk_management', 'universe', 'timeframe', 'add_filter', 'parameter_tune'] as const;
+export type MutationKind = (typeof MUTATION_KINDS)[number];
+
+/** Replace lines [start, end) with `replacement`; start === end inserts before `start`. */
+export interface LineEdit {
+  start: number;
+  end: number;
+  replacement: string[];
+  why: string;
+}
+
+export function applyEdits(lines: string[], edits: LineEdit[]): string[] {
+  const out = [...lines];
+  for (const e of [...edits].sort((a, b) => b.start - a.start)) out.splice(e.start, e.end - e.start, ...e.replacement);
+  return out;
+}
+
+/** Occurrences of the block as a substring of the code: appliers that match text (not lines) must find it once. */
+function occurrences(lines: string[], block: string[]): number {
+  const text = lines.join('\n');
+  const needle = block.join('\n');
+  if (needle === '') return Number.POSITIVE_INFINITY;
+  let n = 0;
+  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) n++;
+  return n;
+}
+
+/** SEARCH/REPLACE blocks for the edits; each SEARCH is exact lines of the code and unique in it. */
+export function renderSearchReplace(lines: string[], edits: LineEdit[]): string {
+  const blocks: string[] = [];
+  for (const e of [...edits].sort((a, b) => a.start - b.start)) {
+    let start = e.start;
+    let end = e.end;
+    let before: string[] = [];
+    let after: string[] = [];
+    // an insertion needs an anchor line to search for
+    if (start === end) {
+      if (start > 0) before = [lines[--start]!];
+      else after = [lines[end++]!];
+    }
+    while (occurrences(lines, lines.slice(start, end)) !== 1 && (start > 0 || end < lines.length)) {
+      if (start > 0) before = [lines[--start]!, ...before];
+      else after = [...after, lines[end++]!];
+    }
+    const search = lines.slice(start, end);
+    const replace = [...before, ...e.replacement, ...after];
+    blocks.push(['<<<<<<< SEARCH', ...search, '=======', ...replace, '>>>>>>> REPLACE'].join('\n'));
+  }
+  return blocks.join('\n\n');
+}
+
+interface ParamLine {
+  spec: ParameterSpec;
+  index: number;
+  indent: string;
+  name: string;
+  value: number;
+  comment: string;
+}
+
+const ASSIGNMENT = /^(\s*)self\.(\w+)\s*=\s*([-+]?[\d_]*\.?\d+(?:[eE][-+]?\d+)?)\s*(#.*)?$/;
+
+/** The lines assigning the family's parameters (`self.lookback = 252`), the last assignment of each. */
+export function parameterLines(lines: string[], family: StrategyFamily): ParamLine[] {
+  const found = new Map<string, ParamLine>();
+  for (const [index, line] of lines.entries()) {
+    const m = ASSIGNMENT.exec(line);
+    if (!m) continue;
+    const spec = LANDSCAPES[family].params.find((s) => s.name === m[2] || s.aliases.includes(m[2]!));
+    if (spec) found.set(spec.name, { spec, index, indent: m[1]!, name: m[2]!, value: Number(m[3]!.replace(/_/g, '')), comment: m[4] ? `  ${m[4]}` : '' });
+  }
+  return [...found.values()];
+}
+
+function clamp(spec: ParameterSpec, v: number): number {
+  return Math.min(Math.max(v, spec.min), spec.max === Number.POSITIVE_INFINITY ? v : spec.max);
+}
+
+function roundFor(spec: ParameterSpec, v: number): number {
+  if (spec.integer) return Math.max(1, Math.round(v));
+  return v >= 1 ? Math.round(v * 100) / 100 : Math.round(v * 1000) / 1000;
+}
+
+/** One step for a parameter: toward the optimum (60 %), else a random move of 20–40 %. */
+export function stepValue(spec: ParameterSpec, current: number, rng: () => number): number {
+  let next: number;
+  if (rng() < 0.6 && current !== spec.optimum) {
+    const share = pick(rng, [0.35, 0.5, 0.7]);
+    next = spec.scale === 'log' && current > 0 ? current * (spec.optimum / current) ** share : current + (spec.optimum - current) * share;
+  } else {
+    const factor = pick(rng, [0.6, 0.75, 0.8, 1.25, 1.35, 1.6]);
+    next = spec.scale === 'log' ? current * factor : current + (factor - 1) * Math.max(spec.width, Math.abs(current));
+  }
+  let rounded = roundFor(spec, clamp(spec, next));
+  if (rounded === current) rounded = roundFor(spec, clamp(spec, spec.integer ? current + (spec.optimum > current ? 1 : -1) : current * (spec.optimum > current ? 1.1 : 0.9)));
+  return rounded;
+}
+
+function tuneEdit(p: ParamLine, value: number, why: string): LineEdit {
+  return { start: p.index, end: p.index + 1, replacement: [`${p.indent}self.${p.name} = ${pythonNumber(value, p.spec.integer && Number.isInteger(value))}${p.comment}`], why };
+}
+
+function tuneByRole(lines: string[], family: StrategyFamily, roles: ParameterRole[] | null, rng: () => number, count = 1): LineEdit[] {
+  const params = parameterLines(lines, family).filter((p) => roles === null || roles.includes(p.spec.role));
+  const edits: LineEdit[] = [];
+  const pool = [...params];
+  for (let k = 0; k < count && pool.length > 0; k++) {
+    const p = pool.splice(Math.floor(rng() * pool.length), 1)[0]!;
+    const value = stepValue(p.spec, p.value, rng);
+    edits.push(tuneEdit(p, value, `${p.name} ${p.value} -> ${value}`));
+  }
+  return edits;
+}
+
+/** Index after which new attributes go in `initialize`: after its last parameter-like assignment. */
+function initializeInsertPoint(lines: string[]): { index: number; indent: string } | null {
+  const def = lines.findIndex((l) => /^\s*def\s+initialize\s*\(/.test(l));
+  if (def < 0) return null;
+  const defIndent = /^\s*/.exec(lines[def]!)![0].length;
+  let last = def;
+  let indent = ' '.repeat(defIndent + 4);
+  for (let i = def + 1; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.trim() && /^\s*/.exec(l)![0].length <= defIndent) break;
+    if (ASSIGNMENT.test(l) || /self\.set_cash\(/.test(l)) {
+      last = i;
+      indent = /^\s*/.exec(l)![0];
+    }
+  }
+  return { index: last + 1, indent };
+}
+
+function indicatorSwap(lines: string[], rng: () => number): LineEdit[] {
+  const swaps: Array<[RegExp, string, string]> = [
+    [/self\.sma\(/g, 'self.ema(', 'simple to exponential moving averages'],
+    [/self\.ema\(/g, 'self.sma(', 'exponential to simple moving averages'],
+    [/self\.momp\(/g, 'self.roc(', 'momentum percent to rate of change'],
+    [/self\.roc\(/g, 'self.momp(', 'rate of change to momentum percent'],
+    [/MovingAverageType\.SIMPLE/g, 'MovingAverageType.EXPONENTIAL', 'exponential bands'],
+  ];
+  const usable = swaps.filter(([re]) => lines.some((l) => new RegExp(re.source).test(l) && !/regime/.test(l)));
+  if (usable.length === 0) return [];
+  // prefer the direction a quant would try first (sma→ema), but not always
+  const [re, to, why] = usable.length > 1 && rng() < 0.3 ? usable[1]! : usable[0]!;
+  return lines.flatMap((l, i) =>
+    new RegExp(re.source).test(l) && !/regime/.test(l) ? [{ start: i, end: i + 1, replacement: [l.replace(new RegExp(re.source, 'g'), to)], why }] : [],
+  );
+}
+
+const TICKER_POOLS: Partial<Record<StrategyFamily, string[]>> = {
+  momentum: ['SPY', 'EFA', 'EEM', 'TLT', 'GLD', 'IEF', 'VNQ', 'DBC'],
+  trend: ['SPY', 'QQQ', 'IWM', 'EFA', 'TLT'],
+  mean_reversion: ['SPY', 'QQQ', 'IWM', 'DIA'],
+  other: ['SPY', 'QQQ', 'IWM'],
+};
+const PAIRS = [['KO', 'PEP'], ['XOM', 'CVX'], ['V', 'MA'], ['HD', 'LOW']];
+
+function universeEdit(lines: string[], family: StrategyFamily, rng: () => number): LineEdit[] {
+  if (family === 'pairs') {
+    const a = lines.findIndex((l) => /self\.first\s*=\s*self\.add_equity\("(\w+)"/.test(l));
+    const b = lines.findIndex((l) => /self\.second\s*=\s*self\.add_equity\("(\w+)"/.test(l));
+    if (a < 0 || b < 0) return [];
+    const current = /"(\w+)"/.exec(lines[a]!)![1];
+    const next = pick(rng, PAIRS.filter((p) => p[0] !== current));
+    return [
+      { start: a, end: a + 1, replacement: [lines[a]!.replace(/"\w+"/, `"${next[0]}"`)], why: `trade ${next.join('/')}` },
+      { start: b, end: b + 1, replacement: [lines[b]!.replace(/"\w+"/, `"${next[1]}"`)], why: `trade ${next.join('/')}` },
+    ];
+  }
+  const i = lines.findIndex((l) => /^\s*self\.tickers\s*=\s*\[.*\]\s*$/.test(l));
+  if (i < 0) return [];
+  const tickers = [...lines[i]!.matchAll(/"([A-Z.]+)"/g)].map((m) => m[1]!);
+  const spare = (TICKER_POOLS[family] ?? TICKER_POOLS.other!).filter((t) => !tickers.includes(t));
+  const next = spare.length > 0 && (tickers.length < 3 || rng() < 0.65) ? [...tickers, pick(rng, spare)] : tickers.slice(0, -1);
+  if (next.length === 0) return [];
+  const indent = /^\s*/.exec(lines[i]!)![0];
+  return [{ start: i, end: i + 1, replacement: [`${indent}self.tickers = [${next.map((t) => `"${t}"`).join(', ')}]`], why: `universe ${next.join(', ')}` }];
+}
+
+function timeframeEdit(lines: string[], family: StrategyFamily, rng: () => number): LineEdit[] {
+  const tuned = tuneByRole(lines, family, ['rebalance'], rng);
+  if (tuned.length > 0) return tuned;
+  const coarse = lines.some((l) => /Resolution\.(HOUR|MINUTE)/.test(l));
+  const [from, to] = coarse ? [/Resolution\.(HOUR|MINUTE)/g, 'Resolution.DAILY'] : [/Resolution\.DAILY/g, 'Resolution.HOUR'];
+  return lines.flatMap((l, i) =>
+    /add_equity\(|self\.(sma|ema|rsi|bb|momp|roc|std)\(/.test(l) && new RegExp(from.source).test(l)
+      ? [{ start: i, end: i + 1, replacement: [l.replace(new RegExp(from.source, 'g'), to)], why: `bars: ${to}` }]
+      : [],
+  );
+}
+
+function regimeFilterEdit(lines: string[]): LineEdit[] {
+  if (lines.some((l) => /regime/.test(l))) return [];
+  const at = initializeInsertPoint(lines);
+  if (!at) return [];
+  const guard = lines.findIndex((l, i) => /^\s*if self\.is_warming_up\b.*:\s*$/.test(l) && /^\s*return\s*$/.test(lines[i + 1] ?? ''));
+  if (guard < 0) return [];
+  const indent = /^\s*/.exec(lines[guard]!)![0];
+  return [
+    {
+      start: at.index,
+      end: at.index,
+      replacement: [
+        `${at.indent}self.regime_symbol = self.add_equity("SPY", Resolution.DAILY).symbol`,
+        `${at.indent}self.regime_filter = self.sma(self.regime_symbol, 200, Resolution.DAILY)`,
+      ],
+      why: 'market regime filter: SPY above its 200-day average',
+    },
+    {
+      start: guard + 2,
+      end: guard + 2,
+      replacement: [
+        `${indent}if self.regime_filter.is_ready and self.securities[self.regime_symbol].price < self.regime_filter.current.value:`,
+        `${indent}    self.liquidate()`,
+        `${indent}    return`,
+      ],
+      why: 'stay in cash while the market is below its 200-day average',
+    },
+  ];
+}
+
+function insertStopEdit(lines: string[], family: StrategyFamily, rng: () => number): LineEdit[] {
+  const spec = LANDSCAPES[family].params.find((s) => s.name === 'stop_loss');
+  const at = initializeInsertPoint(lines);
+  if (!spec || !at || parameterLines(lines, family).some((p) => p.spec.name === 'stop_loss')) return [];
+  const value = roundFor(spec, spec.optimum * pick(rng, [0.75, 1, 1.25, 1.5]));
+  return [{ start: at.index, end: at.index, replacement: [`${at.indent}self.stop_loss = ${pythonNumber(value, false)}`], why: `stop-loss at ${value}` }];
+}
+
+/** The edits for one mutation of `code`; falls back through other kinds when the asked one does not apply. */
+export function mutationEdits(code: string, kind: MutationKind, rng: () => number): { edits: LineEdit[]; lines: string[]; applied: MutationKind } {
+  const lines = code.replace(/\r\n?/g, '\n').split('\n');
+  const { family } = analyseAlgorithm(code);
+  const attempts: Record<MutationKind, () => LineEdit[]> = {
+    parameter_tune: () => tuneByRole(lines, family, null, rng, rng() < 0.3 ? 2 : 1),
+    indicator_change: () => indicatorSwap(lines, rng),
+    entry_exit: () => tuneByRole(lines, family, ['threshold'], rng),
+    risk_management: () => {
+      const insert = insertStopEdit(lines, family, rng);
+      const tune = tuneByRole(lines, family, ['risk'], rng);
+      return tune.length === 0 || (insert.length > 0 && rng() < 0.5) ? insert : tune;
+    },
+    universe: () => (family === 'factor' ? tuneByRole(lines, family, ['size'], rng) : universeEdit(lines, family, rng)),
+    timeframe: () => timeframeEdit(lines, family, rng),
+    add_filter: () => regimeFilterEdit(lines),
+  };
+  const order: MutationKind[] = [kind, 'parameter_tune', 'risk_management', 'indicator_change', 'timeframe'];
+  for (const k of order) {
+    const edits = attempts[k]();
+    if (edits.length > 0) return { edits, lines, applied: k };
+  }
+  return { edits: [], lines, applied: kind };
+}
+
+/** Parent A's code with each shared parameter taken from A, from B, or halfway between. */
+export function crossoverCode(parentA: string, parentB: string, rng: () => number): { code: string; choices: string[] } {
+  const lines = parentA.replace(/\r\n?/g, '\n').split('\n');
+  const { family } = analyseAlgorithm(parentA);
+  const fromB = canonicalParameters(family, extractParameters(parentB), parentB);
+  const edits: LineEdit[] = [];
+  const choices: string[] = [];
+  for (const p of parameterLines(lines, family)) {
+    const b = fromB[p.spec.name];
+    if (b === undefined || b === p.value) continue;
+    const draw = rng();
+    if (draw < 0.4) continue;
+    const value = draw < 0.8 ? b : roundFor(p.spec, p.spec.scale === 'log' && p.value > 0 && b > 0 ? Math.sqrt(p.value * b) : (p.value + b) / 2);
+    edits.push(tuneEdit(p, value, ''));
+    choices.push(`${p.spec.name}=${value} (${draw < 0.8 ? 'B' : 'between A and B'})`);
+  }
+  return { code: applyEdits(lines, edits).join('\n'), choices };
+}

@@ -1,0 +1,56 @@
+/** Token and call counts of one slice of LLM traffic. */
+export interface LlmUsage {
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** What `GET /__sandbox/stats` answers: counters since start or the last reset. */
+export interface SandboxStats {
+  startedAt: string;
+  /** Requests per `<service>.<route>`, e.g. `quantconnect.backtests/create`, faulted ones included. */
+  requests: Record<string, number>;
+  faults: { applied: number; byKind: Record<string, number> };
+  quantconnect: {
+    projectsCreated: number;
+    filesWritten: number;
+    compilesCreated: number;
+    buildErrors: number;
+    backtestsCreated: number;
+    /** Distinct programs backtested, keyed by normalizePython + sha256 (comments and spacing ignored). */
+    uniqueCodeHashesBacktested: number;
+    authFailures: number;
+  };
+  llm: LlmUsage & {
+    mistakes: number;
+    byTask: Record<string, LlmUsage>;
+    byProvider: Record<string, LlmUsage>;
+  };
+}
+
+/** The persisted form: like {@link SandboxStats}, but with the code hashes themselves. */
+export interface StatsRecord extends Omit<SandboxStats, 'quantconnect'> {
+  quantconnect: Omit<SandboxStats['quantconnect'], 'uniqueCodeHashesBacktested'> & { codeHashesBacktested: string[] };
+}
+
+export function emptyStats(now: Date = new Date()): StatsRecord {
+  return {
+    startedAt: now.toISOString(),
+    requests: {},
+    faults: { applied: 0, byKind: {} },
+    quantconnect: { projectsCreated: 0, filesWritten: 0, compilesCreated: 0, buildErrors: 0, backtestsCreated: 0, codeHashesBacktested: [], authFailures: 0 },
+    llm: { calls: 0, inputTokens: 0, outputTokens: 0, mistakes: 0, byTask: {}, byProvider: {} },
+  };
+}
+
+export function publicStats(record: StatsRecord): SandboxStats {
+  const { codeHashesBacktested, ...qc } = record.quantconnect;
+  return structuredClone({ ...record, quantconnect: { ...qc, uniqueCodeHashesBacktested: codeHashesBacktested.length } });
+}
+
+export function addUsage(into: Record<string, LlmUsage>, key: string, inputTokens: number, outputTokens: number): void {
+  const u = (into[key] ??= { calls: 0, inputTokens: 0, outputTokens: 0 });
+  u.calls++;
+  u.inputTokens += inputTokens;
+  u.outputTokens += outputTokens;
+}
