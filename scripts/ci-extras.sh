@@ -3,3 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npx --no-install tsc -p tsconfig.json --noEmit
+# The browser test drives Debian's Chromium (never a downloaded browser); the runbook check uses jq.
+command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+command -v jq >/dev/null || (apt-get update && apt-get install -y jq)
+# Dockerfile and docker-compose.yml, checked statically (no Docker engine here).
+bash scripts/check-containers.sh

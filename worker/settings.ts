@@ -73,6 +73,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: Re
   return { config, layout, warnings, secrets };
 }
 
+/** Set values only: an empty variable (`ANTHROPIC_API_KEY=`) must not hide the one in `.env`. */
 function pickDefined(env: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
 }

@@ -1,0 +1,54 @@
+import { Args } from '@oclif/core';
+import os from 'node:os';
+import { BaseCommand } from '../../base';
+import { ConfigError, ENV_KEYS, mask, parseConfigValue, resolveConfig, SECRET_KEYS, setPath } from '../../../domain/config';
+import { homeLayout, quantcoderHome } from '../../../domain/paths';
+import { readConfigFile, writeConfigFile } from '../../../worker/settings';
+import { configSources } from './show';
+
+export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
+  static override summary = 'Set a value in $QUANTCODER_HOME/config.json.';
+  static override description =
+    'The value is checked against the key\'s type (URLs, positive numbers, choices), and the whole resulting file is ' +
+    'validated before it is written, so config.json never holds an invalid configuration. The file is written with ' +
+    'mode 600. Keys set in the environment still override the file; prefer the environment or $QUANTCODER_HOME/.env ' +
+    'for API keys, which otherwise end up in your shell history.';
+  static override examples = [
+    '<%= config.bin %> config set llm.provider anthropic',
+    '<%= config.bin %> config set crossref.timeoutSeconds 30',
+    '<%= config.bin %> config set quantconnect.userId 123456',
+  ];
+  static override args = {
+    key: Args.string({ required: true, description: 'Dotted key, e.g. llm.provider.' }),
+    value: Args.string({ required: true, description: 'The new value.' }),
+  };
+
+  private loadError?: ConfigError;
+
+  // The file may be invalid right now: `config set` is how it gets fixed.
+  public override async init(): Promise<void> {
+    try {
+      await super.init();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      this.loadError = err;
+    }
+  }
+
+  async run(): Promise<{ key: string; value: unknown; file: string }> {
+    const layout = this.loadError ? homeLayout(quantcoderHome({ ...process.env, HOME: process.env.HOME ?? os.homedir() })) : this.settings.layout;
+    const { key } = this.args;
+    const value = parseConfigValue(key, this.args.value);
+    const next = setPath(readConfigFile(layout.config), key, value);
+    resolveConfig(next, {}, layout.config);
+    writeConfigFile(layout.config, next);
+    const shown = (SECRET_KEYS as readonly string[]).includes(key) ? mask(String(value)) : value;
+    this.log(`Set ${key} = ${typeof shown === 'string' ? shown : JSON.stringify(shown)} in ${layout.config}`);
+    const source = configSources(layout.config, layout.dotenv, process.env)[key];
+    if (source && (source.startsWith('env ') || source.startsWith('.env '))) {
+      const name = Object.entries(ENV_KEYS).find(([, k]) => k === key)?.[0];
+      this.logToStderr(`Warning: ${name} is set (${source.startsWith('env') ? 'environment' : layout.dotenv}) and overrides this value.`);
+    }
+    return { key, value: shown, file: layout.config };
+  }
+}
