@@ -5,13 +5,15 @@ import { PathSecurityError } from '../domain/errors';
 import { mean, paperIds, paperKey, repairTrend } from '../domain/library';
 import type { ArticleResult, StatisticsSummary, TokenCount } from '../domain/pipeline';
 import { slugify } from '../domain/ids';
+import { DEFAULT_TAXONOMY, resolveTaxonomy, TaxonomyError, type TaxonomyCategory } from '../domain/taxonomy';
 
 export interface LibraryDeps {
   prisma: PrismaClient;
   generatedDir: string;
 }
 
-export type LibraryOutcome = 'accepted' | 'rejected' | 'failed';
+/** What became of a paper a build tried; `duplicate`: another category accepted the same paper first. */
+export type LibraryOutcome = 'accepted' | 'rejected' | 'failed' | 'duplicate';
 
 export interface LibraryResultRecord {
   library: string;
@@ -144,6 +146,25 @@ async function recordLibraryResult(prisma: PrismaClient, r: LibraryResultRecord)
     polishedStatistics: r.polish?.improved && r.polish.statistics ? JSON.stringify(r.polish.statistics) : null,
   };
   await prisma.libraryEntry.upsert({ where, create: { library: r.library, childRunId: r.childRunId, articleKey: a.articleKey, ...entry }, update: entry });
+}
+
+/**
+ * The taxonomy in force: `file` when given, else `<home>/taxonomy.json` when it exists, applied over
+ * the defaults (see domain/taxonomy.ts for the format).
+ */
+export function loadTaxonomy(file: string | undefined, home: string): { categories: TaxonomyCategory[]; source: string } {
+  const chosen = file ? path.resolve(file) : path.join(home, 'taxonomy.json');
+  if (!fs.existsSync(chosen)) {
+    if (file) throw new TaxonomyError(`No taxonomy file at ${chosen}`);
+    return { categories: DEFAULT_TAXONOMY.map((c) => ({ ...c, queries: [...c.queries] })), source: 'built-in' };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(chosen, 'utf8'));
+  } catch (err) {
+    throw new TaxonomyError(`${chosen} is not valid JSON (${(err as Error).message})`);
+  }
+  return { categories: resolveTaxonomy(parsed, chosen), source: chosen };
 }
 
 // ── Reading libraries back (status, export) ─────────────────────────────────────────────────────

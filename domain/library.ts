@@ -302,7 +302,7 @@ export interface AutonomousResult {
   tokens: TokenCount;
 }
 
-/** Mean repairs per strategy in the first and the second half of a run's iterations. */
+/** Mean repairs per strategy in the first and the second half of a run's iterations (an odd middle one counts in neither). */
 export function repairTrend(iterations: Array<{ iteration: number; repairAttempts: number; title: string | null }>): { firstHalf: number | null; secondHalf: number | null } {
   const done = [...iterations].filter((i) => i.title !== null).sort((a, b) => a.iteration - b.iteration);
   const half = Math.floor(done.length / 2);

@@ -141,8 +141,11 @@ export async function libraryBuild(input: LibraryInput, carried?: LibraryState):
       if (result.articles.length === 0) c.exhaustedQueries.push(slot.queryIndex);
       for (const a of result.articles) {
         if (typeof a.statistics?.sharpeRatio === 'number') c.sharpes.push(a.statistics.sharpeRatio);
-        const accepted = isAccepted(a, input.minSharpe) && c.accepted.length < c.target;
-        const outcome = accepted ? 'accepted' : a.statistics && a.error === null ? 'rejected' : 'failed';
+        // children of two categories running at once may both reach the same paper: it joins the library once
+        const taken = new Set(state.categories.flatMap((x) => x.accepted.flatMap((e) => paperIds(e))));
+        const duplicate = paperIds(a).some((id) => taken.has(id));
+        const accepted = !duplicate && isAccepted(a, input.minSharpe) && c.accepted.length < c.target;
+        const outcome = duplicate ? 'duplicate' : accepted ? 'accepted' : a.statistics && a.error === null ? 'rejected' : 'failed';
         const polished = accepted && input.polishGenerations > 0 ? await polish(a, childId) : null;
         await local.recordLibraryResult({
           library: input.name,
@@ -170,7 +173,7 @@ export async function libraryBuild(input: LibraryInput, carried?: LibraryState):
           };
           c.accepted.push(entry);
         } else if (outcome === 'rejected') c.rejected++;
-        else c.failed++;
+        else if (outcome === 'failed') c.failed++;
       }
     } catch (err) {
       // the child pipeline itself failed (e.g. its search kept failing): count it, move to the next query

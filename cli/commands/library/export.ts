@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../../base';
+import { UserError } from '../../errors';
+import { table } from '../../format';
+import { libraryExport, libraryExportFiles, libraryNames } from '../../../activities/library';
+import { openLearningDatabase } from '../../../activities/learning/database';
+import { zipStore } from '../../../activities/zip';
+import { libraryName } from './build';
+
+export interface LibraryExportOutput {
+  library: string;
+  format: 'json' | 'zip';
+  output: string;
+  count: number;
+  categories: Record<string, number>;
+  strategies: Array<{ id: string; category: string; title: string; doi: string | null; arxivId: string | null; sharpeRatio: number | null; file: string }>;
+}
+
+export default class LibraryExportCommand extends BaseCommand<typeof LibraryExportCommand> {
+  static override summary = 'Export the accepted strategies of a library, with their statistics, source papers and an index.';
+  static override description =
+    'Reads the learning database (no Temporal server needed). --format json writes one JSON document: the index (library, ' +
+    'export time, count per category) and every strategy with its paper (title, authors, year, DOI/arXiv id, URL), ' +
+    'strategy family, backtest statistics, the runs that produced it, and its code. --format zip writes an archive with ' +
+    'index.json and, per strategy, <category>/<paper>/main.py and metadata.json. A polished strategy is exported in its ' +
+    'improved form. An existing output file is kept unless --force.';
+  static override examples = [
+    '<%= config.bin %> library export',
+    '<%= config.bin %> library export equities --format zip --output equities.zip',
+    '<%= config.bin %> library export --json | jq .strategies',
+  ];
+  static override args = { name: Args.string({ required: false, description: 'The library name (default: the latest built).' }) };
+  static override flags = {
+    format: Flags.string({ summary: 'What to write.', options: ['json', 'zip'], default: 'json' }),
+    output: Flags.string({ char: 'o', summary: 'Where to write it (default ./<name>-library.<format>).' }),
+    force: Flags.boolean({ char: 'f', summary: 'Overwrite the output file if it exists.', default: false }),
+  };
+
+  async run(): Promise<LibraryExportOutput> {
+    const { database } = this.settings.layout;
+    if (!fs.existsSync(database)) throw new UserError(`No learning database at ${database}: build a library first with \`quantcoder library build\``);
+    const format = this.flags.format as 'json' | 'zip';
+    const prisma = openLearningDatabase(database);
+    try {
+      const name = this.args.name ? libraryName(this.args.name) : (await libraryNames(prisma))[0];
+      if (!name) throw new UserError('No library has been built yet: start one with `quantcoder library build`');
+      const exported = await libraryExport(prisma, name);
+      if (!exported.count) throw new UserError(`Library "${name}" has no accepted strategy yet; see \`quantcoder library status ${name}\``);
+      const output = path.resolve(this.flags.output ?? `${name}-library.${format}`);
+      if (fs.existsSync(output) && !this.flags.force) throw new UserError(`${output} exists; pass --force to overwrite it, or choose another --output`);
+      const content = format === 'zip' ? zipStore(libraryExportFiles(exported).map((f) => ({ name: f.name, content: f.content }))) : `${JSON.stringify(exported, null, 2)}\n`;
+      fs.mkdirSync(path.dirname(output), { recursive: true });
+      const tmp = `${output}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, content);
+      fs.renameSync(tmp, output);
+      const strategies = exported.strategies.map((s) => ({ id: s.id, category: s.category, title: s.paper.title, doi: s.paper.doi, arxivId: s.paper.arxivId, sharpeRatio: s.statistics.sharpeRatio, file: s.file }));
+      if (!this.jsonEnabled()) {
+        this.log(
+          table(
+            strategies.map((s) => ({ ...s, paper: s.doi ?? (s.arxivId ? `arXiv:${s.arxivId}` : ''), sharpe: s.sharpeRatio?.toFixed(2) ?? '—' })),
+            [
+              { key: 'category', header: 'Category' },
+              { key: 'title', header: 'Paper', max: 50 },
+              { key: 'paper', header: 'DOI / arXiv' },
+              { key: 'sharpe', header: 'Sharpe' },
+            ],
+          ),
+        );
+        this.log(`Wrote ${exported.count} strategies of library ${name} to ${output}`);
+      }
+      return { library: name, format, output, count: exported.count, categories: exported.categories, strategies };
+    } finally {
+      await prisma.$disconnect();
+    }
+  }
+}
