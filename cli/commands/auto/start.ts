@@ -145,7 +145,7 @@ export default class AutoStart extends BaseCommand<typeof AutoStart> {
       return { id, detached: true, webUi };
     }
     if (!this.jsonEnabled()) this.log(`Autonomous run ${id} (${webUi}); Ctrl-C detaches, the run goes on.`);
-    const result = await followAutonomous(handle, (line) => (this.jsonEnabled() ? this.logToStderr(line) : this.log(line)));
+    const result = await followAutonomous(handle, (line) => (this.jsonEnabled() ? this.note(line) : this.log(line)));
     if (!this.jsonEnabled()) this.log(`\nDone: ${result.reason}. ${result.accepted} of ${result.iterations.length} strategies accepted. What was learned: quantcoder auto report ${id}`);
     return result;
   }

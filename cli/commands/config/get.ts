@@ -27,7 +27,7 @@ export default class ConfigGet extends BaseCommand<typeof ConfigGet> {
     const sources = configSources(this.settings.layout.config, this.settings.layout.dotenv, process.env);
     const source = sources[key] ?? 'section';
     if (!this.jsonEnabled()) {
-      if (value === undefined) this.logToStderr(`${key} is not set.`);
+      if (value === undefined) this.note(`${key} is not set.`);
       else this.log(typeof value === 'object' ? JSON.stringify(value, null, 2) : displayValue(value));
     }
     return { key, value: value ?? null, source };

@@ -47,7 +47,7 @@ export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
     const source = configSources(layout.config, layout.dotenv, process.env)[key];
     if (source && (source.startsWith('env ') || source.startsWith('.env '))) {
       const name = Object.entries(ENV_KEYS).find(([, k]) => k === key)?.[0];
-      this.logToStderr(`Warning: ${name} is set (${source.startsWith('env') ? 'environment' : layout.dotenv}) and overrides this value.`);
+      this.note(`Warning: ${name} is set (${source.startsWith('env') ? 'environment' : layout.dotenv}) and overrides this value.`);
     }
     return { key, value: shown, file: layout.config };
   }

@@ -53,7 +53,7 @@ export default class ConfigUnset extends BaseCommand<typeof ConfigUnset> {
     try {
       resolveConfig(next, {}, layout.config);
     } catch (err) {
-      this.logToStderr(`Warning: the file is still invalid: ${(err as Error).message}`);
+      this.note(`Warning: the file is still invalid: ${(err as Error).message}`);
     }
     return { key, removed: true, file: layout.config };
   }

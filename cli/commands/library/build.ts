@@ -205,7 +205,7 @@ export default class LibraryBuild extends BaseCommand<typeof LibraryBuild> {
       return { id, detached: true, webUi, categories };
     }
     if (!this.jsonEnabled() && !running) this.log(`Building ${id} over ${categories.join(', ')} (${webUi}); Ctrl-C detaches, the build goes on.`);
-    const result = await followLibrary(handle, (line) => (this.jsonEnabled() ? this.logToStderr(line) : this.log(line)));
+    const result = await followLibrary(handle, (line) => (this.jsonEnabled() ? this.note(line) : this.log(line)));
     if (!this.jsonEnabled()) this.log(`\n${renderCategories(result.categories)}\n\nDone: ${result.reason}. ${result.accepted.length} accepted strategies; export them with: quantcoder library export ${name}`);
     return result;
   }

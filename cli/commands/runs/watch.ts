@@ -17,7 +17,7 @@ export default class RunsWatch extends BaseCommand<typeof RunsWatch> {
   async run(): Promise<{ id: string; type: string; status: string; result?: unknown; error?: { type?: string; message: string } }> {
     const client = await this.temporal();
     const { handle, description } = await describeRun(client, this.args.id);
-    const say = (line: string) => (this.jsonEnabled() ? this.logToStderr(line) : this.log(line));
+    const say = (line: string) => (this.jsonEnabled() ? this.note(line) : this.log(line));
     const base = { id: this.args.id, type: description.type };
     if (description.type === 'evolutionRun') {
       const print = refreshingPrinter(this.jsonEnabled() ? { isTTY: false, write: (t: string) => process.stderr.write(t) } : process.stdout);
