@@ -72,6 +72,26 @@ export interface ArticleResult {
   errorType: string | null;
 }
 
+/** An article's result before anything has happened to it. */
+export function initialArticleResult(paper: Paper, articleKey: string): ArticleResult {
+  return {
+    articleKey,
+    title: paper.title,
+    doi: paper.doi,
+    arxivId: paper.arxivId,
+    family: null,
+    algorithmPath: null,
+    codeHash: null,
+    compiled: false,
+    repairAttempts: 0,
+    statistics: null,
+    tokens: ZERO_TOKENS,
+    stage: 'queued',
+    error: null,
+    errorType: null,
+  };
+}
+
 export interface PipelineInput {
   /** A topic to search for, a DOI, an arXiv id, or a result number of the latest search. */
   target: PipelineTarget;

@@ -11,6 +11,7 @@ import {
 import type { Activities } from '../activities';
 import {
   addTokens,
+  initialArticleResult,
   ZERO_TOKENS,
   type ArticleInput,
   type ArticleResult,
@@ -60,22 +61,7 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
     if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(articleStageSignal, { articleKey, stage: next, error });
   };
 
-  const result: ArticleResult = {
-    articleKey,
-    title: paper.title,
-    doi: paper.doi,
-    arxivId: paper.arxivId,
-    family: null,
-    algorithmPath: null,
-    codeHash: null,
-    compiled: false,
-    repairAttempts: 0,
-    statistics: null,
-    tokens: ZERO_TOKENS,
-    stage: 'queued',
-    error: null,
-    errorType: null,
-  };
+  const result: ArticleResult = initialArticleResult(paper, articleKey);
 
   try {
     await enter('download');

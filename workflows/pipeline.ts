@@ -3,6 +3,7 @@ import type { Activities } from '../activities';
 import type { Paper } from '../domain/papers';
 import {
   addTokens,
+  initialArticleResult,
   ZERO_TOKENS,
   type ArticleResult,
   type PipelineInput,
@@ -59,7 +60,7 @@ export async function researchPipeline(input: PipelineInput): Promise<PipelineRe
       } else results.push(result);
     } catch (err) {
       const { message } = failureOf(err);
-      results.push({ ...emptyResult(paper, articleKey), error: message, stage: 'failed' });
+      results.push({ ...initialArticleResult(paper, articleKey), error: message, stage: 'failed' });
     } finally {
       running--;
     }
@@ -115,23 +116,4 @@ function withoutExcluded(candidates: Paper[], excludeIds: string[] | undefined):
   if (!excludeIds?.length) return candidates;
   const excluded = new Set(excludeIds.map((id) => id.toLowerCase()));
   return candidates.filter((p) => ![p.doi, p.arxivId, p.externalId].some((id) => id && excluded.has(id.toLowerCase())));
-}
-
-function emptyResult(paper: Paper, articleKey: string): ArticleResult {
-  return {
-    articleKey,
-    title: paper.title,
-    doi: paper.doi,
-    arxivId: paper.arxivId,
-    family: null,
-    algorithmPath: null,
-    codeHash: null,
-    compiled: false,
-    repairAttempts: 0,
-    statistics: null,
-    tokens: ZERO_TOKENS,
-    stage: 'failed',
-    error: null,
-    errorType: null,
-  };
 }
