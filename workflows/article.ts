@@ -56,9 +56,10 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
   setHandler(articleStatusQuery, () => ({ stage, attempt, tokens, lastProblem }));
 
   const parent = workflowInfo().parent;
+  // Progress reaches the parent without waiting for delivery: the signal leaves with the next command.
   const enter = async (next: ArticleStage, error: string | null = null) => {
     stage = next;
-    if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(articleStageSignal, { articleKey, stage: next, error });
+    if (parent) void getExternalWorkflowHandle(parent.workflowId).signal(articleStageSignal, { articleKey, stage: next, error }).catch(() => undefined);
   };
 
   const result: ArticleResult = initialArticleResult(paper, articleKey);

@@ -58,7 +58,8 @@ export function servicePolicies(baseQueue: string, settings: RunSettings = DEFAU
     },
     local: {
       taskQueue: q.workflows,
-      startToCloseTimeout: '2 minutes',
+      // local work (database writes, the quality gate) takes seconds; a dead worker must not stall a run for minutes
+      startToCloseTimeout: '30 seconds',
       retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 10, nonRetryableErrorTypes },
     },
   } satisfies Record<string, ActivityOptions>;

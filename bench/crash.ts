@@ -1,0 +1,182 @@
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { homeLayout } from '../domain/paths';
+import { DEFAULT_RUN_SETTINGS } from '../domain/run-settings';
+import { evolutionRun } from '../workflows';
+import { evolutionInput } from './baseline';
+import { activityCompletions, activityTimings, fetchChain } from './histories';
+import { benchHome, sandboxConfig } from './homes';
+import { progress, startWorkerProcess, stopWorkerProcess, uniqueName, type Lab, type WorkerProcess } from './lab';
+import { round, seededRandom, summarize, type Summary } from './stats';
+
+export const CRASH_PARAMETERS = {
+  runs: 1,
+  kills: 5,
+  /** Kill moments are drawn from this seed (set BENCH_SEED to vary them). */
+  seed: Number(process.env.BENCH_SEED ?? 20_240_601),
+  /** Kill moments are uniform over this share of an uncrashed run's wall time, measured first. */
+  killWindow: [0.05, 0.9] as const,
+  /** A kill waits until the run resumed from the previous one (an activity completed), and this long more. */
+  minUptimeMs: 500,
+  generations: 6,
+  variants: 8,
+  concurrency: 4,
+  sandbox: { llmLatencyMs: 200, compileLatencyMs: 0, backtestLatencyMs: 1000, mistakeRate: 0 },
+  worker: { process: '`node bin/run.js worker` (sandbox profile)', llmConcurrency: 8, quantconnectConcurrency: 4, quantconnectPollSeconds: 0.05 },
+  /** The defaults `evolve start` passes: in-flight heartbeating activities are retried after this. */
+  heartbeatTimeoutSeconds: DEFAULT_RUN_SETTINGS.heartbeatTimeoutSeconds,
+};
+
+export interface KillRecord {
+  /** Seconds since the run started. */
+  atSeconds: number;
+  /** Restart (spawn of the new worker) → it polls. */
+  workerStartSeconds: number;
+  /** Restart → the next activity completed anywhere in the run. */
+  resumeSeconds: number | null;
+}
+
+export interface CrashFigures {
+  duplicateBacktests: number;
+  repeatedLlmCalls: number;
+  resumeSeconds: Summary;
+  /** Context: how long a fresh worker process takes to poll (most of resumeSeconds when nothing waits on a timeout). */
+  workerStartSeconds: Summary;
+  kills: KillRecord[];
+  referenceWallSeconds: number;
+  /** Backtests of an already backtested program in the undisturbed run: what duplicateBacktests is compared with. */
+  referenceDuplicateBacktests: number;
+  crashedWallSeconds: number;
+  extraWallSeconds: number;
+  backtestsCreated: number;
+  uniqueProgramsBacktested: number;
+  llmCallsAnswered: number;
+  llmCallsRecorded: number;
+  /** Activities whose completing attempt was not the first (the work a kill interrupted), and how long they waited for it. */
+  retriedActivities: Array<{ name: string; attempt: number; waitedSeconds: number }>;
+}
+
+const config = () => {
+  const w = CRASH_PARAMETERS.worker;
+  return { llm: { concurrency: w.llmConcurrency }, quantconnect: { concurrency: w.quantconnectConcurrency, pollSeconds: w.quantconnectPollSeconds } };
+};
+
+function input(name: string) {
+  const p = CRASH_PARAMETERS;
+  return evolutionInput(name, { generations: p.generations, variants: p.variants, concurrency: p.concurrency }, { ...DEFAULT_RUN_SETTINGS, heartbeatTimeoutSeconds: p.heartbeatTimeoutSeconds });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+/**
+ * An evolution with a worker process that is never disturbed: the wall time the kills are placed in,
+ * and the backtests the sandbox sees as repeats without any crash (its code normalisation is its own).
+ */
+async function referenceRun(lab: Lab): Promise<{ wallSeconds: number; repeatedBacktests: number }> {
+  const home = benchHome(sandboxConfig(lab.sandbox.url, config()));
+  const taskQueue = uniqueName('bench-crashref');
+  const worker = await startWorkerProcess({ home, address: lab.address, taskQueue });
+  try {
+    const workflowId = uniqueName('bench-crashref');
+    const handle = await lab.client.workflow.start(evolutionRun, { taskQueue, workflowId, args: [input('crash-reference')] });
+    await handle.result();
+    const chain = await fetchChain(lab.client, workflowId, handle.firstExecutionRunId);
+    const { quantconnect } = lab.sandbox.stats();
+    return { wallSeconds: (chain[chain.length - 1]!.closedMs - chain[0]!.startedMs) / 1000, repeatedBacktests: quantconnect.backtestsCreated - quantconnect.uniqueCodeHashesBacktested };
+  } finally {
+    await stopWorkerProcess(worker);
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+export async function measureCrash(lab: Lab): Promise<CrashFigures> {
+  const p = CRASH_PARAMETERS;
+  lab.resetSandbox(p.sandbox);
+  const reference = await referenceRun(lab);
+  const referenceWallSeconds = reference.wallSeconds;
+  progress(`crash: the undisturbed run took ${referenceWallSeconds.toFixed(1)} s; now killing its twin ${p.kills} times`);
+
+  const random = seededRandom(p.seed);
+  const [lo, hi] = p.killWindow;
+  const moments = Array.from({ length: p.kills }, () => (lo + random() * (hi - lo)) * referenceWallSeconds * 1000).sort((a, b) => a - b);
+
+  lab.resetSandbox(p.sandbox);
+  const home = benchHome(sandboxConfig(lab.sandbox.url, config()));
+  const taskQueue = uniqueName('bench-crash');
+  const workflowId = uniqueName('bench-crash');
+  let worker: WorkerProcess = await startWorkerProcess({ home, address: lab.address, taskQueue });
+  const restarts: Array<{ atMs: number; worker: WorkerProcess }> = [];
+  try {
+    const handle = await lab.client.workflow.start(evolutionRun, { taskQueue, workflowId, args: [input('crash')] });
+    const started = Date.now();
+    let done = false;
+    const result = handle.result().finally(() => (done = true));
+    /** Waits until an activity completes after `ms` (the run resumed), or the run ends. */
+    const resumedAfter = async (ms: number) => {
+      const deadline = Date.now() + 10 * 60_000;
+      while (!done) {
+        const chain = await fetchChain(lab.client, workflowId, handle.firstExecutionRunId);
+        const next = activityCompletions(chain).find((t) => t > ms);
+        if (next !== undefined) return next;
+        if (Date.now() > deadline) throw new Error(`No activity completed in the 10 minutes after a worker restart`);
+        await sleep(250);
+      }
+      return undefined;
+    };
+    let resumedAt: number | undefined = worker.readyAt;
+    for (const moment of moments) {
+      // each kill waits for the run to have resumed from the one before, so every restart's cost is its own
+      await sleep(Math.max(started + moment, (resumedAt ?? Date.now()) + p.minUptimeMs) - Date.now());
+      if (done) break;
+      const atMs = Date.now() - started;
+      await stopWorkerProcess(worker, 'SIGKILL');
+      worker = await startWorkerProcess({ home, address: lab.address, taskQueue });
+      restarts.push({ atMs, worker });
+      resumedAt = await resumedAfter(worker.spawnedAt);
+      progress(
+        `crash: killed the worker at ${(atMs / 1000).toFixed(1)} s; the new one polled after ${((worker.readyAt - worker.spawnedAt) / 1000).toFixed(1)} s` +
+          (resumedAt === undefined ? '' : ` and the run resumed ${((resumedAt - worker.spawnedAt) / 1000).toFixed(1)} s after the restart`),
+      );
+    }
+    await result;
+    if (restarts.length < p.kills) progress(`crash: the run ended after ${restarts.length} of ${p.kills} kills`);
+
+    const chain = await fetchChain(lab.client, workflowId, handle.firstExecutionRunId);
+    const completions = activityCompletions(chain);
+    const kills: KillRecord[] = restarts.map(({ atMs, worker: w }) => {
+      const next = completions.find((t) => t > w.spawnedAt);
+      return { atSeconds: round(atMs / 1000, 2), workerStartSeconds: round((w.readyAt - w.spawnedAt) / 1000, 2), resumeSeconds: next === undefined ? null : round((next - w.spawnedAt) / 1000, 2) };
+    });
+    const stats = lab.sandbox.stats();
+    const db = new Database(homeLayout(home).database, { readonly: true });
+    const recorded = (db.prepare('SELECT count(*) AS n FROM LlmCall WHERE runId = ?').get(workflowId) as { n: number }).n;
+    db.close();
+    const crashedWallSeconds = (chain[chain.length - 1]!.closedMs - chain[0]!.startedMs) / 1000;
+    const retriedActivities = chain
+      .flatMap(activityTimings)
+      .filter((t) => t.attempt > 1)
+      .map((t) => ({ name: t.name, attempt: t.attempt, waitedSeconds: round((t.startedMs - t.scheduledMs) / 1000, 1) }));
+    const resumed = kills.map((k) => k.resumeSeconds).filter((s): s is number => s !== null);
+    if (!resumed.length) throw new Error(`No activity completed after any of the ${kills.length} restarts`);
+    return {
+      duplicateBacktests: stats.quantconnect.backtestsCreated - stats.quantconnect.uniqueCodeHashesBacktested,
+      repeatedLlmCalls: stats.llm.calls - recorded,
+      resumeSeconds: summarize(resumed, 2),
+      workerStartSeconds: summarize(kills.map((k) => k.workerStartSeconds), 2),
+      kills,
+      referenceWallSeconds: round(referenceWallSeconds, 2),
+      referenceDuplicateBacktests: reference.repeatedBacktests,
+      crashedWallSeconds: round(crashedWallSeconds, 2),
+      extraWallSeconds: round(crashedWallSeconds - referenceWallSeconds, 2),
+      backtestsCreated: stats.quantconnect.backtestsCreated,
+      uniqueProgramsBacktested: stats.quantconnect.uniqueCodeHashesBacktested,
+      llmCallsAnswered: stats.llm.calls,
+      llmCallsRecorded: recorded,
+      retriedActivities,
+    };
+  } finally {
+    await stopWorkerProcess(worker);
+    for (const r of restarts) await stopWorkerProcess(r.worker);
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}

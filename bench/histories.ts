@@ -1,0 +1,118 @@
+import type { Client } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+const EventType = temporal.api.enums.v1.EventType;
+
+/** One workflow execution's history, with what the figures read from it. */
+export interface Execution {
+  workflowId: string;
+  runId: string;
+  events: HistoryEvent[];
+  /** The encoded history's size, as the server stores it. */
+  bytes: number;
+  startedMs: number;
+  /** When it closed (completed, failed, continued as new…). */
+  closedMs: number;
+}
+
+export interface ActivityTiming {
+  name: string;
+  scheduledMs: number;
+  /** The attempt that ended it (1 unless an earlier attempt failed or timed out). */
+  attempt: number;
+  startedMs: number;
+  closedMs: number;
+  outcome: 'completed' | 'failed' | 'timedOut' | 'canceled';
+}
+
+const eventMs = (e: HistoryEvent) => tsToMs(e.eventTime);
+
+export async function fetchExecution(client: Client, workflowId: string, runId?: string): Promise<Execution> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  const events = history.events ?? [];
+  const first = events[0];
+  const last = events[events.length - 1];
+  if (!first || !last) throw new Error(`Workflow ${workflowId} has an empty history`);
+  const resolvedRunId = runId ?? first.workflowExecutionStartedEventAttributes?.originalExecutionRunId ?? '';
+  return {
+    workflowId,
+    runId: resolvedRunId,
+    events,
+    bytes: temporal.api.history.v1.History.encode(history).finish().length,
+    startedMs: eventMs(first),
+    closedMs: eventMs(last),
+  };
+}
+
+/** Every execution of a chain of continue-as-new runs, from the first, in order. */
+export async function fetchChain(client: Client, workflowId: string, firstRunId: string): Promise<Execution[]> {
+  const chain: Execution[] = [];
+  let runId: string | undefined = firstRunId;
+  while (runId) {
+    const exec = await fetchExecution(client, workflowId, runId);
+    chain.push(exec);
+    const last = exec.events[exec.events.length - 1];
+    runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return chain;
+}
+
+/** The child workflows an execution started (their id and run id). */
+export function childrenOf(exec: Execution): Array<{ workflowId: string; runId: string }> {
+  return exec.events
+    .filter((e) => e.eventType === EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED)
+    .map((e) => e.childWorkflowExecutionStartedEventAttributes!.workflowExecution!)
+    .map((w) => ({ workflowId: w.workflowId!, runId: w.runId! }));
+}
+
+/** A workflow execution and every child under it, recursively. */
+export async function fetchTree(client: Client, workflowId: string, runId?: string): Promise<Execution[]> {
+  const root = await fetchExecution(client, workflowId, runId);
+  const out = [root];
+  for (const child of childrenOf(root)) out.push(...(await fetchTree(client, child.workflowId, child.runId)));
+  return out;
+}
+
+/** Each activity the execution ran to an end: when its last attempt started and when it ended. */
+export function activityTimings(exec: Execution): ActivityTiming[] {
+  const scheduled = new Map<string, { name: string; ms: number }>();
+  const started = new Map<string, { ms: number; attempt: number }>();
+  const out: ActivityTiming[] = [];
+  for (const e of exec.events) {
+    const id = String(e.eventId);
+    switch (e.eventType) {
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+        scheduled.set(id, { name: e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?', ms: eventMs(e) });
+        break;
+      case EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+        started.set(String(e.activityTaskStartedEventAttributes?.scheduledEventId), { ms: eventMs(e), attempt: e.activityTaskStartedEventAttributes?.attempt ?? 1 });
+        break;
+      default: {
+        const ended =
+          e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+        if (!ended) break;
+        const key = String(ended.scheduledEventId);
+        const outcome = e.activityTaskCompletedEventAttributes ? 'completed' : e.activityTaskFailedEventAttributes ? 'failed' : e.activityTaskTimedOutEventAttributes ? 'timedOut' : 'canceled';
+        // a timed-out attempt that never started has no start: it spent no time inside the activity
+        const start = started.get(key) ?? { ms: eventMs(e), attempt: 1 };
+        const sched = scheduled.get(key) ?? { name: '?', ms: start.ms };
+        out.push({ name: sched.name, scheduledMs: sched.ms, attempt: start.attempt, startedMs: start.ms, closedMs: eventMs(e), outcome });
+      }
+    }
+  }
+  return out;
+}
+
+/** How many activities of the given name the execution scheduled. */
+export function scheduledCount(exec: Execution, name: string): number {
+  return exec.events.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === name).length;
+}
+
+/** End times of every completed activity of the executions, sorted. */
+export function activityCompletions(execs: Execution[]): number[] {
+  return execs
+    .flatMap((x) => x.events.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED).map(eventMs))
+    .sort((a, b) => a - b);
+}

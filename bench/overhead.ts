@@ -1,0 +1,171 @@
+import { performance } from 'node:perf_hooks';
+import { ApplicationFailure } from '@temporalio/common';
+import { createActivities, type Activities } from '../activities';
+import type { Paper } from '../domain/papers';
+import type { CodeProblem, PipelineInput } from '../domain/pipeline';
+import { DEFAULT_RUN_SETTINGS } from '../domain/run-settings';
+import { researchPipeline } from '../workflows';
+import { activityTimings, fetchTree } from './histories';
+import { benchDeps, sandboxConfig } from './homes';
+import { progress, uniqueName, type Lab } from './lab';
+import { round, summarize, type Summary } from './stats';
+
+export const OVERHEAD_PARAMETERS = {
+  runs: 3,
+  warmupRuns: 1,
+  sandbox: { llmLatencyMs: 0, compileLatencyMs: 0, backtestLatencyMs: 0, mistakeRate: 0 },
+  pipeline: { query: 'momentum', articles: 1, source: 'crossref', backtest: true, maxAttempts: 6 },
+  quantconnectPollSeconds: 0.05,
+  workers: 'in-process production worker set (createWorkerSet), one per run on a fresh home',
+  formula: 'overheadPerActivityMs = (parent wall time − Σ over parent and child histories of (ActivityTaskCompleted − ActivityTaskStarted)) / activities; directCallPerStepMs = wall time of the same activity functions called in sequence in-process / steps',
+} as const;
+
+export interface OverheadFigures {
+  overheadPerActivityMs: Summary;
+  directCallPerStepMs: Summary;
+  /** Context: the workflow's wall time per activity, and the time inside activities per activity. */
+  workflowWallPerActivityMs: Summary;
+  insideActivityPerActivityMs: Summary;
+  activitiesPerRun: number[];
+  directStepsPerRun: number[];
+  /** Activity attempts beyond the first (retries would be counted as overhead). */
+  retriedActivities: number;
+}
+
+/** As in `researchPipeline`: a candidate without a readable PDF is passed over for the next one. */
+const UNREADABLE = new Set(['NoOpenAccessError', 'NotAPdfError', 'CorruptPdfError', 'PdfTooLargeError', 'RedirectLoopError']);
+
+function pipelineInput(): PipelineInput {
+  const p = OVERHEAD_PARAMETERS.pipeline;
+  return { target: { kind: 'topic', query: p.query }, articles: p.articles, source: p.source, backtest: p.backtest, localOnly: false, maxAttempts: p.maxAttempts, settings: DEFAULT_RUN_SETTINGS };
+}
+
+/** One pipeline run through Temporal: wall time, time inside activities, and how many there were. */
+async function throughTemporal(lab: Lab): Promise<{ wallMs: number; insideMs: number; activities: number; retried: number }> {
+  const deps = benchDeps(sandboxConfig(lab.sandbox.url));
+  const workflowId = uniqueName('bench-overhead');
+  try {
+    const result = await lab.withWorkers(deps, (taskQueue) => lab.client.workflow.execute(researchPipeline, { taskQueue, workflowId, args: [pipelineInput()] }));
+    const article = result.articles[0];
+    if (!article || article.stage !== 'done') throw new Error(`The pipeline did not finish its article: ${article?.error ?? 'no article'}`);
+    const tree = await fetchTree(lab.client, workflowId);
+    const root = tree[0]!;
+    const timings = tree.flatMap(activityTimings);
+    const insideMs = timings.reduce((s, t) => s + (t.closedMs - t.startedMs), 0);
+    return { wallMs: root.closedMs - root.startedMs, insideMs, activities: timings.length, retried: timings.filter((t) => t.attempt > 1).length };
+  } finally {
+    await deps.cleanup();
+  }
+}
+
+/**
+ * The same steps as `researchPipeline` + `processArticle` for one article, as plain function calls
+ * on the activity object the worker would run: what the work costs with no orchestration at all.
+ */
+async function directly(acts: Activities, input: PipelineInput, runId: string): Promise<number> {
+  let steps = 0;
+  const step = <T>(p: Promise<T>) => {
+    steps++;
+    return p;
+  };
+  if (input.target.kind !== 'topic') throw new Error('The direct pipeline handles topic searches only');
+  const query = input.target.query;
+  const papers = await step(acts.searchCrossref({ query, rows: Math.min(input.articles * 3 + 2, 25) }));
+  await step(acts.storeSearchResults({ workflowId: runId, query, source: input.source, papers }));
+  for (const paper of papers) {
+    const pdf = await step(acts.downloadPaper({ paper })).catch((err: unknown) => {
+      if (err instanceof ApplicationFailure && err.type && UNREADABLE.has(err.type)) return null;
+      throw err;
+    });
+    if (!pdf) continue;
+    await processDirectly(acts, input, runId, paper, pdf.path, step);
+    return steps;
+  }
+  throw new Error('No candidate paper could be read');
+}
+
+async function processDirectly(acts: Activities, input: PipelineInput, runId: string, paper: Paper, pdfPath: string, step: <T>(p: Promise<T>) => Promise<T>): Promise<void> {
+  const articleKey = 'a1';
+  const text = await step(acts.extractPaperText({ pdfPath, paper }));
+  const summary = await step(acts.summarizePaper({ runId, articleKey, paper, textSha256: text.textSha256 }));
+  const family = summary.spec.family;
+  const generated = await step(acts.generateAlgorithm({ runId, articleKey, spec: summary.spec, start: input.start, end: input.end }));
+  let code = generated.code;
+  let previous: { code: string; problem: CodeProblem } | null = null;
+  let statistics = null;
+  for (let attempt = 1; ; attempt++) {
+    const check = await step(acts.checkAlgorithm({ code, start: input.start, end: input.end }));
+    code = check.code;
+    let problem = check.problem;
+    let compiledNow = false;
+    if (!problem) {
+      const compiled = await step(acts.compileAlgorithm({ projectName: `${runId}-${articleKey}`, code }));
+      if (compiled.compiled) {
+        compiledNow = true;
+        const bt = await step(acts.runBacktest({ projectId: compiled.projectId, compileId: compiled.compileId, backtestName: `${runId}-${articleKey}-attempt-${attempt}` }));
+        if (bt.kind === 'runtimeError') problem = { kind: 'runtime', message: bt.error };
+        else {
+          statistics = bt.statistics;
+          await step(acts.recordBacktest({ runId, codeHash: check.codeHash, family, backtestId: bt.backtestId, projectId: compiled.projectId, start: input.start, end: input.end, statistics: bt.statistics, rawStatistics: bt.rawStatistics }));
+        }
+      } else problem = { kind: 'compile', message: compiled.logs.join('\n') };
+    }
+    await step(acts.recordAttempt({ runId, articleKey, attempt, code, codeHash: check.codeHash, family, provider: generated.provider, model: generated.model, compiled: !problem && compiledNow, problem, previous }));
+    if (!problem) break;
+    if (attempt >= input.maxAttempts) throw new Error(`No working algorithm after ${attempt} attempts: ${problem.message}`);
+    const repaired = await step(acts.repairAlgorithm({ runId, articleKey, attempt, code, problem, family }));
+    previous = { code, problem };
+    code = repaired.code;
+  }
+  await step(acts.writeAlgorithmFile({ runId, articleKey, code, paper, statistics }));
+}
+
+async function directRun(lab: Lab): Promise<{ wallMs: number; steps: number }> {
+  const deps = benchDeps(sandboxConfig(lab.sandbox.url));
+  try {
+    const acts = createActivities(deps);
+    const started = performance.now();
+    const steps = await directly(acts, pipelineInput(), uniqueName('bench-direct'));
+    return { wallMs: performance.now() - started, steps };
+  } finally {
+    await deps.cleanup();
+  }
+}
+
+export async function measureOverhead(lab: Lab): Promise<OverheadFigures> {
+  lab.resetSandbox(OVERHEAD_PARAMETERS.sandbox);
+  const { runs, warmupRuns } = OVERHEAD_PARAMETERS;
+  const overhead: number[] = [];
+  const direct: number[] = [];
+  const wallPer: number[] = [];
+  const insidePer: number[] = [];
+  const activitiesPerRun: number[] = [];
+  const directStepsPerRun: number[] = [];
+  let retriedActivities = 0;
+  for (let i = 0; i < warmupRuns + runs; i++) {
+    const warm = i < warmupRuns;
+    const t = await throughTemporal(lab);
+    const d = await directRun(lab);
+    const label = warm ? 'warm-up' : `run ${i - warmupRuns + 1}/${runs}`;
+    progress(
+      `overhead ${label}: workflow ${Math.round(t.wallMs)} ms for ${t.activities} activities (${Math.round(t.insideMs)} ms inside) → ${round((t.wallMs - t.insideMs) / t.activities, 1)} ms/activity; direct ${Math.round(d.wallMs)} ms for ${d.steps} steps`,
+    );
+    if (warm) continue;
+    overhead.push((t.wallMs - t.insideMs) / t.activities);
+    direct.push(d.wallMs / d.steps);
+    wallPer.push(t.wallMs / t.activities);
+    insidePer.push(t.insideMs / t.activities);
+    activitiesPerRun.push(t.activities);
+    directStepsPerRun.push(d.steps);
+    retriedActivities += t.retried;
+  }
+  return {
+    overheadPerActivityMs: summarize(overhead, 2),
+    directCallPerStepMs: summarize(direct, 2),
+    workflowWallPerActivityMs: summarize(wallPer, 2),
+    insideActivityPerActivityMs: summarize(insidePer, 2),
+    activitiesPerRun,
+    directStepsPerRun,
+    retriedActivities,
+  };
+}
