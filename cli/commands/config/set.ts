@@ -1,12 +1,10 @@
 import { Args } from '@oclif/core';
-import os from 'node:os';
-import { BaseCommand } from '../../base';
-import { ConfigError, ENV_KEYS, mask, parseConfigValue, resolveConfig, SECRET_KEYS, setPath } from '../../../domain/config';
-import { homeLayout, quantcoderHome } from '../../../domain/paths';
+import { ConfigFileCommand } from '../../config-file-command';
+import { ENV_KEYS, mask, parseConfigValue, resolveConfig, SECRET_KEYS, setPath } from '../../../domain/config';
 import { readConfigFile, writeConfigFile } from '../../../worker/settings';
 import { configSources } from './show';
 
-export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
+export default class ConfigSet extends ConfigFileCommand<typeof ConfigSet> {
   static override summary = 'Set a value in $QUANTCODER_HOME/config.json.';
   static override description =
     'The value is checked against the key\'s type (URLs, positive numbers, choices), and the whole resulting file is ' +
@@ -23,20 +21,8 @@ export default class ConfigSet extends BaseCommand<typeof ConfigSet> {
     value: Args.string({ required: true, description: 'The new value.' }),
   };
 
-  private loadError?: ConfigError;
-
-  // The file may be invalid right now: `config set` is how it gets fixed.
-  public override async init(): Promise<void> {
-    try {
-      await super.init();
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      this.loadError = err;
-    }
-  }
-
   async run(): Promise<{ key: string; value: unknown; file: string }> {
-    const layout = this.loadError ? homeLayout(quantcoderHome({ ...process.env, HOME: process.env.HOME ?? os.homedir() })) : this.settings.layout;
+    const { layout } = this;
     const { key } = this.args;
     const value = parseConfigValue(key, this.args.value);
     const next = setPath(readConfigFile(layout.config), key, value);

@@ -1,8 +1,6 @@
 import { Args } from '@oclif/core';
-import os from 'node:os';
-import { BaseCommand } from '../../base';
+import { ConfigFileCommand } from '../../config-file-command';
 import { ConfigError, configKeys, getPath, resolveConfig, setPath, type ConfigFile } from '../../../domain/config';
-import { homeLayout, quantcoderHome } from '../../../domain/paths';
 import { readConfigFile, writeConfigFile } from '../../../worker/settings';
 
 /** Removes sections left empty by an unset, so the file stays as small as what the user set. */
@@ -17,7 +15,7 @@ function pruneEmpty(obj: ConfigFile, key: string): ConfigFile {
   return out;
 }
 
-export default class ConfigUnset extends BaseCommand<typeof ConfigUnset> {
+export default class ConfigUnset extends ConfigFileCommand<typeof ConfigUnset> {
   static override summary = 'Remove a value from $QUANTCODER_HOME/config.json (the default applies again).';
   static override description =
     'Also removes keys QuantCoder does not know (a typo, a key from another version), which is how a config file ' +
@@ -25,20 +23,8 @@ export default class ConfigUnset extends BaseCommand<typeof ConfigUnset> {
   static override examples = ['<%= config.bin %> config unset llm.model', '<%= config.bin %> config unset crossref.timeoutSeconds --json'];
   static override args = { key: Args.string({ required: true, description: 'Dotted key, e.g. llm.model.' }) };
 
-  private loadError?: ConfigError;
-
-  // The file may be invalid right now: `config unset` is how it gets fixed.
-  public override async init(): Promise<void> {
-    try {
-      await super.init();
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      this.loadError = err;
-    }
-  }
-
   async run(): Promise<{ key: string; removed: boolean; file: string }> {
-    const layout = this.loadError ? homeLayout(quantcoderHome({ ...process.env, HOME: process.env.HOME ?? os.homedir() })) : this.settings.layout;
+    const { layout } = this;
     const { key } = this.args;
     const file = readConfigFile(layout.config);
     const known = [...configKeys().keys()].some((k) => k === key || k.startsWith(`${key}.`));
