@@ -21,6 +21,9 @@ export default class Sandbox extends BaseCommand<typeof Sandbox> {
     state: Flags.string({ summary: 'Keep QuantConnect projects and backtests in this JSON file across restarts.' }),
   };
 
+  // The URL is printed as JSON as soon as the sandbox listens (the command then runs until stopped), not again at exit.
+  protected override logJson(): void {}
+
   async run(): Promise<{ url: string }> {
     const sandbox = await startSandbox({ port: this.flags.port, host: this.flags.host, statePath: this.flags.state });
     if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({ url: sandbox.url })}\n`);
