@@ -2,6 +2,7 @@ import type { PrismaClient } from '@prisma/client';
 import { LlmAnswerError } from '../domain/errors';
 import { applySearchReplace, parseSearchReplaceBlocks } from '../domain/llm-answers';
 import type { StatisticsSummary, TokenCount } from '../domain/pipeline';
+import type { VariantRecord } from '../domain/evolution';
 import { crossoverPrompt, mutatePrompt, type MutationKind } from '../domain/prompts';
 import { callLlm, requestCode, type LlmTaskDeps } from './llm-tasks';
 
@@ -23,21 +24,7 @@ export interface ProposeOutcome {
   model: string;
 }
 
-export interface VariantRecord {
-  runId: string;
-  variantId: string;
-  generation: number;
-  island: number;
-  parents: string[];
-  mutation: string;
-  codeHash: string;
-  code: string;
-  status: 'evaluated' | 'failed' | 'duplicate' | 'skipped';
-  fitness: number | null;
-  statistics: StatisticsSummary | null;
-  error: string | null;
-  tokens: TokenCount;
-}
+export type { VariantRecord } from '../domain/evolution';
 
 /** Evolution's own activities: proposing variants, deduplicating by code hash, recording lineage. */
 export function createEvolutionActivities(deps: LlmTaskDeps & { prisma: PrismaClient }) {

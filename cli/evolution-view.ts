@@ -1,5 +1,4 @@
-import type { EvaluatedVariant } from '../domain/evolution';
-import type { StatisticsSummary, TokenCount } from '../domain/pipeline';
+import type { EvaluatedVariant, VariantRecord } from '../domain/evolution';
 import type { GenerationSummary, EvolutionStatus } from '../workflows/evolution';
 import { table } from './format';
 import { statisticsLine } from './pipeline-view';
@@ -69,21 +68,7 @@ export function runStatus(execution: string, own: EvolutionStatus['status'] | un
 // ── Variants recorded in the learning database ─────────────────────────────────────────────────
 
 /** A variant as the learning database records it (the Variant table), parsed. */
-export interface VariantRow {
-  variantId: string;
-  generation: number;
-  island: number;
-  parents: string[];
-  mutation: string;
-  codeHash: string;
-  code: string;
-  status: string;
-  fitness: number | null;
-  statistics: StatisticsSummary | null;
-  error: string | null;
-  tokens: TokenCount;
-  createdAt: string;
-}
+export type VariantRow = Omit<VariantRecord, 'runId' | 'status'> & { status: string; createdAt: string };
 
 const isScored = (v: VariantRow) => v.fitness !== null && (v.status === 'evaluated' || v.status === 'duplicate');
 

@@ -105,3 +105,20 @@ export function metricsLine(s: StatisticsSummary, f?: number): string {
   const n = (v: number | null, d = 2) => (v === null ? 'n/a' : v.toFixed(d));
   return `${f !== undefined ? `fitness ${f.toFixed(3)}, ` : ''}Sharpe ${n(s.sharpeRatio)}, drawdown ${n(s.drawdown, 1)}%, annual return ${n(s.compoundingAnnualReturn, 1)}%, win rate ${n(s.winRate, 0)}%, orders ${n(s.totalOrders, 0)}`;
 }
+
+/** A variant of an evolution run and its lineage, as the learning database records it. */
+export interface VariantRecord {
+  runId: string;
+  variantId: string;
+  generation: number;
+  island: number;
+  parents: string[];
+  mutation: string;
+  codeHash: string;
+  code: string;
+  status: 'evaluated' | 'failed' | 'duplicate' | 'skipped';
+  fitness: number | null;
+  statistics: StatisticsSummary | null;
+  error: string | null;
+  tokens: TokenCount;
+}
