@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { PrismaClient } from '@prisma/client';
 import { mean, paperIds, paperKey, repairTrend } from '../domain/library';
 import type { ArticleResult, StatisticsSummary, TokenCount } from '../domain/pipeline';

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { Args } from '@oclif/core';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { BaseCommand } from '../../base';
