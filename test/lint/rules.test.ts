@@ -57,6 +57,12 @@ const CASES: Record<string, RuleCases> = {
         lines: [9, 10],
       },
       {
+        name: 'leading zeros split over lines with a comment',
+        code: algo('self.set_end_date(2021,  # year\n                  01, 05)'),
+        fixed: algo('self.set_end_date(2021,  # year\n                  1, 5)'),
+        lines: [9],
+      },
+      {
         name: 'legacy SetStartDate with a string',
         code: algo('self.SetEndDate("2021/12/31")'),
         fixed: algo('self.SetEndDate(2021, 12, 31)'),
@@ -269,6 +275,12 @@ const CASES: Record<string, RuleCases> = {
         code: algo('self.eur = self.add_equity("EURUSD", Resolution.HOUR).symbol\nself.gbp = self.AddEquity(\'gbpjpy\')'),
         fixed: algo('self.eur = self.add_forex("EURUSD", Resolution.HOUR).symbol\nself.gbp = self.AddForex(\'GBPJPY\')'),
         lines: [9, 10],
+      },
+      {
+        name: 'a pair written on the line after a comment inside the call',
+        code: algo('self.eur = self.add_equity(  # the euro\n    "EUR/USD",\n).symbol'),
+        fixed: algo('self.eur = self.add_forex(  # the euro\n    "EURUSD",\n).symbol'),
+        lines: [9],
       },
     ],
     clean: [
