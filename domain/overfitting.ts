@@ -88,6 +88,27 @@ export function returnsOf(equity: readonly number[]): number[] {
   return out;
 }
 
+/** One point of an equity chart: Unix time in seconds and the portfolio value. */
+export interface EquityPoint {
+  time: number;
+  value: number;
+}
+
+/**
+ * Daily returns of an equity chart: the last value of each UTC day, in time order, then the
+ * returns between consecutive days (a chart may hold several points a day, unsorted).
+ */
+export function dailyReturns(points: readonly EquityPoint[]): number[] {
+  const closes = new Map<number, { time: number; value: number }>();
+  for (const p of points) {
+    if (!Number.isFinite(p.time) || !Number.isFinite(p.value)) throw new InvalidInputError(`equity chart point ${JSON.stringify(p)} is not a number`);
+    const day = Math.floor(p.time / 86_400);
+    const seen = closes.get(day);
+    if (!seen || p.time >= seen.time) closes.set(day, p);
+  }
+  return returnsOf([...closes.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p.value));
+}
+
 /** What the statistics need from a return series. */
 export interface ReturnMoments {
   observations: number;
@@ -221,6 +242,13 @@ export const VERDICT_THRESHOLDS = {
   holdsUpRetention: 0.5,
   overfitRetention: 0.25,
 } as const;
+
+/** The verdict's thresholds in words, for command help. */
+export const VERDICT_HELP =
+  `"holds up": deflated Sharpe ratio >= ${VERDICT_THRESHOLDS.holdsUpDeflatedSharpe} and an out-of-sample Sharpe ratio that is positive and at least ` +
+  `${VERDICT_THRESHOLDS.holdsUpRetention * 100}% of the in-sample one; "likely overfit": deflated Sharpe ratio < ${VERDICT_THRESHOLDS.overfitDeflatedSharpe}, ` +
+  `or an out-of-sample Sharpe ratio <= 0 or below ${VERDICT_THRESHOLDS.overfitRetention * 100}% of the in-sample one; "degrades": in between. ` +
+  'Without a holdout only the deflated Sharpe ratio decides.';
 
 export interface VerdictInput {
   /** Sharpe ratio on the period selection saw (any consistent unit). */

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import {
+  dailyReturns,
   deflatedSharpe,
   expectedMaxSharpe,
   normalCdf,
@@ -117,6 +118,22 @@ describe('overfitting statistics', () => {
     const short = returnMoments(returnsOf(equityCurve(20, 0.001, 7, -0.03)));
     expect(short).toMatchObject({ observations: 20, skewness: 0, kurtosis: 3, assumedNormal: true });
     expect(returnMoments(returnsOf(equityCurve(20, 0.001, 7, -0.03)), 10).assumedNormal).toBe(false);
+  });
+
+  it('reads daily returns from an equity chart with several unsorted points a day', () => {
+    const day = 86_400;
+    const chart = [
+      { time: 2 * day + 100, value: 104 },
+      { time: day + 50, value: 99 },
+      { time: day + 3600, value: 100 },
+      { time: 3 * day + 10, value: 101 },
+      { time: 2 * day + 7200, value: 110 },
+    ];
+    const returns = dailyReturns(chart);
+    expect(returns).toHaveLength(2);
+    expect(returns[0]).toBeCloseTo(0.1, 12);
+    expect(returns[1]).toBeCloseTo(101 / 110 - 1, 12);
+    expect(() => dailyReturns([{ time: 0, value: Number.NaN }])).toThrow(InvalidInputError);
   });
 
   it('rejects inputs that have no Sharpe ratio with a typed error', () => {
