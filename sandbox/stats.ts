@@ -1,3 +1,5 @@
+import { emptyUnfaithfulStats, type UnfaithfulStats } from './llm/unfaithful';
+
 /** Token and call counts of one slice of LLM traffic. */
 export interface LlmUsage {
   calls: number;
@@ -26,6 +28,8 @@ export interface SandboxStats {
     byTask: Record<string, LlmUsage>;
     byProvider: Record<string, LlmUsage>;
   };
+  /** Departures from the specification the model planted, and how far they got. */
+  unfaithful: UnfaithfulStats;
 }
 
 /** The persisted form: like {@link SandboxStats}, but with the code hashes themselves. */
@@ -40,6 +44,7 @@ export function emptyStats(now: Date = new Date()): StatsRecord {
     faults: { applied: 0, byKind: {} },
     quantconnect: { projectsCreated: 0, filesWritten: 0, compilesCreated: 0, buildErrors: 0, backtestsCreated: 0, codeHashesBacktested: [], authFailures: 0 },
     llm: { calls: 0, inputTokens: 0, outputTokens: 0, mistakes: 0, byTask: {}, byProvider: {} },
+    unfaithful: emptyUnfaithfulStats(),
   };
 }
 
