@@ -83,15 +83,20 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
     let previous: { code: string; problem: CodeProblem } | null = null;
     let statistics: StatisticsSummary | null = null;
 
+    // the faithfulness gate is on unless a run turns it off (older inputs have no such setting)
+    const spec = input.settings.faithfulnessGate === false ? undefined : summary.spec;
     for (attempt = 1; ; attempt++) {
       await enter('validate');
-      const check = await local.checkAlgorithm({ code, start: input.start, end: input.end });
+      const check = await local.checkAlgorithm({ code, start: input.start, end: input.end, spec });
       code = check.code;
       result.codeHash = check.codeHash;
+      result.faithfulness = check.faithfulness ?? null;
       let problem = check.problem;
       let compiledNow = false;
+      // findings that survive every repair are reported with the algorithm rather than failing it
+      const acceptUnfaithful = problem?.kind === 'faithfulness' && attempt >= input.maxAttempts;
 
-      if (!problem && !input.localOnly) {
+      if ((!problem || acceptUnfaithful) && !input.localOnly) {
         await enter('compile');
         const compiled = await qc.compileAlgorithm({ projectName: `${runId}-${articleKey}`, code });
         if (compiled.compiled) {
@@ -121,12 +126,12 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
         family,
         provider: generated.provider,
         model: generated.model,
-        compiled: problem ? false : compiledNow || input.localOnly ? compiledNow : false,
+        compiled: compiledNow && (!problem || problem.kind === 'faithfulness'),
         problem,
         previous,
       });
 
-      if (!problem) {
+      if (!problem || (acceptUnfaithful && problem.kind === 'faithfulness')) {
         result.compiled = compiledNow;
         break;
       }
