@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { specDrift } from '../../cli/spec-drift';
 import { researchPipeline } from '../../workflows';
 import type { PipelineInput, PipelineResult } from '../../domain/pipeline';
 import { DEFAULT_RUN_SETTINGS } from '../../domain/run-settings';
@@ -180,6 +182,26 @@ describe('the faithfulness gate in the research pipeline (sandbox model planting
       expect(await deps.prisma.errorRecord.count({ where: { kind: 'faithfulness' } })).toBe(1);
     } finally {
       sandbox.configure({ unfaithfulRate: 0 });
+      await deps.cleanup();
+    }
+  });
+
+  it('shows how far an evolved program drifted from the paper it was generated from', async () => {
+    const deps = testDeps({ sandboxUrl: sandbox.url });
+    try {
+      const result = await run(deps, 'drift', { target: { kind: 'topic', query: 'pairs trading cointegration' }, articles: 1, localOnly: true });
+      const baseline = fs.readFileSync(result.articles[0]!.algorithmPath!, 'utf8');
+      const unchanged = await specDrift(deps.settings.layout.database, baseline, baseline);
+      expect(unchanged!.report.findings).toEqual([]);
+      expect(unchanged!.title).toBe(result.articles[0]!.title);
+      // an evolved program: the entry threshold tuned, the exit rule's marker gone with its rewrite
+      const evolved = baseline.replace(/self\.entry_z = [\d.]+/, 'self.entry_z = 1.75').replace(/# rule: exit\[1\] ?/, '# ');
+      const drift = await specDrift(deps.settings.layout.database, baseline, evolved);
+      expect(drift!.lines[0]).toMatch(/^rules kept: (\d+)\/(\d+) — no longer marked: exit\[1\] '/);
+      expect(drift!.lines).toContain('  entry_z: paper 2, now self.entry_z = 1.75');
+      // a hand-written baseline has no paper to drift from
+      expect(await specDrift(deps.settings.layout.database, 'class A(QCAlgorithm):\n    pass\n', evolved.replace(/^# Run: .*$/m, ''))).toBeNull();
+    } finally {
       await deps.cleanup();
     }
   });
