@@ -40,11 +40,11 @@ export interface StatsRecord extends Omit<SandboxStats, 'quantconnect'> {
 export function emptyStats(now: Date = new Date()): StatsRecord {
   return {
     startedAt: now.toISOString(),
+    unfaithful: emptyUnfaithfulStats(),
     requests: {},
     faults: { applied: 0, byKind: {} },
     quantconnect: { projectsCreated: 0, filesWritten: 0, compilesCreated: 0, buildErrors: 0, backtestsCreated: 0, codeHashesBacktested: [], authFailures: 0 },
     llm: { calls: 0, inputTokens: 0, outputTokens: 0, mistakes: 0, byTask: {}, byProvider: {} },
-    unfaithful: emptyUnfaithfulStats(),
   };
 }
 

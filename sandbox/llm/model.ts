@@ -40,10 +40,10 @@ export async function runModel(runtime: SandboxRuntime, exchange: LlmExchange, o
   llm.inputTokens += inputTokens;
   llm.outputTokens += outputTokens;
   if (answer.mistake) llm.mistakes++;
-  countUnfaithfulness(runtime.stats.unfaithful, answer);
   addUsage(llm.byTask, answer.task, inputTokens, outputTokens);
   addUsage(llm.byProvider, exchange.provider, inputTokens, outputTokens);
   runtime.store.saveSoon();
+  countUnfaithfulness(runtime.stats.unfaithful, answer);
   return { ...answer, text, inputTokens, outputTokens, truncated };
 }
 
