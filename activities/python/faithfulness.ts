@@ -25,6 +25,13 @@ def value(node):
         if a is None or b is None or (isinstance(node.op, ast.Div) and b == 0):
             return None
         return OPS[type(node.op)](a, b)
+    if isinstance(node, ast.Call) and not node.keywords:
+        f = node.func
+        # int(x) / float(x) around a value, and LEAN's get_parameter("name", default) read as its default
+        if isinstance(f, ast.Name) and f.id in ("int", "float") and len(node.args) == 1:
+            return value(node.args[0])
+        if isinstance(f, ast.Attribute) and f.attr in ("get_parameter", "GetParameter") and len(node.args) == 2:
+            return value(node.args[1])
     return None
 
 def is_algorithm(cls):
@@ -171,7 +178,7 @@ function initializeOf(root: Node): Node | undefined {
   return undefined;
 }
 
-/** A number, a signed number, or plain arithmetic on numbers (`12 * 21`); null for anything else. */
+/** A number, a signed number, plain arithmetic on numbers (`12 * 21`), or a default of `get_parameter`; null for anything else. */
 function literalValue(node: Node): number | null {
   switch (node.type) {
     case 'integer': {
@@ -196,6 +203,16 @@ function literalValue(node: Node): number | null {
       const v = operand ? literalValue(operand) : null;
       if (v === null) return null;
       return op === '-' ? -v : op === '+' ? v : null;
+    }
+    case 'call': {
+      // int(x) / float(x) around a value, and LEAN's get_parameter("name", default) read as its default
+      const fn = node.childForFieldName('function');
+      const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter((c): c is Node => c !== null && c.type !== 'comment');
+      if (args.some((a) => a.type === 'keyword_argument' || a.type === 'list_splat' || a.type === 'dictionary_splat')) return null;
+      if (fn?.type === 'identifier' && (fn.text === 'int' || fn.text === 'float') && args.length === 1) return literalValue(args[0]!);
+      const member = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+      if ((member === 'get_parameter' || member === 'GetParameter') && args.length === 2) return literalValue(args[1]!);
+      return null;
     }
     case 'binary_operator': {
       const l = node.childForFieldName('left');

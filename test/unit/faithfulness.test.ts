@@ -36,6 +36,7 @@ class PairsAlgorithm(QCAlgorithm):
         self.entry_z = 2.0
         self.exit_z = 0.5
         self.stop_z = +4
+        self.max_hold = int(self.get_parameter("max_hold", 20))
         self.first = self.add_equity("KO", Resolution.DAILY).symbol
         self.second = self.add_equity("PEP", Resolution.DAILY).symbol
 
@@ -67,7 +68,7 @@ describe('the faithfulness gate on hand-written algorithms', () => {
       expect(facts).toMatchObject({ ok: true, parser: prefer, initializeFound: true });
       if (!facts.ok) throw new Error(facts.message);
       const byName = Object.fromEntries(facts.assignments.map((a) => [a.name, a.value]));
-      expect(byName).toMatchObject({ lookback: 63, entry_z: 2, exit_z: 0.5, stop_z: 4, first: null });
+      expect(byName).toMatchObject({ lookback: 63, entry_z: 2, exit_z: 0.5, stop_z: 4, max_hold: 20, first: null });
       expect(facts.comments.map((c) => c.text)).toEqual(['# rule: entry[1], entry[2]', '# rule: exit[1] risk[1]']);
     });
 
