@@ -11,6 +11,11 @@ export interface RunSettings {
   searchTimeoutSeconds: number;
   /** Long activities heartbeat; a worker silent this long is presumed dead and its work retried elsewhere. */
   heartbeatTimeoutSeconds: number;
+  /**
+   * Whether generated code is checked against its specification before it may cost a compile
+   * (default on). Off only to measure what the gate catches.
+   */
+  faithfulnessGate?: boolean;
 }
 
 export function runSettings(config: QuantCoderConfig): RunSettings {

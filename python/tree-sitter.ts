@@ -6,7 +6,7 @@ export type TreeSitterVerdict = { ok: true } | { ok: false; line: number; column
 let parserReady: Promise<Parser> | undefined;
 
 /** One warm tree-sitter-python parser per process (loading the WASM grammar takes ~50 ms). */
-function pythonParser(): Promise<Parser> {
+export function pythonParser(): Promise<Parser> {
   parserReady ??= (async () => {
     await Parser.init();
     const language = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
