@@ -71,6 +71,8 @@ export interface ValidateInput {
 }
 
 export interface ValidateOutput {
+  /** A simulated QuantConnect compiled (and backtested) it: a worker in the sandbox profile. */
+  simulated: boolean;
   check: CheckOutcome;
   compile: { compiled: boolean; logs: string[]; projectId: number; compileId: string } | null;
 }
@@ -79,9 +81,9 @@ export interface ValidateOutput {
 export async function validateStep(input: ValidateInput): Promise<ValidateOutput> {
   const a = proxies(input.settings);
   const check = await a.local.checkAlgorithm({ code: input.code, start: input.start, end: input.end });
-  if (check.problem || input.localOnly) return { check, compile: null };
+  if (check.problem || input.localOnly) return { simulated: false, check, compile: null };
   const compiled = await a.qc.compileAlgorithm({ projectName: workflowInfo().workflowId, code: check.code });
-  return { check, compile: { compiled: compiled.compiled, logs: compiled.logs, projectId: compiled.projectId, compileId: compiled.compileId } };
+  return { simulated: compiled.simulated === true, check, compile: { compiled: compiled.compiled, logs: compiled.logs, projectId: compiled.projectId, compileId: compiled.compileId } };
 }
 
 /** Gate, compile and backtest one algorithm over [start, end]. */
@@ -94,5 +96,5 @@ export async function backtestStep(input: ValidateInput): Promise<ValidateOutput
   if (backtest.kind === 'completed') {
     await a.local.recordBacktest({ runId: workflowInfo().workflowId, codeHash: validated.check.codeHash, family: null, backtestId: backtest.backtestId, projectId: compiled.projectId, start: input.start, end: input.end, statistics: backtest.statistics, rawStatistics: backtest.rawStatistics });
   }
-  return { ...validated, backtest };
+  return { ...validated, simulated: validated.simulated || backtest.simulated === true, backtest };
 }
