@@ -171,6 +171,21 @@ describe('a new user at the real CLI, with a worker in the sandbox profile', () 
     expect(fromRun.stderr).not.toMatch(STACK_LINE);
   });
 
+  it('(9) after a library build is cancelled, `library status` suggests an export only when there is something to export', async () => {
+    const name = `cancelled-${randomUUID().slice(0, 6)}`;
+    const { id } = json<{ id: string }>(await cli(['library', 'build', name, '--categories', 'momentum', '--per-category', '1', '--detach', '--json']));
+    json(await cli(['runs', 'cancel', id, '--wait', '--json']));
+    const status = await cli(['library', 'status', name]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(`${id}: cancelled`);
+    const suggested = /Export them with: quantcoder (library export \S+)/.exec(status.stdout);
+    if (suggested) {
+      // whatever status suggests must work
+      const exported = await cli([...suggested[1]!.split(' '), '--output', path.join(home, `${name}.json`)]);
+      expect(exported.code).toBe(0);
+    } else expect(status.stdout).toContain('No accepted strategy yet: nothing to export.');
+  });
+
   it('(10) names `validate` and `backtest` runs after the algorithm, not its folder', async () => {
     const validated = json<{ workflowId: string }>(await cli(['validate', file, '--local-only', '--json']));
     expect(validated.workflowId).toMatch(/^validate-seasonaldrift-[0-9a-f]{7}$/);
