@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { QuantCoderConfig } from '../domain/config';
 import { taskQueues } from '../domain/task-queues';
+import { workflowBundleForWorker } from './bundle';
 
 export interface WorkerSetOptions {
   connection: NativeConnection;
@@ -11,7 +12,7 @@ export interface WorkerSetOptions {
   config: QuantCoderConfig;
   deps: ActivityDeps;
   logger?: Logger;
-  /** A prebuilt workflow bundle; bundled from source when absent. */
+  /** A prebuilt workflow bundle; when absent, the build's bundle if it matches the code, else one bundled now. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
 }
@@ -34,12 +35,17 @@ export async function createWorkerSet(options: WorkerSetOptions): Promise<Worker
   };
   // a dead worker's cached workflows move to another worker after this long, not the default 10 s
   const sticky = { stickyQueueScheduleToStartTimeout: '3 seconds' as const };
-  const workflowSource = options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH };
+  const workflowBundle =
+    options.workflowBundle ??
+    (await workflowBundleForWorker({
+      workflowsPath: WORKFLOWS_PATH,
+      warn: (message) => (options.logger ? options.logger.warn(message) : process.emitWarning(message)),
+    }));
   const { config } = options;
   const activityWorker = (taskQueue: string, limits: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxTaskQueueActivitiesPerSecond'>) =>
     Worker.create({ ...common, taskQueue, ...limits });
   return Promise.all([
-    Worker.create({ ...common, ...workflowSource, ...sticky, taskQueue: queues.workflows }),
+    Worker.create({ ...common, workflowBundle, ...sticky, taskQueue: queues.workflows }),
     activityWorker(queues.crossref, {
       maxConcurrentActivityTaskExecutions: config.crossref.concurrency,
       maxTaskQueueActivitiesPerSecond: config.crossref.ratePerSecond,
