@@ -1,10 +1,9 @@
 import { Flags } from '@oclif/core';
 import { Connection } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startSandbox } from '../../sandbox';
 import { BaseCommand } from '../base';
 import { createLogger, startWorkerProcess, type WorkerProcess } from '../../worker';
-import { startDevServer } from '../../worker/temporal-server';
+import { startDevServer, type DevServer } from '../../worker/temporal-server';
 import { installRuntime } from '../../worker/runtime';
 
 async function serverAnswers(address: string): Promise<boolean> {
@@ -54,7 +53,7 @@ export default class Dev extends BaseCommand<typeof Dev> {
 
     // The runtime must exist before the dev server: both share Temporal's native runtime.
     installRuntime(logger, this.settings.config.metrics.address);
-    let server: TestWorkflowEnvironment | undefined;
+    let server: DevServer | undefined;
     let uiUrl = this.settings.config.temporal.uiUrl;
     if (await serverAnswers(address)) {
       this.log(`Reusing the Temporal server already listening on ${address}.`);
