@@ -1,6 +1,7 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../activities';
+import { keepAlive } from '../activities/context';
 import type { QuantCoderConfig } from '../domain/config';
 import { taskQueues } from '../domain/task-queues';
 import { workflowBundleForWorker } from './bundle';
@@ -21,6 +22,15 @@ export interface WorkerSetOptions {
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
 /**
+ * Every activity with a heartbeat timeout heartbeats about once a second while it runs, whatever
+ * it does (a search, a PDF's text, a database write), so a dead worker's activities are retried
+ * within seconds of the heartbeat timeout.
+ */
+const keepAliveInterceptor: ActivityInterceptorsFactory = (ctx) => ({
+  inbound: { execute: (input, next) => keepAlive(ctx, () => next(input)) },
+});
+
+/**
  * The workers of one QuantCoder worker process: one polls the workflow queue and runs the local
  * activities (learning database, artifacts); one per rate-limited service enforces its limits.
  */
@@ -31,6 +41,7 @@ export async function createWorkerSet(options: WorkerSetOptions): Promise<Worker
     connection: options.connection,
     namespace: options.namespace,
     activities,
+    interceptors: { activity: [keepAliveInterceptor] },
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
   };
   // a dead worker's cached workflows move to another worker after this long, not the default 10 s
