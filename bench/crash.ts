@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { homeLayout } from '../domain/paths';
 import { DEFAULT_RUN_SETTINGS } from '../domain/run-settings';
+import type { LlmRequestRecord } from '../sandbox/state';
 import { evolutionRun } from '../workflows';
 import { evolutionInput } from './baseline';
 import { activityCompletions, activityTimings, fetchChain } from './histories';
@@ -38,7 +40,13 @@ export interface KillRecord {
 
 export interface CrashFigures {
   duplicateBacktests: number;
+  /** LLM requests beyond the calls recorded: the calls in flight at a kill are lost with the worker and paid again. */
   repeatedLlmCalls: number;
+  /**
+   * LLM requests the sandbox received after a call with the same prompt had been answered and recorded
+   * in the learning database: answers paid twice although they were kept. Must be 0.
+   */
+  repeatedCompletedLlmCalls: number;
   resumeSeconds: Summary;
   /** Context: how long a fresh worker process takes to poll (most of resumeSeconds when nothing waits on a timeout). */
   workerStartSeconds: Summary;
@@ -64,6 +72,26 @@ const config = () => {
 function input(name: string) {
   const p = CRASH_PARAMETERS;
   return evolutionInput(name, { generations: p.generations, variants: p.variants, concurrency: p.concurrency }, { ...DEFAULT_RUN_SETTINGS, heartbeatTimeoutSeconds: p.heartbeatTimeoutSeconds });
+}
+
+/** The key `callLlm` records a prompt under: the SHA-256 of system and user text, as the artifact store names it. */
+function promptKey(request: LlmRequestRecord): string {
+  const user = request.messages.filter((m) => m.role === 'user').map((m) => m.content).join('');
+  return createHash('sha256').update(`${request.system}\n\n---\n\n${user}`).digest('hex');
+}
+
+/**
+ * Counts, from the sandbox's own request log, the requests that arrived after every recorded call
+ * with the same prompt had been recorded: work already paid for and kept, paid again. A request
+ * before the record is the call itself or its retry while in flight, which a kill makes unavoidable.
+ */
+export function repeatedCompletedCalls(requests: LlmRequestRecord[], recorded: Array<{ promptSha256: string; createdAtMs: number }>): number {
+  const lastRecorded = new Map<string, number>();
+  for (const r of recorded) lastRecorded.set(r.promptSha256, Math.max(lastRecorded.get(r.promptSha256) ?? 0, r.createdAtMs));
+  return requests.filter((q) => {
+    const at = lastRecorded.get(promptKey(q));
+    return at !== undefined && q.receivedAt > at;
+  }).length;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
@@ -149,8 +177,13 @@ export async function measureCrash(lab: Lab): Promise<CrashFigures> {
     });
     const stats = lab.sandbox.stats();
     const db = new Database(homeLayout(home).database, { readonly: true });
-    const recorded = (db.prepare('SELECT count(*) AS n FROM LlmCall WHERE runId = ?').get(workflowId) as { n: number }).n;
+    const rows = db.prepare('SELECT promptSha256, createdAt FROM LlmCall WHERE runId = ?').all(workflowId) as Array<{ promptSha256: string; createdAt: number | string }>;
     db.close();
+    const recorded = rows.length;
+    const repeatedCompleted = repeatedCompletedCalls(
+      lab.sandbox.llmRequests(),
+      rows.map((r) => ({ promptSha256: r.promptSha256, createdAtMs: typeof r.createdAt === 'number' ? r.createdAt : Date.parse(r.createdAt) })),
+    );
     const crashedWallSeconds = (chain[chain.length - 1]!.closedMs - chain[0]!.startedMs) / 1000;
     const retriedActivities = chain
       .flatMap(activityTimings)
@@ -161,6 +194,7 @@ export async function measureCrash(lab: Lab): Promise<CrashFigures> {
     return {
       duplicateBacktests: stats.quantconnect.backtestsCreated - stats.quantconnect.uniqueCodeHashesBacktested,
       repeatedLlmCalls: stats.llm.calls - recorded,
+      repeatedCompletedLlmCalls: repeatedCompleted,
       resumeSeconds: summarize(resumed, 2),
       workerStartSeconds: summarize(kills.map((k) => k.workerStartSeconds), 2),
       kills,
