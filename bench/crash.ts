@@ -13,14 +13,15 @@ import { round, seededRandom, summarize, type Summary } from './stats';
 
 export const CRASH_PARAMETERS = {
   runs: 1,
-  kills: 5,
+  /** BENCH_CRASH_KILLS and BENCH_CRASH_GENERATIONS set a smaller run for a quick check (recorded here). */
+  kills: Number(process.env.BENCH_CRASH_KILLS ?? 5),
   /** Kill moments are drawn from this seed (set BENCH_SEED to vary them). */
   seed: Number(process.env.BENCH_SEED ?? 20_240_601),
   /** Kill moments are uniform over this share of an uncrashed run's wall time, measured first. */
   killWindow: [0.05, 0.9] as const,
   /** A kill waits until the run resumed from the previous one (an activity completed), and this long more. */
   minUptimeMs: 500,
-  generations: 6,
+  generations: Number(process.env.BENCH_CRASH_GENERATIONS ?? 6),
   variants: 8,
   concurrency: 4,
   sandbox: { llmLatencyMs: 200, compileLatencyMs: 0, backtestLatencyMs: 1000, mistakeRate: 0 },

@@ -16,7 +16,21 @@ export interface WorkerSetOptions {
   /** A prebuilt workflow bundle; when absent, the build's bundle if it matches the code, else one bundled now. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /** Workflows kept in the sticky cache; {@link WORKFLOW_CACHE_SIZE} when absent. */
+  maxCachedWorkflows?: number;
 }
+
+/**
+ * Workflows the worker keeps in memory between their workflow tasks (the sticky cache). The SDK's
+ * default grows with the heap limit (over 2,000 on a 4 GB heap), so a worker with hundreds of runs
+ * in flight kept every one of them. Past the cache a workflow's next task replays its history
+ * first; QuantCoder's histories are small (a pipeline's article is under 100 events, an
+ * evolution continues as new every generation), so a replay costs milliseconds. 250 keeps every
+ * workflow of 125 pipelines at once (a parent and an article each); past that, the least recently
+ * used go first, which are parents waiting for their article. Measured at 60 pipelines at once, a
+ * cached workflow held about 0.4 MB of the worker's memory.
+ */
+export const WORKFLOW_CACHE_SIZE = 250;
 
 /** Where the workflow code lives for the bundler (source in tests, compiled JS when installed). */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -56,7 +70,13 @@ export async function createWorkerSet(options: WorkerSetOptions): Promise<Worker
   const activityWorker = (taskQueue: string, limits: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxTaskQueueActivitiesPerSecond'>) =>
     Worker.create({ ...common, taskQueue, ...limits });
   return Promise.all([
-    Worker.create({ ...common, workflowBundle, ...sticky, taskQueue: queues.workflows }),
+    Worker.create({
+      ...common,
+      workflowBundle,
+      ...sticky,
+      maxCachedWorkflows: options.maxCachedWorkflows ?? WORKFLOW_CACHE_SIZE,
+      taskQueue: queues.workflows,
+    }),
     activityWorker(queues.crossref, {
       maxConcurrentActivityTaskExecutions: config.crossref.concurrency,
       maxTaskQueueActivitiesPerSecond: config.crossref.ratePerSecond,
