@@ -51,6 +51,6 @@ export function commit(): Commit {
   const sha = run('git', ['rev-parse', 'HEAD']);
   // GIT_OPTIONAL_LOCKS=0: `git status` must not refresh (write) the index while others work in it
   const status = sha ? run('git', ['status', '--porcelain', '--untracked-files=no'], { ...process.env, GIT_OPTIONAL_LOCKS: '0' }) : null;
-  const modified = status ? status.split('\n').map((line) => line.slice(3)) : [];
+  const modified = status ? status.split('\n').map((line) => line.trim().replace(/^\S+\s+/, '')) : [];
   return { sha, dirty: status === null ? null : status.length > 0, ...(modified.length ? { modified } : {}) };
 }
