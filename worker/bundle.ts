@@ -7,11 +7,16 @@ import { packageRoot } from '../activities/package-root';
 /**
  * Workflow code is bundled with webpack once, at build time, instead of at every worker start
  * (bundling takes seconds; loading a bundle takes milliseconds). Beside the bundle lies a
- * manifest with the SHA-256 of every file webpack read, so a bundle that no longer matches its
- * sources is noticed before a worker runs old workflow code.
+ * manifest of what went into it: the SHA-256 of each of QuantCoder's own files webpack compiled,
+ * and the version of each package it took code from (which may be installed elsewhere on the
+ * user's machine), so a bundle that no longer matches its sources is noticed before a worker runs
+ * old workflow code.
  */
 
-const MANIFEST_VERSION = 1;
+const MANIFEST_VERSION = 2;
+
+/** The bundler's own loader: webpack reads it, but none of its code is in the bundle. */
+const BUILD_ONLY_PACKAGES = new Set(['source-map-loader']);
 
 export interface WorkflowBundleManifest {
   version: number;
@@ -19,8 +24,10 @@ export interface WorkflowBundleManifest {
   entry: string;
   /** SHA-256 of the bundle file itself. */
   code: string;
-  /** SHA-256 of every input file webpack read (sources, their source maps, SDK modules), by path relative to the package root. */
+  /** SHA-256 of each of QuantCoder's own files in the bundle, by path relative to the package root. */
   inputs: Record<string, string>;
+  /** Name → version of each package the bundle took code from. */
+  packages: Record<string, string>;
 }
 
 export type BundleCheck = { fresh: true; manifest: WorkflowBundleManifest } | { fresh: false; reason: string };
@@ -44,6 +51,33 @@ function sha256(file: string): string | undefined {
 
 function relative(root: string, file: string): string {
   return path.relative(root, file).split(path.sep).join('/');
+}
+
+/** `node_modules/@scope/name/lib/x.js` → the package's folder and name. */
+function packageOf(file: string): { dir: string; name: string } | undefined {
+  const parts = file.split(path.sep);
+  const i = parts.lastIndexOf('node_modules');
+  if (i < 0 || i + 1 >= parts.length) return undefined;
+  const scoped = parts[i + 1]!.startsWith('@');
+  const name = scoped ? `${parts[i + 1]}/${parts[i + 2]}` : parts[i + 1]!;
+  return { dir: parts.slice(0, i + (scoped ? 3 : 2)).join(path.sep), name };
+}
+
+function versionAt(packageDir: string): string | undefined {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The installed version of `name` as Node would find it from `root` (its node_modules, then each parent's). */
+function installedVersion(root: string, name: string): string | undefined {
+  for (let dir = root; ; dir = path.dirname(dir)) {
+    const version = versionAt(path.join(dir, 'node_modules', name));
+    if (version) return version;
+    if (path.dirname(dir) === dir) return undefined;
+  }
 }
 
 /**
@@ -71,8 +105,18 @@ export async function buildWorkflowBundle(options: { workflowsPath: string; code
     }),
   });
   const inputs: Record<string, string> = {};
-  // the bundler's generated entry point lives only in memory; every other input is a real file
+  const packages: Record<string, string> = {};
+  // code in the entry's own language; files read only for source maps (.map, and .ts behind compiled .js) do not run
+  const code = options.workflowsPath.endsWith('.ts') ? /\.(ts|js|cjs|mjs|json)$/ : /\.(js|cjs|mjs|json)$/;
   for (const file of [...read].sort()) {
+    const pkg = packageOf(file);
+    if (pkg) {
+      const version = versionAt(pkg.dir);
+      if (version && !BUILD_ONLY_PACKAGES.has(pkg.name)) packages[pkg.name] = version;
+      continue;
+    }
+    if (!code.test(file)) continue;
+    // the bundler's generated entry point lives only in memory; every other input is a real file
     const hash = sha256(file);
     if (hash) inputs[relative(root, file)] = hash;
   }
@@ -84,6 +128,7 @@ export async function buildWorkflowBundle(options: { workflowsPath: string; code
     entry: relative(root, options.workflowsPath),
     code: createHash('sha256').update(bundle.code).digest('hex'),
     inputs,
+    packages,
   };
   fs.mkdirSync(path.dirname(options.codePath), { recursive: true });
   const suffix = `.${process.pid}.tmp`;
@@ -102,13 +147,18 @@ export function checkWorkflowBundle(codePath: string, root = packageRoot()): Bun
   } catch {
     return { fresh: false, reason: `no readable manifest beside ${relative(root, codePath)}` };
   }
-  if (manifest.version !== MANIFEST_VERSION || !manifest.inputs || typeof manifest.inputs !== 'object') {
+  if (manifest.version !== MANIFEST_VERSION || !manifest.inputs || typeof manifest.inputs !== 'object' || !manifest.packages) {
     return { fresh: false, reason: 'the manifest was written by another QuantCoder version' };
   }
   if (sha256(codePath) !== manifest.code) return { fresh: false, reason: `${relative(root, codePath)} is missing or differs from its manifest` };
-  const changed = Object.entries(manifest.inputs)
-    .filter(([file, hash]) => sha256(path.join(root, file)) !== hash)
-    .map(([file]) => file);
+  const changed = [
+    ...Object.entries(manifest.inputs)
+      .filter(([file, hash]) => sha256(path.join(root, file)) !== hash)
+      .map(([file]) => file),
+    ...Object.entries(manifest.packages)
+      .filter(([name, version]) => installedVersion(root, name) !== version)
+      .map(([name, version]) => `${name} (bundled ${version}, installed ${installedVersion(root, name) ?? 'none'})`),
+  ];
   if (changed.length) {
     const shown = changed.slice(0, 3).join(', ') + (changed.length > 3 ? ` and ${changed.length - 3} more` : '');
     return { fresh: false, reason: `changed since it was bundled: ${shown}` };
@@ -142,7 +192,8 @@ async function main(): Promise<void> {
   const manifest = await buildWorkflowBundle({ workflowsPath, codePath });
   const size = fs.statSync(codePath).size;
   process.stdout.write(
-    `workflow bundle: ${relative(packageRoot(), codePath)} (${(size / 1e6).toFixed(1)} MB, ${Object.keys(manifest.inputs).length} inputs, ${Date.now() - started} ms)\n`,
+    `workflow bundle: ${relative(packageRoot(), codePath)} (${(size / 1e6).toFixed(1)} MB, ${Object.keys(manifest.inputs).length} files, ` +
+      `${Object.keys(manifest.packages).length} packages, ${Date.now() - started} ms)\n`,
   );
 }
 

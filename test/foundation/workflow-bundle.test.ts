@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildWorkflowBundle, checkWorkflowBundle, manifestPathFor, workflowBundleForWorker } from '../../worker/bundle';
+import { buildWorkflowBundle, checkWorkflowBundle, manifestPathFor, workflowBundleForWorker, type WorkflowBundleManifest } from '../../worker/bundle';
 
 // inside the package, so the bundler resolves @temporalio/workflow from its node_modules
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -24,12 +24,13 @@ describe('the prebuilt workflow bundle', () => {
 
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('is written with a manifest of every source it was built from, by relative path', () => {
-    const manifest = JSON.parse(fs.readFileSync(manifestPathFor(codePath), 'utf8')) as { inputs: Record<string, string> };
+  it('is written with a manifest of every source it was built from, by relative path, and the packages it took code from', () => {
+    const manifest = JSON.parse(fs.readFileSync(manifestPathFor(codePath), 'utf8')) as WorkflowBundleManifest;
     const rel = (file: string) => path.relative(ROOT, file).split(path.sep).join('/');
     expect(Object.keys(manifest.inputs)).toEqual(expect.arrayContaining([rel(source), rel(helper)]));
-    expect(Object.keys(manifest.inputs).some((f) => f.startsWith('node_modules/@temporalio/workflow/'))).toBe(true);
-    expect(Object.keys(manifest.inputs).every((f) => !path.isAbsolute(f))).toBe(true);
+    expect(Object.keys(manifest.inputs).every((f) => !path.isAbsolute(f) && !f.startsWith('node_modules/'))).toBe(true);
+    const sdk = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', '@temporalio', 'workflow', 'package.json'), 'utf8')) as { version: string };
+    expect(manifest.packages['@temporalio/workflow']).toBe(sdk.version);
     expect(fs.readFileSync(codePath, 'utf8')).toContain('hello ${name}');
   });
 
@@ -56,6 +57,18 @@ describe('the prebuilt workflow bundle', () => {
     }
     expect(checkWorkflowBundle(codePath, ROOT).fresh).toBe(true);
   }, 60_000);
+
+  it('is stale when a bundled package is installed in another version', () => {
+    const file = manifestPathFor(codePath);
+    const original = fs.readFileSync(file, 'utf8');
+    const manifest = JSON.parse(original) as WorkflowBundleManifest;
+    fs.writeFileSync(file, JSON.stringify({ ...manifest, packages: { ...manifest.packages, '@temporalio/workflow': '0.0.1' } }));
+    try {
+      expect(checkWorkflowBundle(codePath, ROOT)).toEqual({ fresh: false, reason: expect.stringContaining('@temporalio/workflow (bundled 0.0.1, installed') });
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  });
 
   it('is stale when the bundle file was altered or its manifest is missing', () => {
     const code = fs.readFileSync(codePath, 'utf8');
