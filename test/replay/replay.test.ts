@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { WORKFLOWS_PATH } from '../../worker/workers';
+import { testWorkflowCode } from '../helpers/temporal';
 
 const HISTORIES = path.join(__dirname, '..', 'fixtures', 'histories');
 
@@ -19,6 +19,6 @@ describe('workflow replay', () => {
 
   it.each(files)('replays %s against the current workflow code', async (file) => {
     const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES, file), 'utf8')));
-    await expect(Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history)).resolves.toBeUndefined();
+    await expect(Worker.runReplayHistory(testWorkflowCode(), history)).resolves.toBeUndefined();
   });
 });
