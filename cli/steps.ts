@@ -8,3 +8,11 @@ export function readAlgorithm(file: string): { file: string; code: string } {
   if (!fs.existsSync(resolved) || !fs.statSync(resolved).isFile()) throw new UserError(`No file at ${resolved}`);
   return { file: resolved, code: fs.readFileSync(resolved, 'utf8') };
 }
+
+/** Reads an algorithm piped in (`validate -`); a terminal on standard input means nothing was piped. */
+export async function readAlgorithmFromStdin(stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
+  if (stdin.isTTY) throw new UserError('`-` reads the algorithm from standard input, but nothing is piped in (try: cat main.py | quantcoder validate -)');
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,12 +1,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { CATALOGUE } from '../../sandbox/corpus/catalogue';
-import { runCli, startCli, tempHome, waitForExit } from '../helpers/cli';
+import { BIN, ROOT, runCli, startCli, tempHome, waitForExit, type CliResult } from '../helpers/cli';
 import { sandboxStats, testSandbox, type SandboxHandle } from '../helpers/sandbox';
 import { testAddress, uniqueTaskQueue } from '../helpers/temporal';
 
 const SCAN = path.join(__dirname, '..', 'fixtures', 'papers', 'scanned-image-only.pdf');
+
+/** Runs the CLI with `input` piped to its standard input, as a script would. */
+function runCliWithInput(args: string[], env: NodeJS.ProcessEnv, input: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
 
 function titleOf(doi: string): string {
   const work = CATALOGUE.find((w) => w.doi === doi);
@@ -132,4 +146,15 @@ describe('papers from a file or a link, through the real CLI in the sandbox', ()
     expect(noDoi.code).not.toBe(0);
     expect(noDoi.stdout + noDoi.stderr).toMatch(/--pdf goes with a DOI/);
   }, 60_000);
+
+  it('`validate -` reads the algorithm from standard input, as scripts pipe it', async () => {
+    const broken = 'from AlgorithmImports import *\nclass A(QCAlgorithm):\n    def initialize(self)\n        self.set_cash(1000)\n';
+    const bad = await runCliWithInput(['validate', '-', '--local-only'], env, broken);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/syntax error/);
+    expect(bad.stdout).toMatch(/line 3/);
+    const empty = await runCliWithInput(['validate', '-', '--local-only'], env, '');
+    expect(empty.code).not.toBe(0);
+    expect(empty.stderr).toMatch(/Standard input held no algorithm code/);
+  }, 120_000);
 });
