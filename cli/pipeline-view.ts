@@ -68,6 +68,8 @@ export function renderPipelineResult(result: PipelineResult): string {
   for (const a of result.articles) {
     if (a.algorithmPath) lines.push(`[${a.articleKey}] ${a.algorithmPath}`);
     if (a.error) lines.push(`[${a.articleKey}] failed at ${a.stage}: ${a.error.split('\n')[0]}`);
+    // results recorded before warnings existed have none
+    for (const w of a.warnings ?? []) lines.push(`[${a.articleKey}] warning: ${w}`);
   }
   for (const s of result.skipped) lines.push(`skipped: ${truncate(s.title, 60)} (${s.reason.split('\n')[0]})`);
   lines.push(`Tokens: ${result.tokens.input} in, ${result.tokens.output} out`);
