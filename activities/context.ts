@@ -91,3 +91,12 @@ export async function whileHeartbeating<T>(work: () => Promise<T>): Promise<T> {
   }
   return keepAlive(ctx, work);
 }
+
+/** Logs a warning through the activity's logger (with its workflow and activity ids); silent outside one. */
+export function warn(message: string): void {
+  try {
+    Context.current().log.warn(message);
+  } catch {
+    // not inside an activity (a direct call from a test or a script)
+  }
+}

@@ -10,6 +10,7 @@ import {
   RedirectLoopError,
 } from '../domain/errors';
 import { BadRequestError, InvalidInputError, PathSecurityError, QuantCoderError } from '../domain/errors';
+import { looksLikeHtml, pdfLinkFromLandingPage } from '../domain/landing-page';
 import { normaliseArxivId } from './arxiv';
 import { errorForNetwork, errorForStatus } from './http';
 import type { UnpaywallClient } from './unpaywall';
@@ -18,6 +19,8 @@ const SERVICE = 'download';
 
 export const DEFAULT_MAX_PDF_BYTES = 50 * 1024 * 1024;
 export const DEFAULT_MAX_REDIRECTS = 10;
+/** A landing page larger than this is not read to the end (its head carries the meta tags). */
+export const MAX_LANDING_PAGE_BYTES = 2 * 1024 * 1024;
 /** Readers accept `%PDF-` anywhere in the first kilobyte (some servers prepend junk). */
 const MAGIC_WINDOW = 1024;
 /** `%%EOF` must appear this close to the end, or the file was cut short. */
@@ -43,6 +46,11 @@ export interface PaperPdfRef {
   arxivId?: string | null;
   /** A direct PDF link (e.g. CrossRef's publisher link), tried last. */
   pdfUrl?: string | null;
+}
+
+/** A PDF from a link the user gave; `landingPage` is the page whose PDF link was followed, if any. */
+export interface LinkedPdf extends DownloadedPdf {
+  landingPage: string | null;
 }
 
 export interface DownloadedPdf {
@@ -155,6 +163,25 @@ async function existingPdf(file: string): Promise<{ bytes: number; sha256: strin
   return { bytes: content.length, sha256: createHash('sha256').update(content).digest('hex') };
 }
 
+/** A response body as text, at most `limit` bytes of it (the rest is discarded). */
+async function readCapped(res: Dispatcher.ResponseData, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  try {
+    for await (const chunk of res.body) {
+      const buf = chunk as Buffer;
+      chunks.push(buf.subarray(0, Math.max(0, limit - bytes)));
+      bytes += buf.length;
+      if (bytes >= limit) break;
+    }
+  } catch (err) {
+    throw errorForNetwork(SERVICE, err);
+  } finally {
+    res.body.destroy();
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**
@@ -225,6 +252,73 @@ export class PdfDownloader {
     return this.fetchInto(url, dir, safeName, signal);
   }
 
+  /**
+   * Downloads a link the user gave. A PDF is kept as it is; an HTML landing page is read for its
+   * `citation_pdf_url` meta tag or its single PDF link, which is then downloaded with the same
+   * checks (real PDF, size cap, redirect limit, timeout). Kept as `url-<hash of the link>.pdf`.
+   */
+  async downloadLink(url: string, destDir: string, signal?: AbortSignal): Promise<LinkedPdf> {
+    const fileName = pdfFileName({ pdfUrl: url });
+    const dir = await resolveAllowedDir(destDir, this.options.allowedDirs);
+    const target = path.join(dir, fileName);
+    const reused = await existingPdf(target);
+    if (reused) return { path: target, ...reused, url, finalUrl: url, reused: true, landingPage: null };
+
+    const { res, finalUrl } = await this.open(url, signal);
+    const contentType = typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : '';
+    if (res.statusCode >= 400 || !/html/i.test(contentType)) return { ...(await this.saveResponse(res, url, finalUrl, dir, fileName)), landingPage: null };
+
+    const html = await readCapped(res, MAX_LANDING_PAGE_BYTES);
+    if (!looksLikeHtml(html)) throw new NotAPdfError(`${finalUrl} answered ${contentType}, neither a PDF nor a readable web page`, { service: SERVICE });
+    const pdfLink = pdfLinkFromLandingPage(html, finalUrl);
+    if (!pdfLink) {
+      throw new NotAPdfError(`${finalUrl} is a web page with no PDF link on it (no citation_pdf_url meta tag and no single link to a PDF); download the PDF yourself and pass the file`, {
+        service: SERVICE,
+      });
+    }
+    return { ...(await this.fetchInto(pdfLink, dir, fileName, signal)), url, landingPage: finalUrl };
+  }
+
+  /**
+   * Copies a PDF from where the user keeps it into `destDir` as `file-<sha256 prefix>.pdf`, after
+   * the same checks as a download (a real, complete PDF within the size cap). The source is only read.
+   */
+  async importFile(filePath: string, destDir: string): Promise<DownloadedPdf> {
+    const source = path.resolve(filePath);
+    let st: Stats;
+    try {
+      st = await fs.stat(source);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InvalidInputError(`No file at ${source}`);
+      throw new InvalidInputError(`Cannot read ${source}: ${(err as Error).message}`);
+    }
+    if (!st.isFile()) throw new InvalidInputError(`${source} is not a file`);
+    if (st.size > this.maxBytes) throw new PdfTooLargeError(`${source} is ${st.size} bytes, more than the ${this.maxBytes}-byte limit`);
+    const content = await fs.readFile(source);
+    if (!hasPdfMagic(content)) {
+      const html = looksLikeHtml(content.subarray(0, 2048).toString('latin1'));
+      throw new NotAPdfError(`${source} is not a PDF (no %PDF- signature${html ? '; it is a saved web page' : ''})`);
+    }
+    if (!hasEofMarker(content.subarray(Math.max(0, content.length - EOF_WINDOW)))) {
+      throw new CorruptPdfError(`${source} is a damaged or truncated PDF (${content.length} bytes, no %%EOF marker at the end)`);
+    }
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    const fileName = `file-${sha256.slice(0, 16)}.pdf`;
+    const dir = await resolveAllowedDir(destDir, this.options.allowedDirs);
+    const target = path.join(dir, fileName);
+    const existing = await existingPdf(target);
+    if (existing?.sha256 === sha256) return { path: target, ...existing, url: '', finalUrl: '', reused: true };
+    const temp = path.join(dir, `.${fileName}.${randomBytes(6).toString('hex')}.part`);
+    try {
+      await fs.writeFile(temp, content, { flag: 'wx', mode: 0o644 });
+      await fs.rename(temp, target);
+    } catch (err) {
+      await removeQuietly(temp);
+      throw err;
+    }
+    return { path: target, bytes: content.length, sha256, url: '', finalUrl: '', reused: false };
+  }
+
   /** Follows redirects ourselves, so loops and hop counts are ours to judge. */
   private async open(url: string, signal?: AbortSignal): Promise<{ res: Dispatcher.ResponseData; finalUrl: string }> {
     const visited: string[] = [];
@@ -272,9 +366,15 @@ export class PdfDownloader {
   }
 
   private async fetchInto(url: string, dir: string, fileName: string, signal?: AbortSignal): Promise<DownloadedPdf> {
+    if (path.dirname(path.join(dir, fileName)) !== dir) throw new PathSecurityError(`Refusing file name ${fileName}`);
+    const { res, finalUrl } = await this.open(url, signal);
+    return this.saveResponse(res, url, finalUrl, dir, fileName);
+  }
+
+  /** Streams an opened response into `dir/<fileName>`, if it is a complete PDF within the size cap. */
+  private async saveResponse(res: Dispatcher.ResponseData, url: string, finalUrl: string, dir: string, fileName: string): Promise<DownloadedPdf> {
     const target = path.join(dir, fileName);
     if (path.dirname(target) !== dir) throw new PathSecurityError(`Refusing file name ${fileName}`);
-    const { res, finalUrl } = await this.open(url, signal);
     const contentType = typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : undefined;
     if (res.statusCode >= 400) {
       await res.body.dump().catch(() => undefined);

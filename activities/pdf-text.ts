@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CorruptPdfError } from '../domain/errors';
 import { InvalidInputError } from '../domain/errors';
+import { paperMetadataFromPdf, sizedLines, type PdfPaperMetadata } from '../domain/pdf-metadata';
 import { cleanPdfPages, findSections, linesFromTextItems, type PdfSection, type TextItem } from '../domain/pdf-sections';
 
 export interface PdfText {
@@ -9,6 +10,8 @@ export interface PdfText {
   text: string;
   sections: PdfSection[];
   pages: number;
+  /** Title, authors, year, DOI and arXiv id as the PDF gives them (document information, first page). */
+  metadata: PdfPaperMetadata;
 }
 
 export interface PdfTextOptions {
@@ -83,13 +86,16 @@ export async function extractPdfText(filePath: string, options: PdfTextOptions =
   try {
     const pageCount = options.maxPages ? Math.min(doc.numPages, options.maxPages) : doc.numPages;
     const pages: string[][] = [];
+    let firstPage: ReturnType<typeof sizedLines> = [];
     let failures = 0;
     let firstError: unknown;
     for (let n = 1; n <= pageCount; n++) {
       try {
         const page = await doc.getPage(n);
         const content = await page.getTextContent();
-        pages.push(linesFromTextItems(toTextItems(content.items)));
+        const items = toTextItems(content.items);
+        pages.push(linesFromTextItems(items));
+        if (n === 1) firstPage = sizedLines(items);
         page.cleanup();
       } catch (err) {
         // One damaged page should not lose the paper; every page damaged means the file is.
@@ -102,7 +108,13 @@ export async function extractPdfText(filePath: string, options: PdfTextOptions =
       throw new CorruptPdfError(`${name} has no readable page: ${(firstError as Error).message} — ${filePath}`, { cause: firstError });
     }
     const text = cleanPdfPages(pages);
-    return { text, sections: findSections(text), pages: doc.numPages };
+    const { info } = await doc.getMetadata().catch(() => ({ info: {} }));
+    const field = (k: string) => {
+      const v = (info as Record<string, unknown>)[k];
+      return typeof v === 'string' ? v : null;
+    };
+    const metadata = paperMetadataFromPdf({ title: field('Title'), author: field('Author'), creationDate: field('CreationDate') }, firstPage);
+    return { text, sections: findSections(text), pages: doc.numPages, metadata };
   } finally {
     await doc.destroy().catch(() => undefined);
   }

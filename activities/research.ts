@@ -1,16 +1,39 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PrismaClient } from '@prisma/client';
-import { BadRequestError, InvalidInputError } from '../domain/errors';
+import { BadRequestError, InvalidInputError, NoTextLayerError } from '../domain/errors';
+import { judgeTextLayer, type PdfPaperMetadata } from '../domain/pdf-metadata';
 import type { Paper } from '../domain/papers';
-import type { ArtifactStore } from './artifacts';
+import { sha256Hex, type ArtifactStore } from './artifacts';
 import type { ArxivClient } from './arxiv';
 import { normaliseArxivId } from './arxiv';
 import type { CrossrefClient } from './crossref';
-import type { PdfDownloader } from './download';
+import { resolveAllowedDir, type DownloadedPdf, type PdfDownloader } from './download';
 import { extractPdfText } from './pdf-text';
 import { articleForResult } from '../store/searches';
-import { cancellationSignal, whileHeartbeating } from './context';
+import { cancellationSignal, warn, whileHeartbeating } from './context';
+
+/** A PDF the user handed over, now in the downloads directory. */
+export interface ImportedPdf {
+  path: string;
+  sha256: string;
+  bytes: number;
+  /** The file or link's own name, without `.pdf`: the title of last resort. */
+  name: string;
+  /** Where the PDF finally came from (after redirects and a landing page), for links. */
+  finalUrl: string;
+  landingPage: string | null;
+}
+
+function nameOf(location: string): string {
+  let last = location;
+  try {
+    last = decodeURIComponent(new URL(location).pathname);
+  } catch {
+    // a file path
+  }
+  return path.basename(last).replace(/\.pdf$/i, '') || location;
+}
 
 export interface ResearchDeps {
   prisma: PrismaClient;
@@ -23,6 +46,17 @@ export interface ResearchDeps {
 
 /** Finding papers and reading them: searches, lookups, PDF download and text extraction. */
 export function createResearchActivities(deps: ResearchDeps) {
+  /** A user's PDF is also kept in the artifact store, content-addressed like every other input. */
+  const storeCopy = async (pdf: DownloadedPdf) => {
+    await deps.artifacts.put(await fs.promises.readFile(pdf.path));
+  };
+  /** A PDF path from workflow input, accepted only inside the downloads directory (symlinks resolved). */
+  const pdfInDownloads = async (pdfPath: string): Promise<string> => {
+    const dir = await resolveAllowedDir(path.dirname(pdfPath), [deps.downloadsDir]);
+    const file = path.join(dir, path.basename(pdfPath));
+    if (!fs.existsSync(file)) throw new InvalidInputError(`No PDF at ${file}`);
+    return file;
+  };
   return {
     /** Searches arXiv's API for papers matching the query. */
     async searchArxiv(input: { query: string; maxResults: number }): Promise<Paper[]> {
@@ -64,9 +98,33 @@ export function createResearchActivities(deps: ResearchDeps) {
       };
     },
 
+    /** Copies a PDF the user has (at the path they gave) into the downloads directory and the artifact store. */
+    async importPdfFile(input: { path: string }): Promise<ImportedPdf> {
+      const pdf = await deps.downloader.importFile(input.path, deps.downloadsDir);
+      await storeCopy(pdf);
+      return { path: pdf.path, sha256: pdf.sha256, bytes: pdf.bytes, name: nameOf(input.path), finalUrl: '', landingPage: null };
+    },
+
+    /** Downloads a link the user gave (a PDF, or a landing page that links one) into the downloads directory. */
+    async downloadPdfLink(input: { url: string }): Promise<ImportedPdf> {
+      const pdf = await whileHeartbeating(() => deps.downloader.downloadLink(input.url, deps.downloadsDir, cancellationSignal()));
+      await storeCopy(pdf);
+      return { path: pdf.path, sha256: pdf.sha256, bytes: pdf.bytes, name: nameOf(pdf.finalUrl || input.url), finalUrl: pdf.finalUrl, landingPage: pdf.landingPage };
+    },
+
+    /** Title, authors, year, DOI and arXiv id as a PDF gives them (document information and first page). */
+    async describePdf(input: { pdfPath: string }): Promise<PdfPaperMetadata> {
+      return (await extractPdfText(await pdfInDownloads(input.pdfPath), { maxPages: 1 })).metadata;
+    },
+
     /** Downloads a paper's PDF into the downloads directory (reused when already complete there). */
     async downloadPaper(input: { paper: Paper }): Promise<{ path: string; sha256: string; bytes: number; reused: boolean }> {
       const { paper } = input;
+      if (paper.pdfPath) {
+        const file = await pdfInDownloads(paper.pdfPath);
+        const bytes = await fs.promises.readFile(file);
+        return { path: file, sha256: sha256Hex(bytes), bytes: bytes.length, reused: true };
+      }
       if (!paper.doi && !paper.arxivId && !paper.pdfUrl) throw new BadRequestError(`"${paper.title}" has no DOI, arXiv id or PDF link to download from`);
       const pdf = await whileHeartbeating(() => deps.downloader.downloadPaper({ doi: paper.doi, arxivId: paper.arxivId, pdfUrl: paper.pdfUrl }, deps.downloadsDir, cancellationSignal()));
       await deps.prisma.article.updateMany({
@@ -80,15 +138,26 @@ export function createResearchActivities(deps: ResearchDeps) {
      * Extracts, cleans and splits a PDF's text; the text goes to the artifact store (it can be far
      * larger than workflow history should hold) and only its hash and section titles come back.
      */
-    async extractPaperText(input: { pdfPath: string; paper?: Paper }): Promise<{ textSha256: string; sections: string[]; chars: number; pages: number }> {
+    async extractPaperText(input: { pdfPath: string; paper?: Paper }): Promise<{ textSha256: string; sections: string[]; chars: number; pages: number; warning?: string }> {
       const resolved = path.resolve(input.pdfPath);
       if (!fs.existsSync(resolved)) throw new InvalidInputError(`No PDF at ${resolved}`);
       const extracted = await extractPdfText(resolved);
+      // judged here, before the text reaches any LLM: a scan costs tokens and yields nothing
+      const verdict = judgeTextLayer(extracted.text.length, extracted.pages);
+      const name = input.paper?.title ?? path.basename(resolved);
+      if (verdict.kind === 'none') {
+        throw new NoTextLayerError(
+          `"${name}" has no text layer (${extracted.text.length} characters in ${extracted.pages} page(s)): it looks like a scanned or image-only PDF. ` +
+            'Run OCR on it first, for example `ocrmypdf paper.pdf paper-ocr.pdf`, and pass the OCR\'d file.',
+        );
+      }
+      const warning = verdict.kind === 'thin' ? `"${name}": ${verdict.warning}` : undefined;
+      if (warning) warn(warning);
       const textSha256 = await deps.artifacts.put(extracted.text);
       if (input.paper) {
         await deps.prisma.article.updateMany({ where: { source: input.paper.source, externalId: input.paper.externalId }, data: { textSha256 } });
       }
-      return { textSha256, sections: extracted.sections.map((s) => s.title), chars: extracted.text.length, pages: extracted.pages };
+      return { textSha256, sections: extracted.sections.map((s) => s.title), chars: extracted.text.length, pages: extracted.pages, ...(warning ? { warning } : {}) };
     },
   };
 }

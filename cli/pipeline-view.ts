@@ -71,6 +71,8 @@ export function renderPipelineResult(result: PipelineResult): string {
     // older results (and runs with the gate off) carry no faithfulness report
     if (a.faithfulness) lines.push(`[${a.articleKey}] faithfulness: ${faithfulnessLine(a.faithfulness)}`);
     if (a.error) lines.push(`[${a.articleKey}] failed at ${a.stage}: ${a.error.split('\n')[0]}`);
+    // results recorded before warnings existed have none
+    for (const w of a.warnings ?? []) lines.push(`[${a.articleKey}] warning: ${w}`);
   }
   for (const s of result.skipped) lines.push(`skipped: ${truncate(s.title, 60)} (${s.reason.split('\n')[0]})`);
   lines.push(`Tokens: ${result.tokens.input} in, ${result.tokens.output} out`);
@@ -110,6 +112,10 @@ function targetText(target: PipelineResult['target']): string {
       return `arXiv id ${target.arxivId}`;
     case 'result':
       return `result ${target.n} of the latest search`;
+    case 'file':
+      return `the file ${target.path}`;
+    case 'url':
+      return `the link ${target.url}`;
   }
 }
 

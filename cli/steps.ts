@@ -19,3 +19,11 @@ export function algorithmName(file: string, code: string): string {
   if (cls) return cls;
   return path.basename(file).replace(/\.[^.]+$/, '') || 'algorithm';
 }
+
+/** Reads an algorithm piped in (`validate -`); a terminal on standard input means nothing was piped. */
+export async function readAlgorithmFromStdin(stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
+  if (stdin.isTTY) throw new UserError('`-` reads the algorithm from standard input, but nothing is piped in (try: cat main.py | quantcoder validate -)');
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,17 +1,18 @@
 import fs from 'node:fs';
-import { ConfigError, configKeys, ENV_KEYS, getPath, parseConfigValue, resolveConfig, setPath, type ConfigFile } from '../domain/config';
+import { ConfigError, configKeys, ENV_KEYS, getPath, LEGACY_CONFIG_KEYS, legacyNote, parseConfigValue, resolveConfig, setPath, unknownKeyMessage, type ConfigFile } from '../domain/config';
 import { parseDotenv, readConfigFile, writeConfigFile } from './settings';
 
 /**
  * Sets one key in the config file. The value is checked against the key's type and the whole
  * resulting file is validated before it is written, so the file never holds an invalid config.
  */
-export function setConfigValue(configFile: string, key: string, raw: string): { value: unknown } {
+export function setConfigValue(configFile: string, typed: string, raw: string): { key: string; value: unknown; note: string | null } {
+  const key = LEGACY_CONFIG_KEYS[typed] ?? typed;
   const value = parseConfigValue(key, raw);
   const next = setPath(readConfigFile(configFile), key, value);
   resolveConfig(next, {}, configFile);
   writeConfigFile(configFile, next);
-  return { value };
+  return { key, value, note: key === typed ? null : legacyNote(typed, key) };
 }
 
 /**
@@ -22,7 +23,7 @@ export function unsetConfigValue(configFile: string, key: string): { removed: bo
   const file = readConfigFile(configFile);
   if (getPath(file, key) === undefined) {
     const known = [...configKeys().keys()].some((k) => k === key || k.startsWith(`${key}.`));
-    if (!known) throw new ConfigError(`Unknown config key "${key}". Valid keys: ${[...configKeys().keys()].join(', ')}`);
+    if (!known) throw new ConfigError(unknownKeyMessage(key));
     return { removed: false, invalid: null };
   }
   const next = pruneEmpty(setPath(file, key, undefined), key);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, resolveConfig, SECRET_KEYS, getPath, type ConfigFile, type QuantCoderConfig } from '../domain/config';
+import { ConfigError, legacyEnvNotes, resolveConfig, SECRET_KEYS, getPath, type ConfigFile, type QuantCoderConfig } from '../domain/config';
 import { homeLayout, quantcoderHome, type HomeLayout } from '../domain/paths';
 
 export interface Settings {
@@ -66,6 +66,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: Re
     dotenv = parseDotenv(fs.readFileSync(layout.dotenv, 'utf8'));
   }
   const merged = { ...dotenv, ...pickDefined(env), ...pickDefined(overrides) };
+  warnings.push(...legacyEnvNotes(merged));
   const config = resolveConfig(readConfigFile(layout.config), merged, layout.config);
   const secrets = SECRET_KEYS.map((k) => getPath(config as unknown as Record<string, unknown>, k)).filter(
     (v): v is string => typeof v === 'string' && v.length > 0,

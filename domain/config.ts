@@ -127,6 +127,71 @@ export const ENV_KEYS: Record<string, string> = {
   QUANTCODER_METRICS_ADDRESS: 'metrics.address',
 };
 
+/**
+ * QuantCoder 2.0's names for settings (its `config set` keys and its runbook's variables). They are
+ * accepted, with a one-line note naming QuantCoder's own key, so a 2.0 user's habits and scripts work.
+ */
+export const LEGACY_CONFIG_KEYS: Record<string, string> = {
+  quantconnect_user_id: 'quantconnect.userId',
+  quantconnect_api_key: 'quantconnect.apiToken',
+  openai_api_key: 'openai.apiKey',
+  anthropic_api_key: 'anthropic.apiKey',
+  log_level: 'logging.level',
+  log_format: 'logging.format',
+};
+
+/** QuantCoder 2.0's environment variables that have no same-named counterpart here. */
+export const LEGACY_ENV_KEYS: Record<string, string> = {
+  QC_API_TIMEOUT: 'quantconnect.timeoutSeconds',
+  QUANTCONNECT_API_KEY: 'quantconnect.apiToken',
+};
+
+/** The note shown when a 2.0 name is used. */
+export function legacyNote(oldName: string, key: string): string {
+  const env = Object.entries(ENV_KEYS).find(([, k]) => k === key)?.[0];
+  return `${oldName} is QuantCoder 2.0's name; it sets ${key}${env ? ` (environment variable ${env})` : ''}, the name to use from now on.`;
+}
+
+/** Notes for every 2.0 environment variable that is set. */
+export function legacyEnvNotes(env: Record<string, string | undefined>): string[] {
+  return Object.entries(LEGACY_ENV_KEYS)
+    .filter(([name]) => env[name] !== undefined && env[name] !== '')
+    .map(([name, key]) => legacyNote(name, key));
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The known key closest to what was typed (case, separators and typos forgiven), or null when nothing is close. */
+export function closestConfigKey(typed: string): string | null {
+  const norm = (k: string) => k.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const t = norm(typed);
+  let best: { key: string; d: number } | null = null;
+  for (const key of configKeys().keys()) {
+    const last = key.split('.').pop()!;
+    const d = Math.min(editDistance(t, norm(key)), editDistance(t, norm(last)) + 1);
+    if (!best || d < best.d) best = { key, d };
+  }
+  return best && best.d <= Math.max(2, Math.floor(t.length / 3)) ? best.key : null;
+}
+
+/** "Unknown config key" with a suggestion, instead of every key there is. */
+export function unknownKeyMessage(key: string, where = ''): string {
+  const guess = closestConfigKey(key);
+  return `Unknown config key "${key}"${where}. ${guess ? `Did you mean "${guess}"? ` : ''}\`quantcoder config show\` lists every key.`;
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(message: string, readonly source?: string) {
@@ -158,7 +223,7 @@ function unwrap(schema: z.ZodType): z.ZodType {
 /** Turns a command-line string into the value type a key expects (numbers, enums, strings). */
 export function parseConfigValue(key: string, raw: string): unknown {
   const schema = configKeys().get(key);
-  if (!schema) throw new ConfigError(`Unknown config key "${key}". Valid keys: ${[...configKeys().keys()].join(', ')}`);
+  if (!schema) throw new ConfigError(unknownKeyMessage(key));
   const inner = unwrap(schema);
   const value: unknown = inner instanceof z.ZodNumber ? Number(raw) : raw;
   const parsed = schema.safeParse(value);
@@ -196,7 +261,8 @@ export function setPath(obj: Record<string, unknown>, key: string, value: unknow
 export function resolveConfig(file: ConfigFile, env: Record<string, string | undefined>, fileName = 'config file'): QuantCoderConfig {
   let merged: Record<string, unknown> = structuredClone(file);
   const origin = new Map<string, string>();
-  for (const [name, key] of Object.entries(ENV_KEYS)) {
+  // 2.0's names first, so QuantCoder's own variable wins when both are set
+  for (const [name, key] of [...Object.entries(LEGACY_ENV_KEYS), ...Object.entries(ENV_KEYS)]) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
     const schema = unwrap(configKeys().get(key)!);
@@ -209,10 +275,7 @@ export function resolveConfig(file: ConfigFile, env: Record<string, string | und
     const key = issue.path.join('.');
     if (issue.code === 'unrecognized_keys') {
       const where = key ? `${key}.` : '';
-      throw new ConfigError(
-        `Unknown config key ${issue.keys.map((k) => `"${where}${k}"`).join(', ')} in ${fileName}. Valid keys: ${[...configKeys().keys()].join(', ')}`,
-        fileName,
-      );
+      throw new ConfigError(unknownKeyMessage(`${where}${issue.keys[0]}`, ` in ${fileName}`), fileName);
     }
     const schema = configKeys().get(key);
     const from = origin.get(key) ?? fileName;

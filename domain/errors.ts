@@ -111,6 +111,11 @@ export class CorruptPdfError extends QuantCoderError {
   readonly retryable = false;
 }
 
+/** The PDF has no text layer (a scan or an image-only file): OCR has to come first. */
+export class NoTextLayerError extends QuantCoderError {
+  readonly retryable = false;
+}
+
 /** The artifact store has no artifact with the requested hash. */
 export class ArtifactNotFoundError extends QuantCoderError {
   readonly retryable = false;

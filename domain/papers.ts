@@ -1,7 +1,8 @@
 /** A paper as QuantCoder keeps it, whichever service found it. */
 export interface Paper {
-  source: 'crossref' | 'arxiv';
-  /** DOI (lower-cased) for CrossRef, arXiv id without version for arXiv. */
+  /** `pdf`: a paper known only from a PDF the user gave (a file or a link). */
+  source: 'crossref' | 'arxiv' | 'pdf';
+  /** DOI (lower-cased) for CrossRef, arXiv id without version for arXiv, `sha256:<first 16 hex>` of the file for `pdf`. */
   externalId: string;
   title: string;
   authors: string[];
@@ -13,6 +14,8 @@ export interface Paper {
   pdfUrl: string | null;
   /** Set when the metadata came from a simulated service (a worker in the sandbox profile). */
   simulated?: boolean;
+  /** A PDF already in the downloads directory (a file or link the user gave): used instead of downloading. */
+  pdfPath?: string | null;
 }
 
 /** A numbered search result, as `quantcoder search` prints it. */

@@ -76,6 +76,8 @@ export interface ArticleResult {
   stage: ArticleStage;
   error: string | null;
   errorType: string | null;
+  /** What the user should know about the result (e.g. a PDF with little text). */
+  warnings: string[];
 }
 
 /** An article's result before anything has happened to it. */
@@ -96,11 +98,12 @@ export function initialArticleResult(paper: Paper, articleKey: string): ArticleR
     stage: 'queued',
     error: null,
     errorType: null,
+    warnings: [],
   };
 }
 
 export interface PipelineInput {
-  /** A topic to search for, a DOI, an arXiv id, or a result number of the latest search. */
+  /** A topic to search for, a DOI, an arXiv id, a result number of the latest search, a PDF file or a link. */
   target: PipelineTarget;
   articles: number;
   source: 'crossref' | 'arxiv';
@@ -116,7 +119,12 @@ export interface PipelineInput {
 
 export type PipelineTarget =
   | { kind: 'topic'; query: string }
-  | { kind: 'doi'; doi: string }
+  /** `pdfPath`: the user's own copy of the paper (closed access), read instead of downloading. */
+  | { kind: 'doi'; doi: string; pdfPath?: string }
+  /** A PDF on this machine (an absolute path once the CLI has resolved it). */
+  | { kind: 'file'; path: string }
+  /** A link to a PDF, or to a landing page that links its PDF. */
+  | { kind: 'url'; url: string }
   | { kind: 'arxiv'; arxivId: string }
   | { kind: 'result'; n: number };
 

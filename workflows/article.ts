@@ -63,6 +63,7 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
     const pdf = await download.downloadPaper({ paper });
     await enter('extract');
     const text = await local.extractPaperText({ pdfPath: pdf.path, paper });
+    if (text.warning) result.warnings.push(text.warning);
 
     await enter('summarize');
     const summary = await llm.summarizePaper({ runId, articleKey, paper, textSha256: text.textSha256 });

@@ -12,6 +12,7 @@ import {
 } from '../domain/pipeline';
 import { processArticle, articleStageSignal, failureOf } from './article';
 import { servicePolicies } from './policies';
+import { isPdfTarget, resolvePdfTarget } from './targets';
 
 export const pipelineStatusQuery = defineQuery<PipelineStatus>('pipelineStatus');
 
@@ -19,7 +20,8 @@ export const pipelineStatusQuery = defineQuery<PipelineStatus>('pipelineStatus')
 const UNREADABLE = new Set(['NoOpenAccessError', 'NotAPdfError', 'CorruptPdfError', 'PdfTooLargeError', 'RedirectLoopError']);
 
 /**
- * The research pipeline: resolve the papers (a search, a DOI, an arXiv id or a numbered result),
+ * The research pipeline: resolve the papers (a search, a DOI, an arXiv id, a numbered result, or a
+ * PDF the user gave as a file or link),
  * then process each as a child workflow, several in parallel, until `articles` papers were
  * processed or the candidates ran out. Papers without a readable PDF are skipped for the next one.
  */
@@ -29,6 +31,7 @@ export async function researchPipeline(input: PipelineInput): Promise<PipelineRe
   const local = proxyActivities<Activities>(policies.local);
   const crossref = proxyActivities<Activities>(policies.crossref);
   const arxiv = proxyActivities<Activities>(policies.arxiv);
+  const download = proxyActivities<Activities>(policies.download);
 
   const status: PipelineStatus = { stage: 'resolving', articles: [] };
   setHandler(pipelineStatusQuery, () => status);
@@ -37,7 +40,7 @@ export async function researchPipeline(input: PipelineInput): Promise<PipelineRe
     if (a) Object.assign(a, { stage, error });
   });
 
-  const resolved = await resolveCandidates(input, { local, crossref, arxiv });
+  const resolved = await resolveCandidates(input, { local, crossref, arxiv, download });
   const candidates = withoutExcluded(resolved, input.excludeIds);
   status.stage = 'processing';
 
@@ -88,10 +91,11 @@ export async function researchPipeline(input: PipelineInput): Promise<PipelineRe
   };
 }
 
-type Proxies = { local: Activities; crossref: Activities; arxiv: Activities };
+type Proxies = { local: Activities; crossref: Activities; arxiv: Activities; download: Activities };
 
 async function resolveCandidates(input: PipelineInput, p: Proxies): Promise<Paper[]> {
   const { target } = input;
+  if (isPdfTarget(target)) return [await resolvePdfTarget(target, p)];
   switch (target.kind) {
     case 'topic': {
       // ask for more than needed: some papers have no open-access PDF, some were processed already

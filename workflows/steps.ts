@@ -7,6 +7,7 @@ import type { StrategySpec } from '../domain/strategy';
 import { qcProjectName, qcRunTag } from '../domain/quantconnect-names';
 import { evaluateProgram, failureFrom, namedProject, type Evaluation, type EvaluationContext } from './evaluate';
 import { servicePolicies } from './policies';
+import { isPdfTarget, resolvePdfTarget } from './targets';
 
 /**
  * The pipeline's steps as workflows of their own, for `quantcoder download|summarize|validate|backtest`:
@@ -26,6 +27,7 @@ function proxies(settings: RunSettings) {
 }
 
 async function resolvePaper(target: PipelineTarget, a: ReturnType<typeof proxies>): Promise<Paper> {
+  if (isPdfTarget(target)) return resolvePdfTarget(target, a);
   switch (target.kind) {
     case 'doi':
       return a.crossref.lookupDoi({ doi: target.doi });
@@ -46,7 +48,7 @@ export interface StepInput {
   settings: RunSettings;
 }
 
-/** Downloads a paper's PDF (by result number, DOI or arXiv id) into the downloads directory. */
+/** Downloads a paper's PDF (by result number, DOI, arXiv id or link; a file is copied) into the downloads directory. */
 export async function downloadStep(input: StepInput): Promise<{ paper: Paper; path: string; bytes: number; sha256: string }> {
   const a = proxies(input.settings);
   const paper = await resolvePaper(input.target, a);
@@ -55,13 +57,15 @@ export async function downloadStep(input: StepInput): Promise<{ paper: Paper; pa
 }
 
 /** Downloads, extracts and summarises a paper into a strategy specification. */
-export async function summarizeStep(input: StepInput): Promise<{ paper: Paper; spec: StrategySpec; sections: string[]; tokens: { input: number; output: number } }> {
+export async function summarizeStep(
+  input: StepInput,
+): Promise<{ paper: Paper; spec: StrategySpec; sections: string[]; warnings: string[]; tokens: { input: number; output: number } }> {
   const a = proxies(input.settings);
   const paper = await resolvePaper(input.target, a);
   const pdf = await a.download.downloadPaper({ paper });
   const text = await a.local.extractPaperText({ pdfPath: pdf.path, paper });
   const summary = await a.llm.summarizePaper({ runId: workflowInfo().workflowId, articleKey: 'a1', paper, textSha256: text.textSha256 });
-  return { paper, spec: summary.spec, sections: text.sections, tokens: summary.tokens };
+  return { paper, spec: summary.spec, sections: text.sections, warnings: text.warning ? [text.warning] : [], tokens: summary.tokens };
 }
 
 export interface ValidateInput {

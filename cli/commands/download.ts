@@ -1,6 +1,7 @@
-import { Args } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base';
-import { describeTarget, parseTarget } from '../../domain/targets';
+import { describeTarget } from '../../domain/targets';
+import { commandTarget } from '../targets';
 import { runSettings } from '../../domain/run-settings';
 import type { Paper } from '../../domain/papers';
 
@@ -11,10 +12,15 @@ export default class Download extends BaseCommand<typeof Download> {
     'are kept (a landing page, a corrupt or oversized PDF, or a redirect loop is refused with the reason), written atomically ' +
     'under $QUANTCODER_HOME/downloads.';
   static override examples = ['<%= config.bin %> download 1', '<%= config.bin %> download 10.1016/j.jfineco.2011.11.003', '<%= config.bin %> download 2101.00001 --json'];
-  static override args = { target: Args.string({ required: true, description: 'A result number of the latest search, a DOI, or an arXiv id.' }) };
+  static override args = {
+    target: Args.string({ required: true, description: 'A result number of the latest search, a DOI, an arXiv id, a PDF file, or a link to a PDF or its landing page.' }),
+  };
+  static override flags = {
+    pdf: Flags.string({ summary: 'Your own copy of the paper whose DOI is the target (closed access).', helpValue: 'FILE' }),
+  };
 
   async run(): Promise<{ workflowId: string; paper: Paper; path: string; bytes: number; sha256: string }> {
-    const target = parseTarget(this.args.target);
+    const target = commandTarget(this.args.target, this.flags.pdf);
     const { workflowId, result } = await this.executeStep<{ paper: Paper; path: string; bytes: number; sha256: string }>('downloadStep', describeTarget(target), [
       { target, settings: runSettings(this.settings.config) },
     ]);

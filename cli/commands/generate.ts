@@ -8,8 +8,10 @@ export default class Generate extends Run {
     'and errors go back to the LLM with their exact message, up to --max-attempts. The faithfulness gate then checks every ' +
     "parameter and rule of the paper's specification is in the code; findings that survive the attempts are printed per article. " +
     'Use `quantcoder run` to compile and backtest too.';
-  static override examples = ['<%= config.bin %> generate 1', '<%= config.bin %> generate 2101.00001 --max-attempts 3 --json'];
-  static override args = { target: Args.string({ required: true, description: 'A result number of the latest search, a DOI, an arXiv id, or a topic.' }) };
+  static override examples = ['<%= config.bin %> generate 1', '<%= config.bin %> generate 2101.00001 --max-attempts 3 --json', '<%= config.bin %> generate paper.pdf'];
+  static override args = {
+    target: Args.string({ required: true, description: 'A result number of the latest search, a DOI, an arXiv id, a topic, a PDF file, or a link to a PDF or its landing page.' }),
+  };
   static override flags = {
     ...Run.flags,
     'local-only': Flags.boolean({ summary: 'Skip QuantConnect (always on for generate).', default: true, hidden: true }),

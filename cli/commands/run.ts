@@ -7,13 +7,15 @@ import { runId } from '../../domain/ids';
 import type { PipelineInput, PipelineResult } from '../../domain/pipeline';
 import { runSettings } from '../../domain/run-settings';
 import { RUN_KIND, RUN_TOPIC } from '../../domain/search-attributes';
-import { describeTarget, parseTarget } from '../../domain/targets';
+import { describeTarget } from '../../domain/targets';
+import { commandTarget } from '../targets';
 
 export default class Run extends BaseCommand<typeof Run> {
   static override summary = 'Turn research into a QuantConnect algorithm: search → download → summarise → generate → validate → backtest.';
   static override description =
-    'Starts a durable research pipeline. TARGET is a topic to search for, a DOI, an arXiv id, or the number of a result of ' +
-    'your latest `quantcoder search`. Each paper is processed by its own child workflow (several in parallel); papers without ' +
+    'Starts a durable research pipeline. TARGET is a topic to search for, a DOI, an arXiv id, the number of a result of ' +
+    'your latest `quantcoder search`, a PDF file, or an http(s) link to a PDF or to a landing page that links one (its ' +
+    '`citation_pdf_url`). For a closed-access paper you have as a file, give its DOI and --pdf FILE. Each paper is processed by its own child workflow (several in parallel); papers without ' +
     'an open-access PDF are skipped for the next result. Generated code passes a syntax check and the LEAN linter, then a ' +
     'QuantConnect compile; errors go back to the LLM for repair, up to --max-attempts. Before any compile, a faithfulness gate ' +
     "checks that every parameter and rule of the paper's specification is in the code; what is missing or changed is repaired " +
@@ -25,9 +27,14 @@ export default class Run extends BaseCommand<typeof Run> {
     '<%= config.bin %> run 10.1016/j.jfineco.2011.11.003 --local-only',
     '<%= config.bin %> run 2101.00001 --source arxiv',
     '<%= config.bin %> run 2            # result 2 of the latest search',
+    '<%= config.bin %> run ~/papers/momentum.pdf --backtest',
+    '<%= config.bin %> run https://papers.ssrn.com/sol3/papers.cfm?abstract_id=299107 --local-only',
+    '<%= config.bin %> run 10.1111/j.1540-6261.1993.tb04702.x --pdf jegadeesh-titman.pdf   # closed access, your own copy',
     '<%= config.bin %> run momentum --detach --json',
   ];
-  static override args = { target: Args.string({ required: true, description: 'A topic, a DOI, an arXiv id, or a search result number.' }) };
+  static override args = {
+    target: Args.string({ required: true, description: 'A topic, a DOI, an arXiv id, a search result number, a PDF file, or a link to a PDF or its landing page.' }),
+  };
   static override flags = {
     articles: Flags.integer({ summary: 'How many papers to turn into algorithms.', default: 1, min: 1, max: 20 }),
     source: Flags.string({ summary: 'Where to search for a topic.', options: ['crossref', 'arxiv'], default: 'crossref' }),
@@ -36,12 +43,13 @@ export default class Run extends BaseCommand<typeof Run> {
     'max-attempts': Flags.integer({ summary: 'Generate-and-repair attempts per paper.', default: 6, min: 1, max: 20 }),
     start: Flags.string({ summary: 'Backtest start date (YYYY-MM-DD); written into the algorithm.' }),
     end: Flags.string({ summary: 'Backtest end date (YYYY-MM-DD); written into the algorithm.' }),
+    pdf: Flags.string({ summary: 'Your own copy of the paper whose DOI is the target (closed access): its text is read from this file.', helpValue: 'FILE' }),
     detach: Flags.boolean({ summary: 'Start the run and return its id without waiting.', default: false }),
   };
 
   async run(): Promise<PipelineResult | { runId: string; detached: true; webUi: string }> {
     validatePeriod(this.flags.start, this.flags.end);
-    const target = parseTarget(this.args.target);
+    const target = commandTarget(this.args.target, this.flags.pdf);
     const input: PipelineInput = {
       target,
       articles: this.flags.articles,

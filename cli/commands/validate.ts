@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base';
-import { algorithmName, readAlgorithm } from '../steps';
+import { algorithmName, readAlgorithm, readAlgorithmFromStdin } from '../steps';
+import { UserError } from '../errors';
 import { runSettings } from '../../domain/run-settings';
 import type { ValidateOutput } from '../../workflows/steps';
 
@@ -9,13 +10,20 @@ export default class Validate extends BaseCommand<typeof Validate> {
   static override description =
     "Runs the quality gate (CPython's parser, never running the code; the LEAN linter with safe fixes) and, unless " +
     '--local-only, compiles the fixed code on QuantConnect in a project named after the run. Exit code 0 when valid.';
-  static override examples = ['<%= config.bin %> validate main.py --local-only', '<%= config.bin %> validate main.py --sandbox', '<%= config.bin %> validate main.py --json'];
-  static override args = { file: Args.string({ required: true, description: 'The algorithm file (main.py).' }) };
+  static override examples = [
+    '<%= config.bin %> validate main.py --local-only',
+    '<%= config.bin %> validate main.py --sandbox',
+    '<%= config.bin %> validate main.py --json',
+    'cat main.py | <%= config.bin %> validate - --local-only',
+  ];
+  static override args = { file: Args.string({ required: true, description: 'The algorithm file (main.py), or - to read it from standard input.' }) };
   static override flags = { 'local-only': Flags.boolean({ summary: 'Skip the QuantConnect compile.', default: false }) };
 
   async run(): Promise<ValidateOutput & { workflowId: string; valid: boolean }> {
-    const { file, code } = readAlgorithm(this.args.file);
-    const { workflowId, result } = await this.executeStep<ValidateOutput>('validateStep', algorithmName(file, code), [
+    const fromStdin = this.args.file === '-';
+    const { file, code } = fromStdin ? { file: null, code: await readAlgorithmFromStdin() } : readAlgorithm(this.args.file);
+    if (code.trim() === '') throw new UserError(fromStdin ? 'Standard input held no algorithm code' : `${file} is empty`);
+    const { workflowId, result } = await this.executeStep<ValidateOutput>('validateStep', algorithmName(file ?? 'algorithm', code), [
       { code, localOnly: this.flags['local-only'], settings: runSettings(this.settings.config) },
     ]);
     const valid = !result.check.problem && (this.flags['local-only'] || !!result.compile?.compiled);

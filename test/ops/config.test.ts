@@ -52,7 +52,7 @@ describe('quantcoder config', () => {
   });
 
   it.each([
-    ['an unknown key', ['llm.colour', 'blue'], /Unknown config key "llm\.colour"\. Valid keys: .*llm\.provider/s],
+    ['a misspelt key, suggesting the one meant', ['llm.provder', 'openai'], /Unknown config key "llm\.provder"\. Did you mean "llm\.provider"\? `quantcoder config show` lists every key/],
     ['a value outside the choices', ['llm.provider', 'mistral'], /Invalid value for llm\.provider: .*valid choices: openai, anthropic/s],
     ['a URL that is not http(s)', ['openai.baseUrl', 'ftp://example.org'], /Invalid value for openai\.baseUrl: must be an http\(s\) URL/],
     ['a negative timeout', ['quantconnect.timeoutSeconds', '-5'], /Invalid value for quantconnect\.timeoutSeconds: must be a positive number of seconds/],
@@ -65,6 +65,29 @@ describe('quantcoder config', () => {
     expect(res.stderr.replace(/\s*›\s*/g, ' ').replace(/\s+/g, ' ')).toMatch(message);
     expect(res.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
     expect(readFile(h)).toEqual({ llm: { model: 'gpt-4o-mini' } });
+  });
+
+  it('an unknown key gets a suggestion, never the whole key list', async () => {
+    const res = await runCli(['config', 'set', 'llm.colour', 'blue'], { QUANTCODER_HOME: home() });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/Unknown config key "llm\.colour"/);
+    expect(res.stderr).not.toMatch(/Valid keys|crossref\.timeoutSeconds/);
+  });
+
+  it('QuantCoder 2.0 names work, each with a one-line note naming the new key', async () => {
+    const h = home();
+    const set = await runCli(['config', 'set', 'quantconnect_user_id', '123456'], { QUANTCODER_HOME: h });
+    expect(set.code).toBe(0);
+    expect(set.stderr).toMatch(/quantconnect_user_id is QuantCoder 2\.0's name; it sets quantconnect\.userId \(environment variable QUANTCONNECT_USER_ID\)/);
+    expect((await runCli(['config', 'set', 'quantconnect_api_key', SECRET], { QUANTCODER_HOME: h })).code).toBe(0);
+    expect(readFile(h)).toEqual({ quantconnect: { userId: '123456', apiToken: SECRET } });
+
+    const get = await runCli(['config', 'get', 'quantconnect.timeoutSeconds', '--json'], { QUANTCODER_HOME: h, QC_API_TIMEOUT: '120', LOG_LEVEL: 'DEBUG', LOG_FORMAT: 'json' });
+    expect(get.code).toBe(0);
+    expect(JSON.parse(get.stdout)).toMatchObject({ value: 120 });
+    expect(get.stderr).toMatch(/QC_API_TIMEOUT is QuantCoder 2\.0's name; it sets quantconnect\.timeoutSeconds/);
+    const level = await runCli(['config', 'get', 'logging.level', '--json'], { QUANTCODER_HOME: h, LOG_LEVEL: 'DEBUG' });
+    expect(JSON.parse(level.stdout)).toMatchObject({ value: 'debug' });
   });
 
   it('validates the whole resulting file: a bad value elsewhere blocks a set until it is fixed, and unset repairs unknown keys', async () => {

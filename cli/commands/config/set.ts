@@ -22,8 +22,8 @@ export default class ConfigSet extends ConfigFileCommand<typeof ConfigSet> {
 
   async run(): Promise<{ key: string; value: unknown; file: string }> {
     const { layout } = this;
-    const { key } = this.args;
-    const { value } = setConfigValue(layout.config, key, this.args.value);
+    const { key, value, note } = setConfigValue(layout.config, this.args.key, this.args.value);
+    if (note) this.note(note);
     const shown = (SECRET_KEYS as readonly string[]).includes(key) ? mask(String(value)) : value;
     this.log(`Set ${key} = ${typeof shown === 'string' ? shown : JSON.stringify(shown)} in ${layout.config}`);
     const source = configSources(layout.config, layout.dotenv, process.env)[key];

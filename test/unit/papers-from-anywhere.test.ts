@@ -1,0 +1,143 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PdfDownloader } from '../../activities/download';
+import { extractPdfText } from '../../activities/pdf-text';
+import { NotAPdfError, PathSecurityError, CorruptPdfError } from '../../domain/errors';
+import { pdfLinkFromLandingPage } from '../../domain/landing-page';
+import { judgeTextLayer, paperMetadataFromPdf, titleFromFirstPage } from '../../domain/pdf-metadata';
+import { describeTarget, parseTarget } from '../../domain/targets';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'papers');
+
+describe('targets that are files or links', () => {
+  it.each([
+    ['paper.pdf', { kind: 'file', path: 'paper.pdf' }],
+    ['./downloads/Jegadeesh Titman 1993.PDF', { kind: 'file', path: './downloads/Jegadeesh Titman 1993.PDF' }],
+    ['/home/me/papers/draft', { kind: 'file', path: '/home/me/papers/draft' }],
+    ['~/papers/x.pdf', { kind: 'file', path: '~/papers/x.pdf' }],
+    ['papers/2101.00001.pdf', { kind: 'file', path: 'papers/2101.00001.pdf' }],
+    ['https://papers.ssrn.com/sol3/papers.cfm?abstract_id=299107', { kind: 'url', url: 'https://papers.ssrn.com/sol3/papers.cfm?abstract_id=299107' }],
+    ['http://example.org/paper.pdf', { kind: 'url', url: 'http://example.org/paper.pdf' }],
+  ])('%s is read as %j', (text, expected) => {
+    expect(parseTarget(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['https://doi.org/10.1016/j.jfineco.2011.11.003', { kind: 'doi', doi: '10.1016/j.jfineco.2011.11.003' }],
+    ['https://arxiv.org/pdf/2101.00001', { kind: 'arxiv', arxivId: '2101.00001' }],
+    ['2101.00001.pdf', { kind: 'arxiv', arxivId: '2101.00001' }],
+    ['momentum crashes', { kind: 'topic', query: 'momentum crashes' }],
+    ['3', { kind: 'result', n: 3 }],
+  ])('%s keeps its meaning (%j)', (text, expected) => {
+    expect(parseTarget(text)).toEqual(expected);
+  });
+
+  it('names runs after the file or the link, not the whole path', () => {
+    expect(describeTarget({ kind: 'file', path: '/home/me/My Paper.pdf' })).toBe('My Paper');
+    expect(describeTarget({ kind: 'url', url: 'https://example.org/papers/landing/vol-managed' })).toBe('example.org/papers/landing/vol-managed');
+  });
+});
+
+describe('landing pages', () => {
+  const page = 'https://publisher.example/article/123';
+  it('follow citation_pdf_url, relative or absolute, before any link', () => {
+    const html = `<html><head><meta content="/pdf/123.pdf" name="citation_pdf_url"></head><body><a href="/other.pdf">x</a><a href="/third.pdf">y</a></body></html>`;
+    expect(pdfLinkFromLandingPage(html, page)).toBe('https://publisher.example/pdf/123.pdf');
+  });
+  it('without the meta tag, take the single PDF link', () => {
+    expect(pdfLinkFromLandingPage(`<a href='download/paper.pdf?x=1&amp;y=2'>PDF</a><a href="/about">About</a>`, page)).toBe('https://publisher.example/article/download/paper.pdf?x=1&y=2');
+  });
+  it('several different PDF links and no meta tag are ambiguous; none at all is nothing', () => {
+    expect(pdfLinkFromLandingPage('<a href="/a.pdf">A</a><a href="/b.pdf">B</a>', page)).toBeNull();
+    expect(pdfLinkFromLandingPage('<p>Purchase this article</p><a href="javascript:buy()">Buy</a>', page)).toBeNull();
+  });
+});
+
+describe('what a PDF says about itself', () => {
+  it('document information that names a file is ignored for the first page’s title in the largest type', () => {
+    const lines = [
+      { text: 'arXiv:2101.00001v2 [q-fin.PM] 3 Jan 2021', size: 20 },
+      { text: 'Betting Against Beta', size: 17 },
+      { text: 'in Twelve Markets', size: 17 },
+      { text: 'Andrea Frazzini and Lasse H. Pedersen*', size: 11 },
+      { text: 'Abstract', size: 10 },
+    ];
+    expect(titleFromFirstPage(lines)).toEqual({ title: 'Betting Against Beta in Twelve Markets', lastLine: 2 });
+    const meta = paperMetadataFromPdf({ title: 'Microsoft Word - bab_final.docx', author: '', creationDate: 'D:20130102' }, [...lines, { text: 'DOI: 10.1016/j.jfineco.2013.10.005.', size: 9 }]);
+    expect(meta).toEqual({ title: 'Betting Against Beta in Twelve Markets', authors: ['Andrea Frazzini', 'Lasse H. Pedersen'], year: 2013, doi: '10.1016/j.jfineco.2013.10.005', arxivId: '2101.00001' });
+  });
+
+  it('text is judged before any LLM sees it: none, thin (with a warning) or enough', () => {
+    expect(judgeTextLayer(0, 12)).toEqual({ kind: 'none' });
+    expect(judgeTextLayer(1500, 12)).toMatchObject({ kind: 'thin', warning: expect.stringMatching(/ocrmypdf/) });
+    expect(judgeTextLayer(60_000, 20)).toEqual({ kind: 'ok' });
+  });
+});
+
+describe('real papers nobody here wrote', () => {
+  it('Schlömer (2018, CC BY): title, author, year, sections and the paper’s own numbers come through', async () => {
+    const pdf = await extractPdfText(path.join(FIXTURES, 'schlomer-2018-cam16.pdf'));
+    expect(pdf.pages).toBe(7);
+    expect(pdf.metadata).toMatchObject({ title: 'Algorithmic improvements for the CIECAM02 and CAM16 color appearance models', authors: ['Nico Schlömer'], year: 2018 });
+    const sections = pdf.sections.map((s) => s.title);
+    expect(sections).toEqual(expect.arrayContaining(['Introduction', 'Flaws and fixes', 'References']));
+    expect(pdf.text).toMatch(/CIECAM02/);
+    // the model's constants and the table of round-trip errors survive extraction
+    expect(pdf.text).toMatch(/27\.13/);
+    expect(pdf.text).toMatch(/1\.64 − 0\.29/);
+    expect(pdf.text).toMatch(/3\.258e-22/);
+    expect(pdf.text.length).toBeGreaterThan(10_000);
+    expect(judgeTextLayer(pdf.text.length, pdf.pages).kind).toBe('ok');
+  });
+
+  it('the image-only fixture has no text layer at all', async () => {
+    const pdf = await extractPdfText(path.join(FIXTURES, 'scanned-image-only.pdf'));
+    expect(pdf.text.trim()).toBe('');
+    expect(judgeTextLayer(pdf.text.length, pdf.pages)).toEqual({ kind: 'none' });
+  });
+});
+
+describe('importing a PDF the user has', () => {
+  let tmp: string;
+  let allowed: string;
+  beforeEach(async () => {
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'qc-import-'));
+    allowed = path.join(tmp, 'home');
+    await fs.mkdir(allowed);
+  });
+  afterEach(() => fs.rm(tmp, { recursive: true, force: true }));
+
+  it('copies it, by content, into the downloads directory and leaves the original alone', async () => {
+    const source = path.join(tmp, 'mine.pdf');
+    await fs.copyFile(path.join(FIXTURES, 'schlomer-2018-cam16.pdf'), source);
+    const downloader = new PdfDownloader({ allowedDirs: [allowed], timeoutMs: 5000 });
+    const pdf = await downloader.importFile(source, path.join(allowed, 'downloads'));
+    expect(path.dirname(pdf.path)).toBe(await fs.realpath(path.join(allowed, 'downloads')));
+    expect(path.basename(pdf.path)).toBe(`file-${pdf.sha256.slice(0, 16)}.pdf`);
+    expect(await fs.readFile(pdf.path)).toEqual(await fs.readFile(source));
+    expect((await downloader.importFile(source, path.join(allowed, 'downloads'))).reused).toBe(true);
+  });
+
+  it('refuses a downloads directory that is a symlink out of the allowed folders', async () => {
+    const outside = path.join(tmp, 'elsewhere');
+    await fs.mkdir(outside);
+    await fs.symlink(outside, path.join(allowed, 'downloads'));
+    const downloader = new PdfDownloader({ allowedDirs: [allowed], timeoutMs: 5000 });
+    await expect(downloader.importFile(path.join(FIXTURES, 'schlomer-2018-cam16.pdf'), path.join(allowed, 'downloads'))).rejects.toBeInstanceOf(PathSecurityError);
+    expect(await fs.readdir(outside)).toEqual([]);
+  });
+
+  it('refuses a saved web page and a truncated PDF with typed errors', async () => {
+    const downloader = new PdfDownloader({ allowedDirs: [allowed], timeoutMs: 5000 });
+    const html = path.join(tmp, 'paper.pdf');
+    await fs.writeFile(html, '<!DOCTYPE html><html><head><title>SSRN</title></head><body>Download</body></html>');
+    await expect(downloader.importFile(html, allowed)).rejects.toThrow(NotAPdfError);
+    await expect(downloader.importFile(html, allowed)).rejects.toThrow(/saved web page/);
+    const cut = path.join(tmp, 'cut.pdf');
+    const full = await fs.readFile(path.join(FIXTURES, 'schlomer-2018-cam16.pdf'));
+    await fs.writeFile(cut, full.subarray(0, full.length / 2));
+    await expect(downloader.importFile(cut, allowed)).rejects.toBeInstanceOf(CorruptPdfError);
+    expect((await fs.readdir(allowed)).filter((f) => f.endsWith('.pdf') || f.endsWith('.part'))).toEqual([]);
+  });
+});
