@@ -3,6 +3,7 @@ import {
   defineQuery,
   defineSignal,
   getExternalWorkflowHandle,
+  log,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -57,6 +58,7 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
   };
 
   const result: ArticleResult = initialArticleResult(paper, articleKey);
+  const project = namedProject(qcProjectName(qcRunTag(workflowInfo().workflowId, workflowInfo().firstExecutionRunId), articleKey));
 
   try {
     await enter('download');
@@ -76,16 +78,15 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
     let code = generated.code;
     let previous: { code: string; problem: CodeProblem } | null = null;
     let statistics: StatisticsSummary | null = null;
-    const runTag = qcRunTag(workflowInfo().workflowId, workflowInfo().firstExecutionRunId);
     const context: EvaluationContext = {
       runId,
       settings: input.settings,
       family,
       start: input.start,
       end: input.end,
-      project: namedProject(qcProjectName(runTag, articleKey)),
+      project,
       stopAfter: input.localOnly ? 'check' : input.backtest ? undefined : 'compile',
-      onStage: (s) => enter(s === 'check' ? 'validate' : s),
+      onStage: (s) => (s === 'queued' ? undefined : enter(s === 'check' ? 'validate' : s)),
     };
 
     for (attempt = 1; ; attempt++) {
@@ -124,6 +125,14 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
     result.error = message;
     result.errorType = type;
     await enter('failed', message);
+  }
+  // the algorithm is written locally and its figures recorded: the account keeps no project of ours
+  const projectId = project.projectId();
+  if (projectId !== null && !input.keepProjects) {
+    const qc = proxyActivities<Activities>(policies.quantconnect);
+    await qc.deleteQuantCoderProjects({ projectIds: [projectId] }).catch((err: unknown) => {
+      log.warn('The article could not delete its QuantConnect project; `quantcoder projects prune` removes it', { projectId, error: failureOf(err).message });
+    });
   }
   result.tokens = tokens;
   return result;
