@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { addUsage } from '../stats';
 import { sleep, type SandboxRuntime } from '../service';
 import { scriptedAnswer, type ScriptedAnswer } from './answer';
@@ -39,6 +40,9 @@ export async function runModel(runtime: SandboxRuntime, exchange: LlmExchange, o
   llm.inputTokens += inputTokens;
   llm.outputTokens += outputTokens;
   if (answer.mistake) llm.mistakes++;
+  const request = createHash('sha256').update(JSON.stringify([exchange.provider, exchange.model, exchange.system, exchange.messages])).digest('hex');
+  if (llm.requestHashes.includes(request)) llm.repeatedRequests++;
+  else llm.requestHashes.push(request);
   addUsage(llm.byTask, answer.task, inputTokens, outputTokens);
   addUsage(llm.byProvider, exchange.provider, inputTokens, outputTokens);
   runtime.store.saveSoon();

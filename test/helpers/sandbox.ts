@@ -15,8 +15,18 @@ export async function injectFault(url: string, fault: Record<string, unknown>): 
 
 export async function sandboxStats(url: string): Promise<{
   requests: Record<string, number>;
-  quantconnect: { backtestsCreated: number; uniqueCodeHashesBacktested: number; projectsCreated: number };
-  llm: { calls: number; inputTokens: number; outputTokens: number };
+  faults: { applied: number; byKind: Record<string, number> };
+  quantconnect: {
+    projectsCreated: number;
+    filesWritten: number;
+    compilesCreated: number;
+    buildErrors: number;
+    backtestsCreated: number;
+    uniqueCodeHashesBacktested: number;
+    runningBacktestsHighWater: number;
+    backtestsRefusedNoNode: number;
+  };
+  llm: { calls: number; inputTokens: number; outputTokens: number; mistakes: number; repeatedRequests: number; byTask: Record<string, { calls: number }> };
 }> {
   const res = await fetch(`${url}/__sandbox/stats`);
   return (await res.json()) as never;
