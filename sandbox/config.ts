@@ -18,6 +18,8 @@ export interface SandboxConfig {
   maxPdfBytes: number;
   /** QuantConnect rejects a `Timestamp` further than this from the server clock, either way. */
   timestampToleranceSeconds: number;
+  /** Backtesting nodes of the account: one more backtest while this many run is refused; 0 = unlimited. */
+  backtestNodes: number;
 }
 
 export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
@@ -27,6 +29,7 @@ export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
   mistakeRate: 0,
   maxPdfBytes: 50 * 1024 * 1024,
   timestampToleranceSeconds: 7200,
+  backtestNodes: 0,
 };
 
 const ms = z.number().int().min(0).max(600_000);
@@ -39,6 +42,7 @@ export const sandboxConfigPatchSchema = z
     mistakeRate: z.number().min(0).max(1),
     maxPdfBytes: z.number().int().min(1024).max(2 ** 40),
     timestampToleranceSeconds: z.number().int().min(1).max(10 ** 7),
+    backtestNodes: z.number().int().min(0).max(1000),
   })
   .strict()
   .partial();

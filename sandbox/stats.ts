@@ -17,6 +17,10 @@ export interface SandboxStats {
     compilesCreated: number;
     buildErrors: number;
     backtestsCreated: number;
+    /** Most backtests ever running at once (queued or running, not finished) on the account. */
+    runningBacktestsHighWater: number;
+    /** `backtests/create` calls refused because every backtesting node was busy. */
+    backtestsRefusedNoNode: number;
     /** Distinct programs backtested, keyed by normalizePython + sha256 (comments and spacing ignored). */
     uniqueCodeHashesBacktested: number;
     authFailures: number;
@@ -41,7 +45,7 @@ export function emptyStats(now: Date = new Date()): StatsRecord {
     startedAt: now.toISOString(),
     requests: {},
     faults: { applied: 0, byKind: {} },
-    quantconnect: { projectsCreated: 0, filesWritten: 0, compilesCreated: 0, buildErrors: 0, backtestsCreated: 0, codeHashesBacktested: [], authFailures: 0 },
+    quantconnect: { projectsCreated: 0, filesWritten: 0, compilesCreated: 0, buildErrors: 0, backtestsCreated: 0, runningBacktestsHighWater: 0, backtestsRefusedNoNode: 0, codeHashesBacktested: [], authFailures: 0 },
     llm: { calls: 0, inputTokens: 0, outputTokens: 0, mistakes: 0, repeatedRequests: 0, requestHashes: [], byTask: {}, byProvider: {} },
   };
 }

@@ -265,6 +265,13 @@ const handlers: Record<string, (ex: Exchange, body: Body) => void | Promise<void
     const { state } = buildState(ex.runtime, compile);
     if (state === 'InQueue') return refuse(ex, `Compile ${compile.compileId} is still in queue; wait for BuildSuccess before creating a backtest`);
     if (state === 'BuildError') return refuse(ex, `Compile ${compile.compileId} failed: fix the build errors before creating a backtest`);
+    const nodes = ex.runtime.config.backtestNodes;
+    const running = runningBacktests(ex.runtime);
+    if (nodes > 0 && running >= nodes) {
+      ex.runtime.stats.quantconnect.backtestsRefusedNoNode++;
+      ex.runtime.store.saveSoon();
+      return refuse(ex, noSpareNodeMessage(nodes));
+    }
     const parameters: Record<string, string> = {};
     if (body.parameters && typeof body.parameters === 'object') {
       for (const [k, v] of Object.entries(body.parameters as Body)) if (typeof v === 'string' || typeof v === 'number') parameters[k] = String(v);
@@ -283,6 +290,7 @@ const handlers: Record<string, (ex: Exchange, body: Body) => void | Promise<void
     state2.backtests[record.backtestId] = record;
     const qc = ex.runtime.stats.quantconnect;
     qc.backtestsCreated++;
+    qc.runningBacktestsHighWater = Math.max(qc.runningBacktestsHighWater, running + 1);
     if (!qc.codeHashesBacktested.includes(compile.codeHash)) qc.codeHashesBacktested.push(compile.codeHash);
     ex.runtime.store.save();
     ok(ex, { backtest: backtestJson(ex.runtime, record, true), debugging: false });
@@ -441,6 +449,19 @@ function backtestJson(runtime: SandboxRuntime, b: QcBacktestRecord, withResults:
     runtimeStatistics: withResults ? stats.runtimeStatistics : {},
     totalPerformance: withResults ? stats.totalPerformance : null,
   };
+}
+
+// ---------------------------------------------------------------- backtesting nodes
+
+/** Backtests of the account that hold a node now: created and not yet finished (completed or failed). */
+function runningBacktests(runtime: SandboxRuntime): number {
+  const now = Date.now();
+  return Object.values(runtime.store.data.backtests).filter((b) => now - b.createdMs < b.latencyMs && backtestJson(runtime, b, false).completed !== true).length;
+}
+
+/** QuantConnect's refusal when every backtesting node of the organization is busy (HTTP 200, `success: false`). */
+function noSpareNodeMessage(nodes: number): string {
+  return `No spare nodes available: all ${nodes} backtesting node${nodes === 1 ? ' is' : 's are'} busy. Please wait for a backtest to complete or add more backtesting nodes to your organization.`;
 }
 
 // ---------------------------------------------------------------- the service
