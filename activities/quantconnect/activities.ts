@@ -1,3 +1,5 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { BacktestNodesBusyError } from '../../domain/errors';
 import type { BacktestResult, CompileOutcome, StatisticsSummary } from '../../domain/pipeline';
 import type { BacktestStatistics } from '../../domain/statistics';
 import { cancellationSignal, heartbeat, previousHeartbeat, whileHeartbeating } from '../context';
@@ -8,6 +10,8 @@ export interface QuantConnectDeps {
   quantconnect(): QuantConnectClient;
   pollMs: number;
   compileTimeoutMs: number;
+  /** How long to wait before asking again when every backtest node is busy (default: three polls). */
+  nodeWaitMs?: number;
   /** Called when a backtest is created (metrics). */
   onBacktestCreated?: () => void;
 }
@@ -56,7 +60,7 @@ export function createQuantConnectActivities(deps: QuantConnectDeps) {
       let backtestId = previousHeartbeat<{ backtestId?: string }>()?.backtestId;
       if (!backtestId) backtestId = (await qc.findBacktestByName(input.projectId, input.backtestName, { signal }))?.backtestId;
       if (!backtestId) {
-        backtestId = (await qc.createBacktest(input.projectId, input.compileId, input.backtestName, undefined, { signal })).backtestId;
+        backtestId = (await createWhenNodeFree(qc, input, deps.nodeWaitMs ?? deps.pollMs * 3, signal)).backtestId;
         deps.onBacktestCreated?.();
       }
       const id = backtestId;
@@ -70,4 +74,26 @@ export function createQuantConnectActivities(deps: QuantConnectDeps) {
       return { kind: 'completed', backtestId: id, statistics: summarizeStatistics(outcome.statistics), rawStatistics: outcome.statistics.raw };
     },
   };
+}
+
+/**
+ * Creates the backtest, waiting for a free node as long as QuantConnect says every node is busy:
+ * a full account is a queue, not a failure. The activity heartbeats while it waits, so a dead
+ * worker is still noticed, and a cancelled run stops waiting at once.
+ */
+async function createWhenNodeFree(
+  qc: QuantConnectClient,
+  input: { projectId: number; compileId: string; backtestName: string },
+  waitMs: number,
+  signal: AbortSignal | undefined,
+) {
+  for (let waits = 0; ; waits++) {
+    try {
+      return await qc.createBacktest(input.projectId, input.compileId, input.backtestName, undefined, { signal });
+    } catch (err) {
+      if (!(err instanceof BacktestNodesBusyError)) throw err;
+      heartbeat({ waitingForNode: waits + 1 });
+      await whileHeartbeating(() => delay(waitMs, undefined, { signal }));
+    }
+  }
 }
