@@ -270,7 +270,7 @@ const handlers: Record<string, (ex: Exchange, body: Body) => void | Promise<void
     if (nodes > 0 && running >= nodes) {
       ex.runtime.stats.quantconnect.backtestsRefusedNoNode++;
       ex.runtime.store.saveSoon();
-      return refuse(ex, noSpareNodeMessage(nodes));
+      return refuse(ex, noSpareNodeMessage());
     }
     const parameters: Record<string, string> = {};
     if (body.parameters && typeof body.parameters === 'object') {
@@ -460,8 +460,8 @@ function runningBacktests(runtime: SandboxRuntime): number {
 }
 
 /** QuantConnect's refusal when every backtesting node of the organization is busy (HTTP 200, `success: false`). */
-function noSpareNodeMessage(nodes: number): string {
-  return `No spare nodes available: all ${nodes} backtesting node${nodes === 1 ? ' is' : 's are'} busy. Please wait for a backtest to complete or add more backtesting nodes to your organization.`;
+function noSpareNodeMessage(): string {
+  return 'No spare nodes available in this organization. Please wait for a running backtest to complete, or add backtesting nodes.';
 }
 
 // ---------------------------------------------------------------- the service
