@@ -21,7 +21,7 @@ export interface SandboxStats {
     runningBacktestsHighWater: number;
     /** `backtests/create` calls refused because every backtesting node was busy. */
     backtestsRefusedNoNode: number;
-    /** Distinct programs backtested, keyed by normalizePython + sha256 (comments and spacing ignored). */
+    /** Distinct programs backtested, as CPython parses them (sha256 of `ast.dump`: comments and spacing ignored). */
     uniqueCodeHashesBacktested: number;
     authFailures: number;
   };

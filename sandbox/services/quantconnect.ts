@@ -1,9 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { normalizePython } from '../../domain/code-hash';
 import { SANDBOX_CREDENTIALS } from '../../domain/services';
 import { parseJson, sendJson } from '../http';
 import { DEFAULT_END_DATE, DEFAULT_START_DATE, analyseAlgorithm, syntheticStatistics, type SyntheticStatistics } from '../landscape';
-import { buildLogs, checkPythonSyntax, simulateRuntime } from '../lean';
+import { buildLogs, checkPythonSyntax, programFingerprint, simulateRuntime } from '../lean';
 import type { CannedBody, Exchange, SandboxRuntime, SimulatedService } from '../service';
 import type { QcBacktestRecord, QcCompileRecord, QcProjectRecord } from '../state';
 
@@ -23,8 +22,9 @@ function qcDate(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 }
 
-export function codeHash(code: string): string {
-  return createHash('sha256').update(normalizePython(code)).digest('hex');
+/** The exact text's hash: a cache key, not a program identity (see `programFingerprint`). */
+function textHash(code: string): string {
+  return createHash('sha256').update(code).digest('hex');
 }
 
 function ok(ex: Exchange, body: Body = {}): void {
@@ -231,11 +231,11 @@ const handlers: Record<string, (ex: Exchange, body: Body) => void | Promise<void
     ok(ex);
   },
 
-  'compile/create': (ex, body) => {
+  'compile/create': async (ex, body) => {
     const project = projectOf(ex, body);
     if (!project) return;
     const main = project.files.find((f) => f.name === 'main.py')?.content ?? '';
-    const hash = codeHash(main);
+    const hash = (await programFingerprint(main)).replace(/^\w+:/, '');
     const record: QcCompileRecord = {
       compileId: `${randomBytes(16).toString('hex')}-${hash.slice(0, 32)}`,
       projectId: project.projectId,
@@ -372,7 +372,7 @@ function buildState(runtime: SandboxRuntime, compile: QcCompileRecord): { state:
 const statisticsCache = new Map<string, SyntheticStatistics>();
 
 function statisticsFor(code: string, parameters: Record<string, string>): SyntheticStatistics {
-  const key = `${codeHash(code)}:${JSON.stringify(parameters)}`;
+  const key = `${textHash(code)}:${JSON.stringify(parameters)}`;
   let stats = statisticsCache.get(key);
   if (!stats) {
     stats = syntheticStatistics(code, parameters);
