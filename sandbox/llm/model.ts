@@ -26,7 +26,7 @@ export interface ModelOptions {
 export async function runModel(runtime: SandboxRuntime, exchange: LlmExchange, options: ModelOptions = {}): Promise<ModelResult> {
   const { maxTokens } = options;
   await sleep(runtime.config.llmLatencyMs, runtime.stopping);
-  const answer = scriptedAnswer(exchange, runtime.config.mistakeRate);
+  const answer = await scriptedAnswer(exchange, { mistakeRate: runtime.config.mistakeRate, mutationMode: runtime.config.mutationMode });
   const inputTokens = countTokens(exchange.system + exchange.messages.map((m) => m.content).join(''));
   let text = options.jsonMode ? (/```json\n([\s\S]*?)\n```/.exec(answer.text)?.[1] ?? answer.text) : answer.text;
   let truncated = false;

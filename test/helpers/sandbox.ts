@@ -1,9 +1,9 @@
-import { startSandbox } from '../../sandbox';
+import { startSandbox, type SandboxConfig } from '../../sandbox';
 
 export type SandboxHandle = Awaited<ReturnType<typeof startSandbox>>;
 
 /** A sandbox on a free port with fast, test-friendly latencies. */
-export async function testSandbox(config: Record<string, number> = {}): Promise<SandboxHandle> {
+export async function testSandbox(config: Partial<SandboxConfig> = {}): Promise<SandboxHandle> {
   return startSandbox({ port: 0, config: { compileLatencyMs: 50, backtestLatencyMs: 200, llmLatencyMs: 0, ...config } });
 }
 
