@@ -248,7 +248,7 @@ describe('QuantConnect client: full accounts and list shapes', () => {
     qc.override('backtests/create', nodesBusy);
     qc.backtestScript = [FINISHED];
     const activities = createQuantConnectActivities({ quantconnect: () => client, pollMs: 1, compileTimeoutMs: 1000, nodeWaitMs: 5 });
-    const result = await activities.runBacktest({ projectId, compileId, backtestName: 'waits-for-a-node' });
+    const result = await activities.runBacktest({ projectId, compileId, label: 'waits-for-a-node', codeHash: 'ab12'.repeat(16) });
     expect(result.kind).toBe('completed');
     expect(qc.calls('backtests/create')).toHaveLength(3);
     expect(qc.backtests.size).toBe(1);
