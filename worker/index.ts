@@ -3,10 +3,10 @@ import type { Worker } from '@temporalio/worker';
 import { buildActivityDeps } from './deps';
 import { installRuntime, connectWorker } from './runtime';
 import { createActivityMetrics } from './metrics';
-import type { Settings } from './settings';
+import type { Settings } from '../config/settings';
 import { createWorkerSet, runWorkerSet } from './workers';
 
-export { loadSettings } from './settings';
+export { loadSettings } from '../config/settings';
 export { createLogger } from './logger';
 
 export interface WorkerProcess {

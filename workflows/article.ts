@@ -73,7 +73,9 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
     result.family = family;
 
     await enter('generate');
-    const generated = await llm.generateAlgorithm({ runId, articleKey, spec: summary.spec, start: input.start, end: input.end });
+    // what was learned is read once, into history: a retried LLM activity builds the same prompt
+    const learned = await local.readLearnedContext({ family });
+    const generated = await llm.generateAlgorithm({ runId, articleKey, spec: summary.spec, start: input.start, end: input.end, learned });
     tokens = addTokens(tokens, generated.tokens);
     let code = generated.code;
     let previous: { code: string; problem: CodeProblem } | null = null;
@@ -108,7 +110,8 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
         );
       }
       await enter('repair');
-      const repaired = await llm.repairAlgorithm({ runId, articleKey, attempt, code, problem, family });
+      const fixes = await local.readLearnedContext({ family, problem });
+      const repaired = await llm.repairAlgorithm({ runId, articleKey, attempt, code, problem, family, learned: fixes });
       tokens = addTokens(tokens, repaired.tokens);
       result.repairAttempts++;
       previous = { code, problem };

@@ -332,7 +332,8 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
         const problem = problemOf(evaluation);
         if (!problem || attempt >= 2 || state.stopRequested) break;
         stage('repair');
-        const fix = await llm.repairAlgorithm({ runId, articleKey: child.variantId, attempt, code, problem, family: input.family });
+        const learned = await local.readLearnedContext({ family: input.family, problem });
+        const fix = await llm.repairAlgorithm({ runId, articleKey: child.variantId, attempt, code, problem, family: input.family, learned });
         spend(fix.tokens);
         previous = { code, problem };
         code = fix.code;

@@ -1,5 +1,5 @@
 import type { ActivityOptions } from '@temporalio/workflow';
-import { NON_RETRYABLE_TYPES } from '../domain/errors';
+import { NON_RETRYABLE_TYPES } from '../domain/failure-types';
 import { DEFAULT_RUN_SETTINGS, type RunSettings } from '../domain/run-settings';
 import { taskQueues } from '../domain/task-queues';
 

@@ -17,7 +17,7 @@ import {
   type TotalPerformance,
 } from '../../domain/statistics';
 import { errorForNetwork, errorForStatus } from '../http';
-import { quantconnectAuthHeaders } from './auth';
+import { quantconnectAuthHeaders } from '../../domain/quantconnect-auth';
 
 const SERVICE = 'quantconnect';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { QuantConnectClient } from '../../activities/quantconnect';
-import { quantconnectAuthHeaders } from '../../activities/quantconnect/auth';
+import { quantconnectAuthHeaders } from '../../domain/quantconnect-auth';
 import { createQuantConnectActivities } from '../../activities/quantconnect/activities';
 import { AuthenticationError, BacktestNodesBusyError, BadRequestError, MalformedResponseError, RateLimitedError, ServiceUnavailableError } from '../../domain/errors';
 import { FakeQuantConnect, QC_TOKEN, QC_USER } from './helpers/fake-quantconnect';

@@ -1,5 +1,5 @@
 import { BaseCommand } from '../../base';
-import { migrateLearningDatabase } from '../../../activities/learning/database';
+import { migrateLearningDatabase } from '../../../store/database';
 
 export default class DbMigrate extends BaseCommand<typeof DbMigrate> {
   static override summary = 'Create the learning database, or bring it up to the latest migration.';

@@ -116,7 +116,7 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
     }
     if (!this.jsonEnabled()) this.log(`Evolving ${id} (${webUi}); Ctrl-C detaches, the run goes on.`);
     let last = '';
-    const timer = setInterval(async () => {
+    const showProgress = async () => {
       try {
         const h = client.workflow.getHandle(id);
         const view = renderStatus(await h.query(evolutionStatusQuery), await h.query(historyQuery));
@@ -126,7 +126,8 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
       } catch {
         // between executions (continue-as-new) a query may fail; the next tick shows the new state
       }
-    }, 2000);
+    };
+    const timer = setInterval(() => void showProgress(), 2000);
     try {
       const result = (await client.workflow.getHandle(id).result()) as EvolutionResult;
       if (!this.jsonEnabled()) this.log(`\nDone: ${result.reason}. Best fitness ${result.best?.fitness.toFixed(4) ?? '—'} (${result.best?.variantId ?? 'none'}). Export it with: quantcoder evolve export ${id}`);
