@@ -11,6 +11,10 @@ import type { PdfDownloader } from './download';
 import { withFailureMapping } from './failures';
 import { writeAlgorithm } from './files';
 import { recordAttempt, recordBacktest, type AttemptRecord } from '../store/records';
+import { learnedContext } from '../store/knowledge';
+import { errorSignature } from '../domain/learning';
+import type { LearnedContext } from '../domain/prompts';
+import type { CodeProblem } from '../domain/pipeline';
 import { recordSearch } from '../store/searches';
 import type { LlmClient } from './llm';
 import { createLlmTaskActivities } from './llm-tasks';
@@ -106,6 +110,16 @@ export function createActivities(deps: ActivityDeps) {
 
     /** The quality gate: backtest period, syntax, LEAN lint with safe fixes. */
     checkAlgorithm,
+
+    /**
+     * What the learning database knows for a prompt: for generating (by family) or for repairing a
+     * problem (by its error signature). Read once by the workflow and kept in its history, so a
+     * retried LLM activity builds the same prompt and reuses its recorded answer.
+     */
+    async readLearnedContext(input: { family?: string; problem?: CodeProblem }): Promise<LearnedContext> {
+      const signature = input.problem ? errorSignature(input.problem.kind, input.problem.message) : undefined;
+      return learnedContext(deps.prisma, { family: input.family, signature });
+    },
 
     /** Records one attempt of the repair loop (algorithm, error, fix outcome) in the learning database. */
     async recordAttempt(input: AttemptRecord): Promise<void> {

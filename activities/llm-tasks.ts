@@ -1,15 +1,13 @@
 import type { PrismaClient } from '@prisma/client';
 import { LlmAnswerError } from '../domain/errors';
-import { errorSignature } from '../domain/learning';
 import { extractJson, extractPythonCode } from '../domain/llm-answers';
 import type { Paper } from '../domain/papers';
 import type { CodeOutcome, CodeProblem, SummaryOutcome, TokenCount } from '../domain/pipeline';
-import { generatePrompt, repairPrompt, summarizePrompt, type LlmTask, type Prompt } from '../domain/prompts';
+import { generatePrompt, repairPrompt, summarizePrompt, type LearnedContext, type LlmTask, type Prompt } from '../domain/prompts';
 import { strategySpecSchema, type StrategySpec } from '../domain/strategy';
 import type { ArtifactStore } from './artifacts';
 import { cancellationSignal, whileHeartbeating } from './context';
 import { ensureArticle } from '../store/articles';
-import { learnedContext } from '../store/knowledge';
 import type { LlmClient } from './llm';
 
 export interface LlmTaskDeps {
@@ -108,18 +106,19 @@ export function createLlmTaskActivities(deps: LlmTaskDeps) {
       throw new LlmAnswerError(`The summary of "${input.paper.title}" was not a valid strategy specification twice: ${validationError}`);
     },
 
-    /** Writes a LEAN algorithm from a specification, with what the learning database knows. */
-    async generateAlgorithm(input: { runId: string; articleKey: string; spec: StrategySpec; start?: string; end?: string }): Promise<CodeOutcome> {
-      const learned = await learnedContext(deps.prisma, { family: input.spec.family });
-      const prompt = generatePrompt({ spec: input.spec, start: input.start, end: input.end, learned });
+    /**
+     * Writes a LEAN algorithm from a specification, with what the learning database knew when the
+     * workflow read it (`learned` comes from the workflow's history, never read live here: a retry
+     * must build the same prompt, or it would pay for a second answer).
+     */
+    async generateAlgorithm(input: { runId: string; articleKey: string; spec: StrategySpec; start?: string; end?: string; learned: LearnedContext }): Promise<CodeOutcome> {
+      const prompt = generatePrompt({ spec: input.spec, start: input.start, end: input.end, learned: input.learned });
       return requestCode(deps, input.runId, `${input.articleKey}:generate`, prompt);
     },
 
-    /** Sends the exact error back to the LLM with the code, and fixes that worked before for it. */
-    async repairAlgorithm(input: { runId: string; articleKey: string; attempt: number; code: string; problem: CodeProblem; family?: string }): Promise<CodeOutcome> {
-      const signature = errorSignature(input.problem.kind, input.problem.message);
-      const learned = await learnedContext(deps.prisma, { family: input.family, signature });
-      const prompt = repairPrompt({ code: input.code, error: `${input.problem.kind} error: ${input.problem.message}`, family: input.family, learned });
+    /** Sends the exact error back to the LLM with the code, and the fixes the workflow read for it (see generateAlgorithm). */
+    async repairAlgorithm(input: { runId: string; articleKey: string; attempt: number; code: string; problem: CodeProblem; family?: string; learned: LearnedContext }): Promise<CodeOutcome> {
+      const prompt = repairPrompt({ code: input.code, error: `${input.problem.kind} error: ${input.problem.message}`, family: input.family, learned: input.learned });
       return requestCode(deps, input.runId, `${input.articleKey}:repair:${input.attempt}`, prompt);
     },
   };

@@ -122,7 +122,8 @@ async function processDirectly(acts: Activities, input: PipelineInput, runId: st
   const text = await step(acts.extractPaperText({ pdfPath, paper }));
   const summary = await step(acts.summarizePaper({ runId, articleKey, paper, textSha256: text.textSha256 }));
   const family = summary.spec.family;
-  const generated = await step(acts.generateAlgorithm({ runId, articleKey, spec: summary.spec, start: input.start, end: input.end }));
+  const learned = await step(acts.readLearnedContext({ family }));
+  const generated = await step(acts.generateAlgorithm({ runId, articleKey, spec: summary.spec, start: input.start, end: input.end, learned }));
   let code = generated.code;
   let previous: { code: string; problem: CodeProblem } | null = null;
   let statistics = null;
@@ -146,7 +147,8 @@ async function processDirectly(acts: Activities, input: PipelineInput, runId: st
     await step(acts.recordAttempt({ runId, articleKey, attempt, code, codeHash: check.codeHash, family, provider: generated.provider, model: generated.model, compiled: !problem && compiledNow, problem, previous }));
     if (!problem) break;
     if (attempt >= input.maxAttempts) throw new Error(`No working algorithm after ${attempt} attempts: ${problem.message}`);
-    const repaired = await step(acts.repairAlgorithm({ runId, articleKey, attempt, code, problem, family }));
+    const fixes = await step(acts.readLearnedContext({ family, problem }));
+    const repaired = await step(acts.repairAlgorithm({ runId, articleKey, attempt, code, problem, family, learned: fixes }));
     previous = { code, problem };
     code = repaired.code;
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MUTATION_MODES, type MutationMode } from './llm/edits';
 
 /** The services the sandbox simulates; fault injection and stats are keyed by these names. */
 export const SERVICE_NAMES = ['crossref', 'arxiv', 'unpaywall', 'papers', 'openai', 'anthropic', 'quantconnect'] as const;
@@ -23,6 +24,14 @@ export interface SandboxConfig {
   maxPdfBytes: number;
   /** QuantConnect rejects a `Timestamp` further than this from the server clock, either way. */
   timestampToleranceSeconds: number;
+  /**
+   * How the scripted model's parameter steps choose a direction: `random` (it cannot know the
+   * optimum; only selection makes evolution climb) or `biased-toward-optimum` (60 % of steps go
+   * toward the landscape's optimum).
+   */
+  mutationMode: MutationMode;
+  /** Backtesting nodes of the account: one more backtest while this many run is refused; 0 = unlimited. */
+  backtestNodes: number;
 }
 
 export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
@@ -33,6 +42,8 @@ export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
   unfaithfulRate: 0,
   maxPdfBytes: 50 * 1024 * 1024,
   timestampToleranceSeconds: 7200,
+  mutationMode: 'random',
+  backtestNodes: 0,
 };
 
 const ms = z.number().int().min(0).max(600_000);
@@ -46,6 +57,8 @@ export const sandboxConfigPatchSchema = z
     unfaithfulRate: z.number().min(0).max(1),
     maxPdfBytes: z.number().int().min(1024).max(2 ** 40),
     timestampToleranceSeconds: z.number().int().min(1).max(10 ** 7),
+    mutationMode: z.enum(MUTATION_MODES),
+    backtestNodes: z.number().int().min(0).max(1000),
   })
   .strict()
   .partial();

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { SERVICE_NAMES, type ServiceName } from './config';
 
-export const FAULT_KINDS = ['status', 'latency', 'hang', 'reset', 'malformed'] as const;
+/**
+ * `hang`, `reset`, `status` and `malformed` happen before the service sees the request: nothing was
+ * done. `lost-reset` and `lost-hang` happen after it: the service did the work (a project created,
+ * a backtest started, tokens billed), then the answer is lost to a connection reset or never sent.
+ */
+export const FAULT_KINDS = ['status', 'latency', 'hang', 'reset', 'malformed', 'lost-reset', 'lost-hang'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const faultSpecSchema = z

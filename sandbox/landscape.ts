@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { normalizePython } from '../domain/code-hash';
 import { STRATEGY_FAMILIES, type StrategyFamily } from '../domain/strategy';
+import { readableLines } from './lean';
 
 /**
  * The synthetic backtest landscape. A backtest's statistics are a pure function of the
@@ -236,7 +236,7 @@ const FAMILY_KEYWORDS: Array<[Exclude<StrategyFamily, 'other'>, RegExp]> = [
 export function detectFamily(code: string): { family: StrategyFamily; source: AlgorithmFeatures['familySource'] } {
   const header = FAMILY_HEADER.exec(code)?.[1];
   if (header && (STRATEGY_FAMILIES as readonly string[]).includes(header)) return { family: header as StrategyFamily, source: 'header' };
-  const text = normalizePython(code).toLowerCase();
+  const text = readableLines(code).toLowerCase();
   let best: StrategyFamily = 'other';
   let bestScore = 0;
   for (const [family, re] of FAMILY_KEYWORDS) {
@@ -291,7 +291,7 @@ export function evaluateConstant(expr: string): number | undefined {
  */
 export function extractParameters(code: string, backtestParameters: Record<string, string | number> = {}): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const line of normalizePython(code).split('\n')) {
+  for (const line of readableLines(code).split('\n')) {
     const m = /^\s*(?:self\.)?([A-Za-z_]\w*)=(?!=)(.+)$/.exec(line);
     if (!m) continue;
     const [, name, rhs] = m as unknown as [string, string, string];
@@ -308,7 +308,7 @@ export function extractParameters(code: string, backtestParameters: Record<strin
 
 /** Indicator helpers called on `self`, and `self.history(` (history-based signals). */
 export function detectIndicators(code: string): string[] {
-  const text = normalizePython(code);
+  const text = readableLines(code);
   return KNOWN_INDICATORS.filter((name) => new RegExp(`self\\.${name}\\(`).test(text));
 }
 
@@ -316,7 +316,7 @@ export function detectIndicators(code: string): string[] {
 function indicatorPeriods(code: string, raw: Record<string, number>): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   const re = /self\.(sma|ema|rsi|bb|momp|mom|roc|std|atr)\(([^,()]+(?:\([^()]*\))?),([^,()]+)(?:,([^,()]+))?/g;
-  for (const m of normalizePython(code).matchAll(re)) {
+  for (const m of readableLines(code).matchAll(re)) {
     const resolve = (arg: string | undefined) => {
       if (arg === undefined) return undefined;
       const ref = /^self\.(\w+)$/.exec(arg.trim());
@@ -377,7 +377,7 @@ function parseDate(text: string, call: string): string | null {
 
 /** Everything the landscape reads from an algorithm. */
 export function analyseAlgorithm(code: string, backtestParameters: Record<string, string | number> = {}): AlgorithmFeatures {
-  const text = normalizePython(code);
+  const text = readableLines(code);
   const { family, source } = detectFamily(code);
   const raw = extractParameters(code, backtestParameters);
   const resolutions = [...text.matchAll(/Resolution\.(\w+)/g)].map((m) => m[1]!.toLowerCase());
@@ -697,7 +697,7 @@ export function syntheticStatistics(code: string, backtestParameters: Record<str
     'Lowest Capacity Asset': securityId(lowestTicker),
     'Portfolio Turnover': leanPercent(turnover, 2),
     'Drawdown Recovery': String(recoveryDays),
-    OrderListHash: createHash('md5').update(normalizePython(code)).digest('hex'),
+    OrderListHash: createHash('md5').update(readableLines(code)).digest('hex'),
   };
 
   const winningTrades = Math.round((totalOrders / 2) * winRate);

@@ -129,22 +129,84 @@ function pythonExecutable(): Promise<string> {
 }
 
 async function runPython(code: string): Promise<SyntaxVerdict> {
+  return JSON.parse(await runPythonScript(CHECK_SCRIPT, code)) as SyntaxVerdict;
+}
+
+/** Runs a Python script with `input` on stdin; resolves with the last line it printed. */
+async function runPythonScript(script: string, input: string): Promise<string> {
   const python = await pythonExecutable();
   return new Promise((resolve, reject) => {
-    const child = spawn(python, ['-c', CHECK_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'], timeout: 20_000 });
+    const child = spawn(python, ['-c', script], { stdio: ['pipe', 'pipe', 'pipe'], timeout: 20_000 });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.on('error', reject);
     child.on('close', () => {
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as SyntaxVerdict);
-      } catch {
-        reject(new Error(`python3 gave no verdict: ${out.slice(0, 200)}`));
-      }
+      const last = out.trim().split('\n').pop() ?? '';
+      if (last) resolve(last);
+      else reject(new Error('python3 printed nothing'));
     });
     child.stdin.on('error', () => undefined);
-    child.stdin.end(code);
+    child.stdin.end(input);
   });
+}
+
+const FINGERPRINT_SCRIPT = [
+  'import ast, hashlib, sys',
+  'src = sys.stdin.read()',
+  'try:',
+  '    tree = ast.dump(ast.parse(src, "main.py"))',
+  '    print("ast:" + hashlib.sha256(tree.encode()).hexdigest())',
+  'except SyntaxError:',
+  '    print("text:" + hashlib.sha256(src.encode()).hexdigest())',
+].join('\n');
+
+const fingerprints = new Map<string, Promise<string>>();
+
+/**
+ * Which program this is, as CPython sees it: the sha256 of `ast.dump` of its syntax tree, so
+ * comments, blank lines and spacing do not make a new program. Code that does not parse (and
+ * every program when python3 is missing) is identified by its exact text.
+ */
+export function programFingerprint(code: string): Promise<string> {
+  const key = createHash('sha256').update(code).digest('hex');
+  let fingerprint = fingerprints.get(key);
+  if (!fingerprint) {
+    fingerprint = runPythonScript(FINGERPRINT_SCRIPT, code).catch(() => `text:${key}`);
+    fingerprints.set(key, fingerprint);
+    if (fingerprints.size > 2000) fingerprints.delete(fingerprints.keys().next().value!);
+  }
+  return fingerprint;
+}
+
+/**
+ * The code as the landscape reads it: comments and blank lines dropped, spaces kept only between
+ * two word characters (`a = b(1, 2)` reads `a=b(1,2)`), indentation kept. Strings stay verbatim.
+ */
+export function readableLines(code: string): string {
+  const out: string[] = [];
+  for (const raw of code.replace(/\r\n?/g, '\n').split('\n')) {
+    let text = '';
+    let quote: string | null = null;
+    for (let i = 0; i < raw.length; i++) {
+      const c = raw[i]!;
+      if (quote) {
+        text += c;
+        if (c === '\\' && i + 1 < raw.length) text += raw[++i];
+        else if (c === quote) quote = null;
+      } else if (c === '#') break;
+      else {
+        if (c === '"' || c === "'") quote = c;
+        text += c;
+      }
+    }
+    if (text.trim() === '') continue;
+    const indent = /^[ \t]*/.exec(text)![0].replace(/\t/g, '    ');
+    const body = text.trim().replace(/("(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')|[ \t]+/g, (m, str: string | undefined, at: number, all: string) =>
+      str ?? (/\w/.test(all[at - 1] ?? '') && /\w/.test(all[at + m.length] ?? '') ? ' ' : ''),
+    );
+    out.push(indent + body);
+  }
+  return out.join('\n');
 }
 
 /** Catches what the scripted model's mistakes introduce: unclosed brackets and missing colons. */

@@ -35,7 +35,8 @@ export interface SandboxServer {
 
 /**
  * The sandbox's HTTP server: routes `/<service>/...` to the simulators, counts every request,
- * applies armed faults before the simulator sees the request, and serves the control API
+ * applies armed faults before the simulator sees the request (or, for lost responses, after it
+ * did the work), and serves the control API
  * under `/__sandbox`.
  */
 export function createSandboxServer(options: { config: SandboxConfig; store: StateStore; fallbackHost: string }): SandboxServer {
@@ -77,8 +78,29 @@ export function createSandboxServer(options: { config: SandboxConfig; store: Sta
       runtime.stats.faults.byKind[fault.kind] = (runtime.stats.faults.byKind[fault.kind] ?? 0) + 1;
     }
     store.saveSoon();
-    if (fault && (await applyFault(ex, service, route.key, fault)) === 'answered') return;
+    if (fault && (fault.kind === 'lost-reset' || fault.kind === 'lost-hang')) loseResponse(ex, fault.kind);
+    else if (fault && (await applyFault(ex, service, route.key, fault)) === 'answered') return;
     await route.handle(ex);
+  }
+
+  /**
+   * Lets the service do all its work, then loses the answer: whatever the service writes is
+   * dropped, and when it finishes the connection is reset (`lost-reset`) or left open without a
+   * byte (`lost-hang`, until the client's own timeout gives up or the sandbox stops).
+   */
+  function loseResponse(ex: Exchange, kind: 'lost-reset' | 'lost-hang'): void {
+    const res = ex.res;
+    const socket = ex.req.socket;
+    const swallow = {
+      writeHead: () => res,
+      setHeader: () => res,
+      write: () => true,
+      end: () => {
+        if (kind === 'lost-reset') resetSocket(socket);
+        return res;
+      },
+    };
+    Object.assign(res, swallow);
   }
 
   /** Applies a fault; `latency` lets the request go on afterwards, the others answer (or never do). */
@@ -91,17 +113,17 @@ export function createSandboxServer(options: { config: SandboxConfig; store: Sta
         // never answer: the client's own timeout has to give up; stop() destroys the socket
         ex.req.resume();
         return 'answered';
-      case 'reset': {
-        const socket = ex.req.socket as Socket & { resetAndDestroy?: () => void };
-        if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
-        else socket.destroy();
+      case 'reset':
+        resetSocket(ex.req.socket);
         return 'answered';
-      }
       case 'malformed': {
         const canned = service.malformedBody(key);
         send(ex.res, 200, canned.contentType, canned.body, canned.headers);
         return 'answered';
       }
+      case 'lost-reset':
+      case 'lost-hang':
+        return 'continue';
       case 'status': {
         const status = fault.status ?? 500;
         const canned = service.errorBody(status, `Injected fault: HTTP ${status}`);
@@ -211,6 +233,13 @@ export function createSandboxServer(options: { config: SandboxConfig; store: Sta
 }
 
 class ControlError extends Error {}
+
+/** Closes the connection with a TCP reset, as a crashed proxy or a dropped link does. */
+function resetSocket(socket: Socket): void {
+  const s = socket as Socket & { resetAndDestroy?: () => void };
+  if (typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
+  else s.destroy();
+}
 
 function describe(base: string) {
   return {

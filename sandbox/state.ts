@@ -138,6 +138,11 @@ function load(filePath: string): SandboxState {
   return {
     ...base,
     ...parsed,
-    stats: { ...base.stats, ...parsed.stats, quantconnect: { ...base.stats.quantconnect, ...parsed.stats?.quantconnect } },
+    stats: {
+      ...base.stats,
+      ...parsed.stats,
+      quantconnect: { ...base.stats.quantconnect, ...parsed.stats?.quantconnect },
+      llm: { ...base.stats.llm, ...parsed.stats?.llm },
+    },
   } as SandboxState;
 }

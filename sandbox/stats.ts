@@ -19,12 +19,18 @@ export interface SandboxStats {
     compilesCreated: number;
     buildErrors: number;
     backtestsCreated: number;
-    /** Distinct programs backtested, keyed by normalizePython + sha256 (comments and spacing ignored). */
+    /** Most backtests ever running at once (queued or running, not finished) on the account. */
+    runningBacktestsHighWater: number;
+    /** `backtests/create` calls refused because every backtesting node was busy. */
+    backtestsRefusedNoNode: number;
+    /** Distinct programs backtested, as CPython parses them (sha256 of `ast.dump`: comments and spacing ignored). */
     uniqueCodeHashesBacktested: number;
     authFailures: number;
   };
   llm: LlmUsage & {
     mistakes: number;
+    /** Calls whose exact request (provider, model, system, messages) was answered before: each one paid again. */
+    repeatedRequests: number;
     byTask: Record<string, LlmUsage>;
     byProvider: Record<string, LlmUsage>;
   };
@@ -33,8 +39,9 @@ export interface SandboxStats {
 }
 
 /** The persisted form: like {@link SandboxStats}, but with the code hashes themselves. */
-export interface StatsRecord extends Omit<SandboxStats, 'quantconnect'> {
+export interface StatsRecord extends Omit<SandboxStats, 'quantconnect' | 'llm'> {
   quantconnect: Omit<SandboxStats['quantconnect'], 'uniqueCodeHashesBacktested'> & { codeHashesBacktested: string[] };
+  llm: SandboxStats['llm'] & { requestHashes: string[] };
 }
 
 export function emptyStats(now: Date = new Date()): StatsRecord {
@@ -43,14 +50,15 @@ export function emptyStats(now: Date = new Date()): StatsRecord {
     unfaithful: emptyUnfaithfulStats(),
     requests: {},
     faults: { applied: 0, byKind: {} },
-    quantconnect: { projectsCreated: 0, filesWritten: 0, compilesCreated: 0, buildErrors: 0, backtestsCreated: 0, codeHashesBacktested: [], authFailures: 0 },
-    llm: { calls: 0, inputTokens: 0, outputTokens: 0, mistakes: 0, byTask: {}, byProvider: {} },
+    quantconnect: { projectsCreated: 0, filesWritten: 0, compilesCreated: 0, buildErrors: 0, backtestsCreated: 0, runningBacktestsHighWater: 0, backtestsRefusedNoNode: 0, codeHashesBacktested: [], authFailures: 0 },
+    llm: { calls: 0, inputTokens: 0, outputTokens: 0, mistakes: 0, repeatedRequests: 0, requestHashes: [], byTask: {}, byProvider: {} },
   };
 }
 
 export function publicStats(record: StatsRecord): SandboxStats {
   const { codeHashesBacktested, ...qc } = record.quantconnect;
-  return structuredClone({ ...record, quantconnect: { ...qc, uniqueCodeHashesBacktested: codeHashesBacktested.length } });
+  const { requestHashes: _answered, ...llm } = record.llm;
+  return structuredClone({ ...record, quantconnect: { ...qc, uniqueCodeHashesBacktested: codeHashesBacktested.length }, llm });
 }
 
 export function addUsage(into: Record<string, LlmUsage>, key: string, inputTokens: number, outputTokens: number): void {

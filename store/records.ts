@@ -44,7 +44,8 @@ export async function recordAttempt(prisma: PrismaClient, r: AttemptRecord): Pro
   if (r.problem) await recordError(prisma, { runId: r.runId, step, problem: r.problem, codeHash: r.codeHash, family: r.family, provider: r.provider, model: r.model });
   if (r.previous) {
     const previousStep = `${r.articleKey}:${r.attempt - 1}`;
-    const resolved = !r.problem || errorSignature(r.problem.kind, r.problem.message) !== errorSignature(r.previous.problem.kind, r.previous.problem.message);
+    // fixed means the error is gone and no other took its place: trading one error for another is no fix
+    const resolved = r.problem === null;
     await recordFixOutcome(prisma, {
       runId: r.runId,
       step,

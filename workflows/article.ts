@@ -3,6 +3,7 @@ import {
   defineQuery,
   defineSignal,
   getExternalWorkflowHandle,
+  log,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -57,6 +58,7 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
   };
 
   const result: ArticleResult = initialArticleResult(paper, articleKey);
+  const project = namedProject(qcProjectName(qcRunTag(workflowInfo().workflowId, workflowInfo().firstExecutionRunId), articleKey));
 
   try {
     await enter('download');
@@ -72,21 +74,22 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
     result.family = family;
 
     await enter('generate');
-    const generated = await llm.generateAlgorithm({ runId, articleKey, spec: summary.spec, start: input.start, end: input.end });
+    // what was learned is read once, into history: a retried LLM activity builds the same prompt
+    const learned = await local.readLearnedContext({ family });
+    const generated = await llm.generateAlgorithm({ runId, articleKey, spec: summary.spec, start: input.start, end: input.end, learned });
     tokens = addTokens(tokens, generated.tokens);
     let code = generated.code;
     let previous: { code: string; problem: CodeProblem } | null = null;
     let statistics: StatisticsSummary | null = null;
-    const runTag = qcRunTag(workflowInfo().workflowId, workflowInfo().firstExecutionRunId);
     const context: EvaluationContext = {
       runId,
       settings: input.settings,
       family,
       start: input.start,
       end: input.end,
-      project: namedProject(qcProjectName(runTag, articleKey)),
+      project,
       stopAfter: input.localOnly ? 'check' : input.backtest ? undefined : 'compile',
-      onStage: (s) => enter(s === 'check' ? 'validate' : s),
+      onStage: (s) => (s === 'queued' ? undefined : enter(s === 'check' ? 'validate' : s)),
       // the faithfulness gate is on unless a run turns it off (older inputs have no such setting)
       spec: input.settings.faithfulnessGate === false ? undefined : summary.spec,
     };
@@ -113,7 +116,8 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
         );
       }
       await enter('repair');
-      const repaired = await llm.repairAlgorithm({ runId, articleKey, attempt, code, problem, family });
+      const fixes = await local.readLearnedContext({ family, problem });
+      const repaired = await llm.repairAlgorithm({ runId, articleKey, attempt, code, problem, family, learned: fixes });
       tokens = addTokens(tokens, repaired.tokens);
       result.repairAttempts++;
       previous = { code, problem };
@@ -130,6 +134,14 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
     result.error = message;
     result.errorType = type;
     await enter('failed', message);
+  }
+  // the algorithm is written locally and its figures recorded: the account keeps no project of ours
+  const projectId = project.projectId();
+  if (projectId !== null && !input.keepProjects) {
+    const qc = proxyActivities<Activities>(policies.quantconnect);
+    await qc.deleteQuantCoderProjects({ projectIds: [projectId] }).catch((err: unknown) => {
+      log.warn('The article could not delete its QuantConnect project; `quantcoder projects prune` removes it', { projectId, error: failureOf(err).message });
+    });
   }
   result.tokens = tokens;
   return result;

@@ -25,9 +25,10 @@ export interface ProjectPool {
 }
 
 /** A pool of one project, known by name: for runs that compile one program at a time. */
-export function namedProject(projectName: string): ProjectPool {
+export function namedProject(projectName: string): ProjectPool & { projectId(): number | null } {
   let known: number | null = null;
   return {
+    projectId: () => known,
     acquire: async () => (known !== null ? { projectId: known } : { projectName }),
     release: (_ref, projectId) => {
       if (projectId !== null) known = projectId;
@@ -35,7 +36,8 @@ export function namedProject(projectName: string): ProjectPool {
   };
 }
 
-export type EvaluationStage = 'check' | 'compile' | 'backtest';
+/** `queued`: checked, waiting for a free project to compile in. */
+export type EvaluationStage = 'check' | 'queued' | 'compile' | 'backtest';
 
 /** Where an evaluated program's statistics came from. */
 export type ScoreSource =
@@ -176,11 +178,13 @@ export async function evaluateProgram(program: ProgramToEvaluate, ctx: Evaluatio
         const earlier = await local.findBacktestedCode({ codeHash: base.codeHash, start: ctx.start, end: ctx.end });
         if (earlier) return { ...base, kind: 'scored', statistics: earlier.statistics, rawStatistics: null, source: 'recorded', backtestId: null, compile: null };
       }
-      const refused = ctx.refusal?.('compile');
-      if (refused) return await recorded({ ...base, kind: 'skipped', reason: 'refused', detail: refused, compile: null });
+      await ctx.onStage?.('queued');
       const ref = await ctx.project.acquire();
       let projectId: number | null = null;
       try {
+        // asked once a project is free: a stop that came while waiting for one starts no compile
+        const refused = ctx.refusal?.('compile');
+        if (refused) return await recorded({ ...base, kind: 'skipped', reason: 'refused', detail: refused, compile: null });
         await ctx.onStage?.('compile');
         const compile = await qc.compileAlgorithm({ project: ref, code: base.code });
         projectId = compile.projectId;

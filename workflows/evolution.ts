@@ -65,6 +65,8 @@ export interface EvolutionConfig {
   end?: string;
   /** Keep the run's QuantConnect projects when it ends (they are deleted by default). */
   keepProjects?: boolean;
+  /** LLM proposals in flight at once (default: `concurrency`); they run ahead of compiles and backtests. */
+  proposalConcurrency?: number;
   /** How parents are chosen; `baseline` is a no-selection control for experiments. */
   selection?: SelectionStrategy;
 }
@@ -205,6 +207,7 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
     state.used.tokens = { input: state.used.tokens.input + t.input, output: state.used.tokens.output + t.output };
   };
   const newId = () => `v${String(state.nextVariant++).padStart(4, '0')}`;
+  let proposing = 0;
 
   try {
     if (!state.baseline) await scoreBaseline();
@@ -272,13 +275,18 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
     state.generation = generation;
   }
 
-  /** Runs evaluations with at most `concurrency` in flight; pausing holds launches, a stop ends them. */
+  /**
+   * Evaluates a generation as a pipeline: up to `proposalConcurrency` children are proposed ahead
+   * while at most `concurrency` compile or backtest (the project pool's size), and a child whose
+   * proposal is ready takes the next free project at once. Pausing holds new children; a stop ends them.
+   */
   async function evaluateAll(children: Child[]): Promise<ChildOutcome[]> {
     const outcomes: ChildOutcome[] = [];
+    const ahead = cfg.proposalConcurrency ?? cfg.concurrency;
     let running = 0;
     const all: Promise<void>[] = [];
     for (const child of children) {
-      await condition(() => state.stopRequested || (running < cfg.concurrency && !state.paused));
+      await condition(() => state.stopRequested || (running < cfg.concurrency + ahead && proposing < ahead && !state.paused));
       if (state.stopRequested) break;
       running++;
       all.push(evaluateChild(child).then((o) => void (outcomes.push(o), running--)));
@@ -303,13 +311,16 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
       let author: { provider?: string; model?: string } = {};
       if (!child.code) {
         stage('propose');
-        const proposed = await llm.proposeVariant({
-          runId,
-          variantId: child.variantId,
-          kind: child.mutation as MutationKind | 'crossover',
-          parents: child.parents.map((p) => ({ code: p.code, metrics: metricsLine(p.statistics, p.fitness) })),
-          editFormat: cfg.editFormat,
-        });
+        proposing++;
+        const proposed = await llm
+          .proposeVariant({
+            runId,
+            variantId: child.variantId,
+            kind: child.mutation as MutationKind | 'crossover',
+            parents: child.parents.map((p) => ({ code: p.code, metrics: metricsLine(p.statistics, p.fitness) })),
+            editFormat: cfg.editFormat,
+          })
+          .finally(() => void proposing--);
         spend(proposed.tokens);
         code = proposed.code;
         author = { provider: proposed.provider, model: proposed.model };
@@ -321,7 +332,8 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
         const problem = problemOf(evaluation);
         if (!problem || attempt >= 2 || state.stopRequested) break;
         stage('repair');
-        const fix = await llm.repairAlgorithm({ runId, articleKey: child.variantId, attempt, code, problem, family: input.family });
+        const learned = await local.readLearnedContext({ family: input.family, problem });
+        const fix = await llm.repairAlgorithm({ runId, articleKey: child.variantId, attempt, code, problem, family: input.family, learned });
         spend(fix.tokens);
         previous = { code, problem };
         code = fix.code;
@@ -421,11 +433,12 @@ function projectPool(state: EvolutionState, runTag: string, size: number): Proje
   const slots = new Map<ProjectRef, number>();
   return {
     async acquire() {
-      await condition(() => free.length > 0 || state.projects.length < size);
-      let slot = free.shift();
-      if (slot === undefined) {
-        slot = state.projects.length;
-        state.projects.push(null);
+      let slot: number | undefined;
+      // several waiters may wake on the same release: each takes a slot only if one is still there
+      while (slot === undefined) {
+        await condition(() => free.length > 0 || state.projects.length < size);
+        slot = free.shift();
+        if (slot === undefined && state.projects.length < size) slot = state.projects.push(null) - 1;
       }
       const id = state.projects[slot];
       const ref: ProjectRef = id !== null && id !== undefined ? { projectId: id } : { projectName: qcProjectName(runTag, `p${slot + 1}`) };

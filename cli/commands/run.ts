@@ -45,6 +45,7 @@ export default class Run extends BaseCommand<typeof Run> {
     end: Flags.string({ summary: 'Backtest end date (YYYY-MM-DD); written into the algorithm.' }),
     pdf: Flags.string({ summary: 'Your own copy of the paper whose DOI is the target (closed access): its text is read from this file.', helpValue: 'FILE' }),
     detach: Flags.boolean({ summary: 'Start the run and return its id without waiting.', default: false }),
+    'keep-projects': Flags.boolean({ summary: 'Keep each article\'s QuantConnect project when it ends (by default it is deleted once the algorithm is written).', default: false }),
   };
 
   async run(): Promise<PipelineResult | { runId: string; detached: true; webUi: string }> {
@@ -60,6 +61,7 @@ export default class Run extends BaseCommand<typeof Run> {
       start: this.flags.start,
       end: this.flags.end,
       settings: runSettings(this.settings.config),
+      keepProjects: this.flags['keep-projects'],
     };
     const client = await this.temporal();
     await this.requireWorker();

@@ -1,6 +1,8 @@
 import { STRATEGY_FAMILIES, type StrategyFamily } from '../../domain/strategy';
 import { LANDSCAPES } from '../landscape';
-import { crossoverCode, MUTATION_KINDS, mutationEdits, renderSearchReplace, applyEdits, type LineEdit, type MutationKind } from './edits';
+import { createHash } from 'node:crypto';
+import { crossoverCode, MUTATION_KINDS, mutationEdits, renderSearchReplace, applyEdits, type LineEdit, type MutationKind, type MutationMode } from './edits';
+import { applyDiffsFrom } from './learned';
 import { injectSyntaxError, pickMistake, proseAround, toPascalCase, type MistakeKind } from './mistakes';
 import { exchangeHash, fencedBlockAfter, fencedBlocks, lastUserMessage, lineValue, pick, recogniseTask, seededRandom, type LlmExchange, type LlmTask } from './prompt';
 import { repairCode } from './repair';
@@ -19,19 +21,28 @@ export interface ScriptedAnswer {
   itemsRepaired?: number;
 }
 
+export interface ModelBehaviour {
+  /** Share (0..1) of answers that carry a typical mistake. */
+  mistakeRate: number;
+  /** How parameter steps of `mutate` choose their direction. */
+  mutationMode: MutationMode;
+  /** Share (0..1) of generated algorithms that depart from their specification (a changed value, a dropped rule). */
+  unfaithfulRate?: number;
+}
+
 /**
  * The scripted model: recognises the task and answers it in the prompt contract's format.
- * Deterministic: the same request always gets the same answer (mistakes included).
+ * Deterministic: the same request always gets the same answer (mistakes included). Writing and
+ * repairing code, its slips are a function of the code it writes (the same draft, the same slip);
+ * a diff shown in the prompt changes its answer only by applying to that code.
  */
-export function scriptedAnswer(exchange: LlmExchange, mistakeRate: number, unfaithfulRate = 0): ScriptedAnswer {
+export async function scriptedAnswer(exchange: LlmExchange, behaviour: ModelBehaviour): Promise<ScriptedAnswer> {
+  const { mistakeRate, mutationMode, unfaithfulRate = 0 } = behaviour;
   const user = lastUserMessage(exchange);
   const { task, source } = recogniseTask(exchange.system, user);
   const hash = exchangeHash(exchange);
   const rng = seededRandom(hash);
-  // repairs err half as often, or a mistake-prone model could never fix anything
-  const drawn = task === 'unknown' ? null : pickMistake(hash, task === 'repair' ? mistakeRate / 2 : mistakeRate);
-  // like a real model shown what went wrong before, it avoids a mistake whose fix the prompt teaches
-  const mistake = drawn && avoidedByLearning(drawn, user) ? null : drawn;
+  const mistake = task === 'unknown' ? null : pickMistake(hash, mistakeRate);
   const answer = (text: string, m: MistakeKind | null = mistake): ScriptedAnswer => ({ task, taskSource: source, text, mistake: m });
 
   switch (task) {
@@ -41,21 +52,26 @@ export function scriptedAnswer(exchange: LlmExchange, mistakeRate: number, unfai
     }
     case 'generate': {
       const spec = readSpec(user);
-      const unfaithful = plantUnfaithfulness(renderAlgorithm(planFromSpec(spec, user)), hash, unfaithfulRate, { parameters: specParameters(spec) });
-      return { ...answer(codeAnswer(unfaithful.code, mistake, rng)), planted: unfaithful.planted };
+      // departures are drawn from the specification alone, so learned text in the prompt does not move them
+      const specKey = createHash('sha256').update(JSON.stringify(spec)).digest('hex');
+      const unfaithful = plantUnfaithfulness(renderAlgorithm(planFromSpec(spec, user)), specKey, unfaithfulRate, { parameters: specParameters(spec) });
+      return { ...answer(...writeCode(unfaithful.code, user, mistakeRate, 'generate')), planted: unfaithful.planted };
     }
     case 'repair': {
       const code = codeAfter(user, 'Code:');
       if (code === undefined) return answer('The message has no ```python block after `Code:`, so there is nothing to repair.', null);
-      const named = repairNamedItems(repairCode(code), fencedBlockAfter(user, 'Error:') ?? '');
-      return { ...answer(codeAnswer(named.code, mistake, rng)), itemsRepaired: named.repaired };
+      // what the model is told: the prompt without the code it is asked to repair
+      const context = [exchange.system, user.replace(code, '')].join('\n');
+      const named = repairNamedItems(await repairCode(code, context), fencedBlockAfter(user, 'Error:') ?? '');
+      // repairs err half as often, or a mistake-prone model could never fix anything
+      return { ...answer(...writeCode(named.code, context, mistakeRate / 2, 'repair')), itemsRepaired: named.repaired };
     }
     case 'mutate': {
       const code = codeAfter(user, 'Code:');
       if (code === undefined) return answer('The message has no ```python block after `Code:`, so there is nothing to mutate.', null);
       const asked = (lineValue(user, 'Mutation') ?? '').trim().toLowerCase().replace(/[\s-]+/g, '_');
       const kind = (MUTATION_KINDS as readonly string[]).includes(asked) ? (asked as MutationKind) : pick(rng, MUTATION_KINDS);
-      const { edits, lines } = mutationEdits(code, kind, rng);
+      const { edits, lines } = mutationEdits(code, kind, rng, mutationMode);
       const format = /search/i.test(lineValue(user, 'Edit format') ?? '') ? 'search-replace' : 'full';
       if (format === 'full') return answer(codeAnswer(applyEdits(lines, edits).join('\n'), mistake, rng));
       if (edits.length === 0) return answer('The algorithm already reflects this kind of change; I found nothing to edit.', null);
@@ -84,6 +100,25 @@ function codeAfter(user: string, label: string): string | undefined {
 
 function fence(lang: string, body: string): string {
   return `\`\`\`${lang}\n${body.replace(/\s+$/, '')}\n\`\`\``;
+}
+
+/**
+ * The answer for code the model means to write: its slip (drawn from the code itself, so the same
+ * draft always slips the same way), then every diff shown in the prompt that applies to what it
+ * wrote. A diff helps only if applying it undoes the slip; the reported mistake is what remains.
+ */
+function writeCode(intended: string, prompt: string, rate: number, task: string): [string, MistakeKind | null] {
+  const key = createHash('sha256').update(task).update('\0').update(intended).digest('hex');
+  const drawn = pickMistake(key, rate);
+  if (drawn === null || drawn === 'prose') return [codeAnswer(intended, drawn, seededRandom(key)), drawn];
+  const slipped = slipCode(intended, drawn, seededRandom(key));
+  const written = applyDiffsFrom(slipped, prompt);
+  const undone = written.trimEnd() === intended.trimEnd();
+  return [fence('python', written), undone ? null : drawn];
+}
+
+function slipCode(code: string, mistake: 'pascal_case' | 'syntax_error', rng: () => number): string {
+  return mistake === 'pascal_case' ? toPascalCase(code) : injectSyntaxError(code, rng);
 }
 
 function codeAnswer(code: string, mistake: MistakeKind | null, rng: () => number): string {
@@ -194,18 +229,4 @@ function planFromSpec(spec: SpecLike, user: string) {
     start: date('set_start_date'),
     end: date('set_end_date'),
   } as const;
-}
-
-/** Which learned-error kinds in a prompt's "Learned from earlier runs" section teach away each mistake. */
-const TAUGHT_BY: Record<MistakeKind, RegExp> = {
-  syntax_error: /^- syntax: /m,
-  pascal_case: /^- lint: .*pascal/im,
-  prose: /^- syntax: .*(invalid syntax|prose|fence)/im,
-};
-
-/** Whether the prompt carries a learned fix (or frequent error) for this kind of mistake. */
-export function avoidedByLearning(mistake: MistakeKind, user: string): boolean {
-  const at = user.indexOf('Learned from earlier runs:');
-  if (at < 0) return false;
-  return TAUGHT_BY[mistake].test(user.slice(at));
 }

@@ -6,9 +6,13 @@ import { pick } from './prompt';
 /**
  * The scripted `mutate` and `crossover`. Edits are computed on lines of the given code, then
  * rendered either as SEARCH/REPLACE blocks (whose SEARCH text is copied from the code, extended
- * until unique) or as the whole edited file. The model "knows" the landscape: a parameter step
- * goes toward the family optimum 60 % of the time, so evolution can climb.
+ * until unique) or as the whole edited file. By default a parameter step goes in a random
+ * direction, like a model that cannot know where the optimum is: only selection makes evolution
+ * climb. `biased-toward-optimum` lets a step go toward the landscape's optimum 60 % of the time.
  */
+
+export const MUTATION_MODES = ['random', 'biased-toward-optimum'] as const;
+export type MutationMode = (typeof MUTATION_MODES)[number];
 
 export const MUTATION_KINDS = ['indicator_change', 'entry_exit', 'risk_management', 'universe', 'timeframe', 'add_filter', 'parameter_tune'] as const;
 export type MutationKind = (typeof MUTATION_KINDS)[number];
@@ -93,10 +97,10 @@ function roundFor(spec: ParameterSpec, v: number): number {
   return v >= 1 ? Math.round(v * 100) / 100 : Math.round(v * 1000) / 1000;
 }
 
-/** One step for a parameter: toward the optimum (60 %), else a random move of 20–40 %. */
-export function stepValue(spec: ParameterSpec, current: number, rng: () => number): number {
+/** One step for a parameter: a random move of 20–60 %; in `biased-toward-optimum` mode, toward the optimum 60 % of the time. */
+export function stepValue(spec: ParameterSpec, current: number, rng: () => number, mode: MutationMode = 'random'): number {
   let next: number;
-  if (rng() < 0.6 && current !== spec.optimum) {
+  if (mode === 'biased-toward-optimum' && rng() < 0.6 && current !== spec.optimum) {
     const share = pick(rng, [0.35, 0.5, 0.7]);
     next = spec.scale === 'log' && current > 0 ? current * (spec.optimum / current) ** share : current + (spec.optimum - current) * share;
   } else {
@@ -104,7 +108,10 @@ export function stepValue(spec: ParameterSpec, current: number, rng: () => numbe
     next = spec.scale === 'log' ? current * factor : current + (factor - 1) * Math.max(spec.width, Math.abs(current));
   }
   let rounded = roundFor(spec, clamp(spec, next));
-  if (rounded === current) rounded = roundFor(spec, clamp(spec, spec.integer ? current + (spec.optimum > current ? 1 : -1) : current * (spec.optimum > current ? 1.1 : 0.9)));
+  if (rounded === current) {
+    const up = mode === 'biased-toward-optimum' ? spec.optimum > current : rng() < 0.5;
+    rounded = roundFor(spec, clamp(spec, spec.integer ? current + (up ? 1 : -1) : current * (up ? 1.1 : 0.9)));
+  }
   return rounded;
 }
 
@@ -112,13 +119,13 @@ function tuneEdit(p: ParamLine, value: number, why: string): LineEdit {
   return { start: p.index, end: p.index + 1, replacement: [`${p.indent}self.${p.name} = ${pythonNumber(value, p.spec.integer && Number.isInteger(value))}${p.comment}`], why };
 }
 
-function tuneByRole(lines: string[], family: StrategyFamily, roles: ParameterRole[] | null, rng: () => number, count = 1): LineEdit[] {
+function tuneByRole(lines: string[], family: StrategyFamily, roles: ParameterRole[] | null, rng: () => number, mode: MutationMode, count = 1): LineEdit[] {
   const params = parameterLines(lines, family).filter((p) => roles === null || roles.includes(p.spec.role));
   const edits: LineEdit[] = [];
   const pool = [...params];
   for (let k = 0; k < count && pool.length > 0; k++) {
     const p = pool.splice(Math.floor(rng() * pool.length), 1)[0]!;
-    const value = stepValue(p.spec, p.value, rng);
+    const value = stepValue(p.spec, p.value, rng, mode);
     edits.push(tuneEdit(p, value, `${p.name} ${p.value} -> ${value}`));
   }
   return edits;
@@ -189,8 +196,8 @@ function universeEdit(lines: string[], family: StrategyFamily, rng: () => number
   return [{ start: i, end: i + 1, replacement: [`${indent}self.tickers = [${next.map((t) => `"${t}"`).join(', ')}]`], why: `universe ${next.join(', ')}` }];
 }
 
-function timeframeEdit(lines: string[], family: StrategyFamily, rng: () => number): LineEdit[] {
-  const tuned = tuneByRole(lines, family, ['rebalance'], rng);
+function timeframeEdit(lines: string[], family: StrategyFamily, rng: () => number, mode: MutationMode): LineEdit[] {
+  const tuned = tuneByRole(lines, family, ['rebalance'], rng, mode);
   if (tuned.length > 0) return tuned;
   const coarse = lines.some((l) => /Resolution\.(HOUR|MINUTE)/.test(l));
   const [from, to] = coarse ? [/Resolution\.(HOUR|MINUTE)/g, 'Resolution.DAILY'] : [/Resolution\.DAILY/g, 'Resolution.HOUR'];
@@ -231,29 +238,35 @@ function regimeFilterEdit(lines: string[]): LineEdit[] {
   ];
 }
 
-function insertStopEdit(lines: string[], family: StrategyFamily, rng: () => number): LineEdit[] {
+function insertStopEdit(lines: string[], family: StrategyFamily, rng: () => number, mode: MutationMode): LineEdit[] {
   const spec = LANDSCAPES[family].params.find((s) => s.name === 'stop_loss');
   const at = initializeInsertPoint(lines);
   if (!spec || !at || parameterLines(lines, family).some((p) => p.spec.name === 'stop_loss')) return [];
-  const value = roundFor(spec, spec.optimum * pick(rng, [0.75, 1, 1.25, 1.5]));
+  // a stop-loss a model would write: a common one, or (biased) one near the landscape's optimum
+  const value = roundFor(spec, mode === 'biased-toward-optimum' ? spec.optimum * pick(rng, [0.75, 1, 1.25, 1.5]) : pick(rng, [0.02, 0.05, 0.08, 0.1, 0.15, 0.2]));
   return [{ start: at.index, end: at.index, replacement: [`${at.indent}self.stop_loss = ${pythonNumber(value, false)}`], why: `stop-loss at ${value}` }];
 }
 
 /** The edits for one mutation of `code`; falls back through other kinds when the asked one does not apply. */
-export function mutationEdits(code: string, kind: MutationKind, rng: () => number): { edits: LineEdit[]; lines: string[]; applied: MutationKind } {
+export function mutationEdits(
+  code: string,
+  kind: MutationKind,
+  rng: () => number,
+  mode: MutationMode = 'random',
+): { edits: LineEdit[]; lines: string[]; applied: MutationKind } {
   const lines = code.replace(/\r\n?/g, '\n').split('\n');
   const { family } = analyseAlgorithm(code);
   const attempts: Record<MutationKind, () => LineEdit[]> = {
-    parameter_tune: () => tuneByRole(lines, family, null, rng, rng() < 0.3 ? 2 : 1),
+    parameter_tune: () => tuneByRole(lines, family, null, rng, mode, rng() < 0.3 ? 2 : 1),
     indicator_change: () => indicatorSwap(lines, rng),
-    entry_exit: () => tuneByRole(lines, family, ['threshold'], rng),
+    entry_exit: () => tuneByRole(lines, family, ['threshold'], rng, mode),
     risk_management: () => {
-      const insert = insertStopEdit(lines, family, rng);
-      const tune = tuneByRole(lines, family, ['risk'], rng);
+      const insert = insertStopEdit(lines, family, rng, mode);
+      const tune = tuneByRole(lines, family, ['risk'], rng, mode);
       return tune.length === 0 || (insert.length > 0 && rng() < 0.5) ? insert : tune;
     },
-    universe: () => (family === 'factor' ? tuneByRole(lines, family, ['size'], rng) : universeEdit(lines, family, rng)),
-    timeframe: () => timeframeEdit(lines, family, rng),
+    universe: () => (family === 'factor' ? tuneByRole(lines, family, ['size'], rng, mode) : universeEdit(lines, family, rng)),
+    timeframe: () => timeframeEdit(lines, family, rng, mode),
     add_filter: () => regimeFilterEdit(lines),
   };
   const order: MutationKind[] = [kind, 'parameter_tune', 'risk_management', 'indicator_change', 'timeframe'];

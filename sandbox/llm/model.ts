@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { addUsage } from '../stats';
 import { sleep, type SandboxRuntime } from '../service';
 import { scriptedAnswer, type ScriptedAnswer } from './answer';
@@ -33,7 +34,7 @@ export async function runModel(runtime: SandboxRuntime, exchange: LlmExchange, o
     messages: exchange.messages.map((m) => ({ role: m.role, content: m.content })),
   });
   await sleep(runtime.config.llmLatencyMs, runtime.stopping);
-  const answer = scriptedAnswer(exchange, runtime.config.mistakeRate, runtime.config.unfaithfulRate);
+  const answer = await scriptedAnswer(exchange, { mistakeRate: runtime.config.mistakeRate, mutationMode: runtime.config.mutationMode, unfaithfulRate: runtime.config.unfaithfulRate });
   const inputTokens = countTokens(exchange.system + exchange.messages.map((m) => m.content).join(''));
   let text = options.jsonMode ? (/```json\n([\s\S]*?)\n```/.exec(answer.text)?.[1] ?? answer.text) : answer.text;
   let truncated = false;
@@ -47,6 +48,9 @@ export async function runModel(runtime: SandboxRuntime, exchange: LlmExchange, o
   llm.inputTokens += inputTokens;
   llm.outputTokens += outputTokens;
   if (answer.mistake) llm.mistakes++;
+  const request = createHash('sha256').update(JSON.stringify([exchange.provider, exchange.model, exchange.system, exchange.messages])).digest('hex');
+  if (llm.requestHashes.includes(request)) llm.repeatedRequests++;
+  else llm.requestHashes.push(request);
   addUsage(llm.byTask, answer.task, inputTokens, outputTokens);
   addUsage(llm.byProvider, exchange.provider, inputTokens, outputTokens);
   runtime.store.saveSoon();

@@ -1,18 +1,31 @@
-import { camelToSnake } from '../lean';
+import { camelToSnake, checkPythonSyntax, simulateRuntime } from '../lean';
+import { applyDiffsFrom } from './learned';
 import { fencedBlocks } from './prompt';
 
 /**
- * The scripted `repair`: it fixes what the sandbox's own mistakes and LEAN simulation produce —
- * prose or fences around the code, the PascalCase API, unclosed brackets, missing colons,
- * calls to `self.undefined_*`, and a `raise` planted in `initialize`.
+ * The scripted `repair`, a model that has to be told what is wrong. It fixes a defect only when
+ * the prompt (outside the code) carries that defect's actual error message, as CPython or the
+ * simulated LEAN runtime words it: a syntax error is fixed when CPython's message for it is
+ * there, the PascalCase API and planted runtime failures when LEAN's runtime error is there.
+ * Diffs shown in the prompt are applied first, when they apply. Prose around the code always goes.
  */
-export function repairCode(code: string): string {
-  let fixed = stripProse(code);
-  fixed = toSnakeCase(fixed);
-  fixed = fixSyntax(fixed);
-  fixed = removeFailingLines(fixed);
+export async function repairCode(code: string, context: string): Promise<string> {
+  let fixed = applyDiffsFrom(stripProse(code), context);
+  const syntax = await checkPythonSyntax(fixed);
+  if (!syntax.ok && context.includes(syntax.message)) fixed = fixSyntax(fixed);
+  const failure = simulateRuntime(fixed);
+  if (failure && context.includes(runtimeMessage(failure.error))) {
+    fixed = removeFailingLines(toSnakeCase(fixed));
+  }
   if (!/^\s*from AlgorithmImports import \*/m.test(fixed)) fixed = `from AlgorithmImports import *\n${fixed}`;
   return fixed.replace(/\s+$/, '') + '\n';
+}
+
+/** The exception line of a LEAN runtime error (`AttributeError : 'X' object has no attribute 'SetCash'`). */
+export function runtimeMessage(error: string): string {
+  const first = error.split('\n')[0]!;
+  const marker = 'the following exception has occurred: ';
+  return first.includes(marker) ? first.slice(first.indexOf(marker) + marker.length) : first;
 }
 
 const PYTHON_START = /^(from |import |#|class |@|def |"""|''')/;

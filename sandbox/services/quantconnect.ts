@@ -1,9 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { normalizePython } from '../../domain/code-hash';
 import { SANDBOX_CREDENTIALS } from '../../domain/services';
 import { parseJson, sendJson } from '../http';
 import { DEFAULT_END_DATE, DEFAULT_START_DATE, analyseAlgorithm, syntheticStatistics, type SyntheticStatistics } from '../landscape';
-import { buildLogs, checkPythonSyntax, simulateRuntime } from '../lean';
+import { buildLogs, checkPythonSyntax, programFingerprint, simulateRuntime } from '../lean';
 import type { CannedBody, Exchange, SandboxRuntime, SimulatedService } from '../service';
 import type { QcBacktestRecord, QcCompileRecord, QcProjectRecord } from '../state';
 import { countCompiledProgram } from '../llm/unfaithful';
@@ -24,8 +23,9 @@ function qcDate(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 }
 
-export function codeHash(code: string): string {
-  return createHash('sha256').update(normalizePython(code)).digest('hex');
+/** The exact text's hash: a cache key, not a program identity (see `programFingerprint`). */
+function textHash(code: string): string {
+  return createHash('sha256').update(code).digest('hex');
 }
 
 function ok(ex: Exchange, body: Body = {}): void {
@@ -232,11 +232,11 @@ const handlers: Record<string, (ex: Exchange, body: Body) => void | Promise<void
     ok(ex);
   },
 
-  'compile/create': (ex, body) => {
+  'compile/create': async (ex, body) => {
     const project = projectOf(ex, body);
     if (!project) return;
     const main = project.files.find((f) => f.name === 'main.py')?.content ?? '';
-    const hash = codeHash(main);
+    const hash = (await programFingerprint(main)).replace(/^\w+:/, '');
     const record: QcCompileRecord = {
       compileId: `${randomBytes(16).toString('hex')}-${hash.slice(0, 32)}`,
       projectId: project.projectId,
@@ -267,6 +267,13 @@ const handlers: Record<string, (ex: Exchange, body: Body) => void | Promise<void
     const { state } = buildState(ex.runtime, compile);
     if (state === 'InQueue') return refuse(ex, `Compile ${compile.compileId} is still in queue; wait for BuildSuccess before creating a backtest`);
     if (state === 'BuildError') return refuse(ex, `Compile ${compile.compileId} failed: fix the build errors before creating a backtest`);
+    const nodes = ex.runtime.config.backtestNodes;
+    const running = runningBacktests(ex.runtime);
+    if (nodes > 0 && running >= nodes) {
+      ex.runtime.stats.quantconnect.backtestsRefusedNoNode++;
+      ex.runtime.store.saveSoon();
+      return refuse(ex, noSpareNodeMessage());
+    }
     const parameters: Record<string, string> = {};
     if (body.parameters && typeof body.parameters === 'object') {
       for (const [k, v] of Object.entries(body.parameters as Body)) if (typeof v === 'string' || typeof v === 'number') parameters[k] = String(v);
@@ -285,6 +292,7 @@ const handlers: Record<string, (ex: Exchange, body: Body) => void | Promise<void
     state2.backtests[record.backtestId] = record;
     const qc = ex.runtime.stats.quantconnect;
     qc.backtestsCreated++;
+    qc.runningBacktestsHighWater = Math.max(qc.runningBacktestsHighWater, running + 1);
     if (!qc.codeHashesBacktested.includes(compile.codeHash)) qc.codeHashesBacktested.push(compile.codeHash);
     ex.runtime.store.save();
     ok(ex, { backtest: backtestJson(ex.runtime, record, true), debugging: false });
@@ -366,7 +374,7 @@ function buildState(runtime: SandboxRuntime, compile: QcCompileRecord): { state:
 const statisticsCache = new Map<string, SyntheticStatistics>();
 
 function statisticsFor(code: string, parameters: Record<string, string>): SyntheticStatistics {
-  const key = `${codeHash(code)}:${JSON.stringify(parameters)}`;
+  const key = `${textHash(code)}:${JSON.stringify(parameters)}`;
   let stats = statisticsCache.get(key);
   if (!stats) {
     stats = syntheticStatistics(code, parameters);
@@ -443,6 +451,19 @@ function backtestJson(runtime: SandboxRuntime, b: QcBacktestRecord, withResults:
     runtimeStatistics: withResults ? stats.runtimeStatistics : {},
     totalPerformance: withResults ? stats.totalPerformance : null,
   };
+}
+
+// ---------------------------------------------------------------- backtesting nodes
+
+/** Backtests of the account that hold a node now: created and not yet finished (completed or failed). */
+function runningBacktests(runtime: SandboxRuntime): number {
+  const now = Date.now();
+  return Object.values(runtime.store.data.backtests).filter((b) => now - b.createdMs < b.latencyMs && backtestJson(runtime, b, false).completed !== true).length;
+}
+
+/** QuantConnect's refusal when every backtesting node of the organization is busy (HTTP 200, `success: false`). */
+function noSpareNodeMessage(): string {
+  return 'No spare nodes available in this organization. Please wait for a running backtest to complete, or add backtesting nodes.';
 }
 
 // ---------------------------------------------------------------- the service

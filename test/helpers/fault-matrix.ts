@@ -33,15 +33,31 @@ export interface FaultRun {
   summaryRows: number;
   articleRows: number;
   projectsCreated: number;
+  filesWritten: number;
+  compilesCreated: number;
   backtestsCreated: number;
+  llmCalls: number;
+  /** LLM calls the sandbox answered for a request it had answered before (each one paid again). */
+  llmRepeatedRequests: number;
+  /** Requests per route during the run, from the sandbox's own counters. */
+  requests: Record<string, number>;
+  /** How many requests the injected fault hit. */
+  faultApplied: number;
 }
 
 /** Runs a one-article pipeline (with backtest) in the sandbox while `service` suffers `fault`. */
-export async function runWithFault(sandbox: SandboxHandle, service: string, route: string | undefined, fault: Record<string, unknown>): Promise<FaultRun> {
-  const deps = testDeps({ sandboxUrl: sandbox.url, config: FAST_CONFIG });
+export async function runWithFault(
+  sandbox: SandboxHandle,
+  service: string,
+  route: string | undefined,
+  fault: Record<string, unknown>,
+  config: Record<string, unknown> = {},
+): Promise<FaultRun> {
+  const deps = testDeps({ sandboxUrl: sandbox.url, config: { ...FAST_CONFIG, ...config } });
   const client = await testClient();
   const taskQueue = uniqueTaskQueue(`fault-${service}`);
-  await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+  // fresh counters per run: a request repeated from an earlier test's run is not paid twice by this one
+  await fetch(`${sandbox.url}/__sandbox/reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   const before = await sandboxStats(sandbox.url);
   await injectFault(sandbox.url, { service, ...(route ? { route } : {}), ...fault });
   const input: PipelineInput = {
@@ -71,6 +87,8 @@ export async function runWithFault(sandbox: SandboxHandle, service: string, rout
       deps.settings.config,
     );
     const after = await sandboxStats(sandbox.url);
+    const requests: Record<string, number> = {};
+    for (const [key, n] of Object.entries(after.requests)) if (n - (before.requests[key] ?? 0) > 0) requests[key] = n - (before.requests[key] ?? 0);
     return {
       result,
       failure,
@@ -79,7 +97,13 @@ export async function runWithFault(sandbox: SandboxHandle, service: string, rout
       summaryRows: await deps.prisma.summary.count(),
       articleRows: await deps.prisma.article.count(),
       projectsCreated: after.quantconnect.projectsCreated - before.quantconnect.projectsCreated,
+      filesWritten: after.quantconnect.filesWritten - before.quantconnect.filesWritten,
+      compilesCreated: after.quantconnect.compilesCreated - before.quantconnect.compilesCreated,
       backtestsCreated: after.quantconnect.backtestsCreated - before.quantconnect.backtestsCreated,
+      llmCalls: after.llm.calls - before.llm.calls,
+      llmRepeatedRequests: after.llm.repeatedRequests - before.llm.repeatedRequests,
+      requests,
+      faultApplied: after.faults.applied - before.faults.applied,
     };
   } finally {
     await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });

@@ -1,9 +1,9 @@
-import { startSandbox } from '../../sandbox';
+import { startSandbox, type SandboxConfig } from '../../sandbox';
 
 export type SandboxHandle = Awaited<ReturnType<typeof startSandbox>>;
 
 /** A sandbox on a free port with fast, test-friendly latencies. */
-export async function testSandbox(config: Record<string, number> = {}): Promise<SandboxHandle> {
+export async function testSandbox(config: Partial<SandboxConfig> = {}): Promise<SandboxHandle> {
   return startSandbox({ port: 0, config: { compileLatencyMs: 50, backtestLatencyMs: 200, llmLatencyMs: 0, ...config } });
 }
 
@@ -15,8 +15,18 @@ export async function injectFault(url: string, fault: Record<string, unknown>): 
 
 export async function sandboxStats(url: string): Promise<{
   requests: Record<string, number>;
-  quantconnect: { backtestsCreated: number; uniqueCodeHashesBacktested: number; projectsCreated: number };
-  llm: { calls: number; inputTokens: number; outputTokens: number };
+  faults: { applied: number; byKind: Record<string, number> };
+  quantconnect: {
+    projectsCreated: number;
+    filesWritten: number;
+    compilesCreated: number;
+    buildErrors: number;
+    backtestsCreated: number;
+    uniqueCodeHashesBacktested: number;
+    runningBacktestsHighWater: number;
+    backtestsRefusedNoNode: number;
+  };
+  llm: { calls: number; inputTokens: number; outputTokens: number; mistakes: number; repeatedRequests: number; byTask: Record<string, { calls: number }> };
 }> {
   const res = await fetch(`${url}/__sandbox/stats`);
   return (await res.json()) as never;

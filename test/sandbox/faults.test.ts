@@ -50,6 +50,32 @@ describe('fault injection', () => {
     expect((err as InstanceType<typeof Anthropic.APIError>).error).toEqual({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
   });
 
+  it('loses the answer after the work: a project created behind a reset connection exists afterwards', async () => {
+    await fault({ service: 'quantconnect', route: 'projects/create', kind: 'lost-reset', times: 1 });
+    const name = `lost-${Date.now()}`;
+    const err = await qc(sandbox.url, 'projects/create', { name, language: 'Py' }).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('ECONNRESET');
+    const listed = await qc(sandbox.url, 'projects/read', {});
+    expect(listed.json.projects.filter((p: { name: string }) => p.name === name)).toHaveLength(1);
+  });
+
+  it('bills a lost LLM answer, and counts the same request asked again as paid twice', async () => {
+    const before = (await getJson(`${sandbox.url}/__sandbox/stats`)).json.llm;
+    await fault({ service: 'openai', kind: 'lost-hang', times: 1 });
+    const lostBody = { model: 'gpt-4o', messages: [{ role: 'user', content: 'QuantCoder task: summarize\n\nPaper:\n```text\nLost.\n```' }] };
+    const err = await request(`${sandbox.url}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${SANDBOX_CREDENTIALS.openaiApiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(lostBody),
+      headersTimeout: 300,
+    }).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('UND_ERR_HEADERS_TIMEOUT');
+    await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'QuantCoder task: summarize\n\nPaper:\n```text\nLost.\n```' }] });
+    const after = (await getJson(`${sandbox.url}/__sandbox/stats`)).json.llm;
+    expect(after.calls - before.calls).toBe(2);
+    expect(after.repeatedRequests - before.repeatedRequests).toBe(1);
+  });
+
   it('hangs until the client times out', async () => {
     await fault({ service: 'unpaywall', kind: 'hang' });
     const started = Date.now();

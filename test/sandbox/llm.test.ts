@@ -6,7 +6,18 @@ import { startSandbox, type SandboxHandle } from '../../sandbox';
 import { CORPUS_PAPERS } from '../../sandbox/corpus/catalogue';
 import { paperPdf } from '../../sandbox/corpus/render';
 import { analyseAlgorithm, syntheticStatistics } from '../../sandbox/landscape';
+import { execFileSync } from 'node:child_process';
 import { fenceBody, pdfText, pythonParses as pythonVerdicts } from './helpers';
+
+/** CPython's own message for code that does not parse, or null. */
+function cpythonError(code: string): string | null {
+  const script = 'import ast, sys\ntry:\n    ast.parse(sys.stdin.read())\n    print("")\nexcept SyntaxError as e:\n    print(e.msg)';
+  return execFileSync('python3', ['-c', script], { input: code }).toString().trim() || null;
+}
+
+/** LEAN's runtime error for an algorithm class without a snake_case initialize. */
+const noInitialize = (cls: string) =>
+  `During the algorithm initialization, the following exception has occurred: NotImplementedError : '${cls}' must define initialize(self); the PascalCase Initialize() is not called by the snake_case API`;
 
 let sandbox: SandboxHandle;
 let openai: OpenAI;
@@ -130,7 +141,7 @@ describe('OpenAI chat completions (scripted model, real openai SDK)', () => {
     expect(await answer(generatePrompt(momentumSpec))).toBe(await answer(generatePrompt(momentumSpec)));
   });
 
-  it('repairs PascalCase, a missing parenthesis, a missing colon, prose and planted failures', async () => {
+  it('repairs PascalCase, a missing parenthesis, a missing colon, prose and planted failures, each once told its error', async () => {
     const broken = [
       'Here is the code:',
       '```python',
@@ -152,7 +163,12 @@ describe('OpenAI chat completions (scripted model, real openai SDK)', () => {
       '            self.SetHoldings(self.spy, 1.0)',
       '```',
     ].join('\n');
-    const prompt = `QuantCoder task: repair\n\nCode:\n\`\`\`python\n${broken}\n\`\`\`\n\nError:\n\`\`\`text\nBuild Error: File: main.py Line: 7 Column: 26 - SyntaxError: '(' was never closed\n\`\`\``;
+    const syntaxOnly = `QuantCoder task: repair\n\nCode:\n\`\`\`python\n${broken}\n\`\`\`\n\nError:\n\`\`\`text\nBuild Error: File: main.py Line: 7 Column: 26 - SyntaxError: ${cpythonError(broken.split('\n').slice(2, -1).join('\n'))}\n\`\`\``;
+    // told only the syntax error: it parses afterwards, but the PascalCase API stays
+    const half = fenceBody(await answer(syntaxOnly));
+    expect(pythonParses(half)).toBe(true);
+    expect(half).toContain('def Initialize(self):');
+    const prompt = `${syntaxOnly}\n\nRuntime error:\n\`\`\`text\n${noInitialize('Broken')}\n\`\`\``;
     const fixed = fenceBody(await answer(prompt));
     expect(pythonParses(fixed)).toBe(true);
     expect(fixed).not.toMatch(/self\.[A-Z]|def [A-Z]|```|Here is/);
@@ -211,30 +227,35 @@ describe('OpenAI chat completions (scripted model, real openai SDK)', () => {
   });
 
   it('recognises the task from keywords when the header line is missing', async () => {
-    const content = await answer(`Please fix the error.\n\nCode:\n\`\`\`python\nclass A(QCAlgorithm):\n    def Initialize(self):\n        self.SetCash(1000)\n\`\`\`\n\nError:\n\`\`\`text\nno attribute\n\`\`\``);
+    const content = await answer(`Please fix the error.\n\nCode:\n\`\`\`python\nclass A(QCAlgorithm):\n    def Initialize(self):\n        self.SetCash(1000)\n\`\`\`\n\nError:\n\`\`\`text\n${noInitialize('A')}\n\`\`\``);
     expect(fenceBody(content)).toContain('self.set_cash(1000)');
   });
 
-  it('carries typical mistakes at mistakeRate 1, and repairs them', async () => {
+  it('carries typical mistakes at mistakeRate 1, and repairs each once told its actual error', async () => {
     sandbox.configure({ mistakeRate: 1 });
     const seen = { pascal: false, syntax: false, prose: false };
     const syntaxBroken: string[] = [];
     const repairedAll: string[] = [];
     for (let v = 1; v <= 9; v++) {
-      const text = await answer(`${generatePrompt(momentumSpec)}\nVariant: ${v}`);
+      sandbox.configure({ mistakeRate: 1 });
+      // the slip is a function of the code written: a different title, a different draft
+      const text = await answer(generatePrompt({ ...momentumSpec, title: `${momentumSpec.title} ${v}` }));
       const fenced = /```python\n([\s\S]*?)\n```/.exec(text);
       const code = fenced ? fenced[1]! : text;
+      let error = 'The backtest did not run.';
       if (!fenced) seen.prose = true;
-      else if (/self\.[A-Z]|def Initialize/.test(code)) seen.pascal = true;
-      else {
+      else if (/self\.[A-Z]|def Initialize/.test(code)) {
+        seen.pascal = true;
+        error = noInitialize(/class (\w+)/.exec(code)![1]!);
+      } else {
         syntaxBroken.push(code);
         seen.syntax = true;
+        error = `SyntaxError: ${cpythonError(code)}`;
       }
       sandbox.configure({ mistakeRate: 0 });
-      const repaired = fenceBody(await answer(`QuantCoder task: repair\n\nCode:\n\`\`\`python\n${code}\n\`\`\`\n\nError:\n\`\`\`text\nBuild Error\n\`\`\``));
+      const repaired = fenceBody(await answer(`QuantCoder task: repair\n\nCode:\n\`\`\`python\n${code}\n\`\`\`\n\nError:\n\`\`\`text\n${error}\n\`\`\``));
       repairedAll.push(repaired);
       expect(repaired).not.toMatch(/self\.[A-Z]|def Initialize/);
-      sandbox.configure({ mistakeRate: 1 });
     }
     expect(pythonVerdicts(syntaxBroken).some(Boolean)).toBe(false);
     expect(pythonVerdicts(repairedAll).every(Boolean)).toBe(true);

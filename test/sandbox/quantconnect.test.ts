@@ -207,3 +207,31 @@ describe('QuantConnect backtests', () => {
     }
   });
 });
+
+describe('QuantConnect backtesting nodes', () => {
+  afterEach(() => sandbox.configure({ backtestNodes: 0 }));
+
+  it('refuses one backtest more than the account has nodes (HTTP 200, success false), and takes it once a node is free', async () => {
+    sandbox.configure({ backtestNodes: 2 });
+    const projectId = await newProject('Sandbox/Nodes');
+    const compile = await compiled(projectId, momentumCode);
+    const stats = async () => ((await (await fetch(`${sandbox.url}/__sandbox/stats`)).json()) as { quantconnect: Record<string, number> }).quantconnect;
+    const before = await stats();
+    const started: string[] = [];
+    for (const name of ['n1', 'n2']) {
+      const { json } = await qc(sandbox.url, 'backtests/create', { projectId, compileId: compile.compileId, backtestName: name });
+      expect(json.success).toBe(true);
+      started.push(json.backtest.backtestId);
+    }
+    const refused = await qc(sandbox.url, 'backtests/create', { projectId, compileId: compile.compileId, backtestName: 'n3' });
+    expect(refused.status).toBe(200);
+    expect(refused.json.success).toBe(false);
+    expect(refused.json.errors[0]).toMatch(/no spare nodes/i);
+    await finishedBacktest(projectId, started[0]!);
+    const third = await qc(sandbox.url, 'backtests/create', { projectId, compileId: compile.compileId, backtestName: 'n3' });
+    expect(third.json.success).toBe(true);
+    const after = await stats();
+    expect(after.backtestsRefusedNoNode! - before.backtestsRefusedNoNode!).toBe(1);
+    expect(after.runningBacktestsHighWater).toBe(2);
+  });
+});

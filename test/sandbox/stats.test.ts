@@ -28,6 +28,8 @@ describe('sandbox stats', () => {
     await backtest(projectId, code);
     await backtest(projectId, `# only a comment differs\n${code.replace('self.fast_period = 50', 'self.fast_period = 50  # fast')}`);
     await backtest(projectId, code.replace('self.fast_period = 50', 'self.fast_period = 40'));
+    // the same syntax tree written differently: CPython's ast.dump sees one program
+    await backtest(projectId, code.replace('self.fast_period = 50', 'self.fast_period = (50)'));
     await qc(sandbox.url, 'authenticate', {}, { token: 'wrong' });
 
     const before = Date.now();
@@ -38,10 +40,10 @@ describe('sandbox stats', () => {
     const { json: stats } = await getJson(`${sandbox.url}/__sandbox/stats`);
     expect(stats.requests['crossref.works']).toBe(2);
     expect(stats.requests['crossref.works/{doi}']).toBe(1);
-    expect(stats.requests['quantconnect.backtests/create']).toBe(3);
+    expect(stats.requests['quantconnect.backtests/create']).toBe(4);
     expect(stats.requests['openai.chat/completions']).toBe(1);
-    expect(stats.quantconnect).toMatchObject({ projectsCreated: 1, backtestsCreated: 3, uniqueCodeHashesBacktested: 2, compilesCreated: 3, authFailures: 1 });
-    expect(stats.llm).toMatchObject({ calls: 1, inputTokens: Math.ceil(('sys' + user).length / 4), outputTokens: completion.usage!.completion_tokens });
+    expect(stats.quantconnect).toMatchObject({ projectsCreated: 1, backtestsCreated: 4, uniqueCodeHashesBacktested: 2, compilesCreated: 4, authFailures: 1 });
+    expect(stats.llm).toMatchObject({ calls: 1, repeatedRequests: 0, inputTokens: Math.ceil(('sys' + user).length / 4), outputTokens: completion.usage!.completion_tokens });
     expect(stats.llm.byTask.generate).toEqual({ calls: 1, inputTokens: stats.llm.inputTokens, outputTokens: stats.llm.outputTokens });
     expect(sandbox.stats()).toEqual(stats);
     // the request log, as a provider's would show it: what arrived, and when

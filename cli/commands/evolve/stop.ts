@@ -36,6 +36,7 @@ const WHAT_FINISHES: Record<string, string> = {
   propose: 'its LLM proposal finishes and is recorded; it will not be compiled or backtested',
   repair: 'its LLM repair finishes and is recorded; it will not be compiled or backtested',
   check: 'its local checks finish; it will not be compiled or backtested',
+  queued: 'it waits for no project: it will not be compiled or backtested',
   compile: 'its compile finishes; it will not be backtested',
   backtest: 'its backtest finishes and is scored',
 };

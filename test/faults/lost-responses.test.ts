@@ -1,0 +1,70 @@
+import { runWithFault } from '../helpers/fault-matrix';
+import { testSandbox, type SandboxHandle } from '../helpers/sandbox';
+
+/**
+ * The service did the work, then the answer was lost (a reset, or silence past the client's
+ * timeout). A faithful client finds what it created instead of creating it again: the sandbox's
+ * own counters must show one project, one write of main.py, one backtest per article, and no LLM
+ * request paid for twice beyond the one whose answer never arrived.
+ */
+const LOST = [
+  { name: 'connection reset after the work', fault: { kind: 'lost-reset', times: 1 } },
+  { name: 'silence past the timeout after the work', fault: { kind: 'lost-hang', times: 1 } },
+] as const;
+
+const QUANTCONNECT_ROUTES = ['projects/create', 'files/update', 'compile/create', 'backtests/create'] as const;
+
+describe('lost responses: the service did the work, QuantCoder never heard back', () => {
+  let sandbox: SandboxHandle;
+  beforeAll(async () => {
+    sandbox = await testSandbox({ backtestLatencyMs: 100, compileLatencyMs: 20 });
+  });
+  afterAll(async () => {
+    await sandbox.stop();
+  });
+
+  for (const route of QUANTCONNECT_ROUTES) {
+    for (const lost of LOST) {
+      it(`QuantConnect ${route}, ${lost.name}: one project, one file write, one backtest`, async () => {
+        const run = await runWithFault(sandbox, 'quantconnect', route, lost.fault);
+        expect(run.faultApplied).toBe(1);
+        expect(run.failure).toBeNull();
+        const article = run.result!.articles[0]!;
+        expect(article.error).toBeNull();
+        expect(article.statistics).not.toBeNull();
+        expect(run.projectsCreated).toBe(1);
+        expect(run.filesWritten).toBe(1);
+        expect(run.backtestsCreated).toBe(1);
+        expect(run.backtestRows).toBe(1);
+        // QuantConnect offers no way to find a compile whose id was lost; compiles are free, so a
+        // lost compile/create is compiled once more, and every other lost answer costs none
+        expect(run.compilesCreated).toBe(route === 'compile/create' ? 2 : 1);
+        expect(run.llmRepeatedRequests).toBe(0);
+      }, 90_000);
+    }
+  }
+
+  it('never calls files/create for a new project: QuantConnect creates main.py with it', async () => {
+    const run = await runWithFault(sandbox, 'quantconnect', 'files/create', LOST[0].fault);
+    expect(run.failure).toBeNull();
+    expect(run.requests['quantconnect.files/create'] ?? 0).toBe(0);
+    expect(run.filesWritten).toBe(1);
+  }, 90_000);
+
+  for (const provider of ['openai', 'anthropic'] as const) {
+    for (const lost of LOST) {
+      it(`${provider} LLM call, ${lost.name}: only the lost answer is asked again, nothing else is paid twice`, async () => {
+        const run = await runWithFault(sandbox, provider, undefined, lost.fault, { llm: { provider, timeoutSeconds: 3 } });
+        expect(run.faultApplied).toBe(1);
+        expect(run.failure).toBeNull();
+        expect(run.result!.articles[0]!.error).toBeNull();
+        // the provider billed the lost answer; asking once more is the only way to get it
+        expect(run.llmRepeatedRequests).toBe(1);
+        expect(run.summaryRows).toBe(1);
+        expect(run.projectsCreated).toBe(1);
+        expect(run.compilesCreated).toBe(1);
+        expect(run.backtestsCreated).toBe(1);
+      }, 90_000);
+    }
+  }
+});
