@@ -52,8 +52,9 @@ export async function scriptedAnswer(exchange: LlmExchange, behaviour: ModelBeha
       if (code === undefined) return answer('The message has no ```python block after `Code:`, so there is nothing to repair.', null);
       // what the model is told: the prompt without the code it is asked to repair
       const context = [exchange.system, user.replace(code, '')].join('\n');
-      // repairs err half as often, or a mistake-prone model could never fix anything
-      return answer(...writeCode(await repairCode(code, context), context, mistakeRate / 2, 'repair'));
+      // repairs err half as often, or a mistake-prone model could never fix anything; a repair's
+      // slip depends on what it was given too, so repairing its own slip does not slip the same way
+      return answer(...writeCode(await repairCode(code, context), context, mistakeRate / 2, `repair\0${code}`));
     }
     case 'mutate': {
       const code = codeAfter(user, 'Code:');
@@ -96,8 +97,8 @@ function fence(lang: string, body: string): string {
  * draft always slips the same way), then every diff shown in the prompt that applies to what it
  * wrote. A diff helps only if applying it undoes the slip; the reported mistake is what remains.
  */
-function writeCode(intended: string, prompt: string, rate: number, task: string): [string, MistakeKind | null] {
-  const key = createHash('sha256').update(task).update('\0').update(intended).digest('hex');
+function writeCode(intended: string, prompt: string, rate: number, situation: string): [string, MistakeKind | null] {
+  const key = createHash('sha256').update(situation).update('\0').update(intended).digest('hex');
   const drawn = pickMistake(key, rate);
   if (drawn === null || drawn === 'prose') return [codeAnswer(intended, drawn, seededRandom(key)), drawn];
   const slipped = slipCode(intended, drawn, seededRandom(key));
