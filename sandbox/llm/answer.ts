@@ -63,8 +63,9 @@ export async function scriptedAnswer(exchange: LlmExchange, behaviour: ModelBeha
       // what the model is told: the prompt without the code it is asked to repair
       const context = [exchange.system, user.replace(code, '')].join('\n');
       const named = repairNamedItems(await repairCode(code, context), fencedBlockAfter(user, 'Error:') ?? '');
-      // repairs err half as often, or a mistake-prone model could never fix anything
-      return { ...answer(...writeCode(named.code, context, mistakeRate / 2, 'repair')), itemsRepaired: named.repaired };
+      // repairs err half as often, or a mistake-prone model could never fix anything; a repair's
+      // slip depends on what it was given too, so repairing its own slip does not slip the same way
+      return { ...answer(...writeCode(named.code, context, mistakeRate / 2, `repair\0${code}`)), itemsRepaired: named.repaired };
     }
     case 'mutate': {
       const code = codeAfter(user, 'Code:');
@@ -107,8 +108,8 @@ function fence(lang: string, body: string): string {
  * draft always slips the same way), then every diff shown in the prompt that applies to what it
  * wrote. A diff helps only if applying it undoes the slip; the reported mistake is what remains.
  */
-function writeCode(intended: string, prompt: string, rate: number, task: string): [string, MistakeKind | null] {
-  const key = createHash('sha256').update(task).update('\0').update(intended).digest('hex');
+function writeCode(intended: string, prompt: string, rate: number, situation: string): [string, MistakeKind | null] {
+  const key = createHash('sha256').update(situation).update('\0').update(intended).digest('hex');
   const drawn = pickMistake(key, rate);
   if (drawn === null || drawn === 'prose') return [codeAnswer(intended, drawn, seededRandom(key)), drawn];
   const slipped = slipCode(intended, drawn, seededRandom(key));

@@ -20,7 +20,7 @@ describe('autonomous run in the sandbox', () => {
   let report: AutonomousReport;
 
   beforeAll(async () => {
-    // every LLM answer carries a typical mistake (unless its prompt teaches it away): there is something to learn
+    // every generated draft slips (the same paper, the same slip): there is something to learn
     sandbox = await testSandbox({ mistakeRate: 1 });
     deps = testDeps({ sandboxUrl: sandbox.url });
     client = await testClient();
@@ -91,16 +91,24 @@ describe('autonomous run in the sandbox', () => {
     expect(text.stdout).toMatch(/Category\s+Strategies\s+Compiled\s+Accepted\s+Success\s+Mean Sharpe/);
   });
 
-  it('needs fewer repair attempts per strategy in its second half than in its first, having learned the fixes', async () => {
+  it('needs fewer repair attempts per strategy in its second half than in its first, because a learned diff applies to the revisited paper', async () => {
     expect(report.repairs.firstHalf!).toBeGreaterThan(0);
     expect(report.repairs.secondHalf!).toBeLessThan(report.repairs.firstHalf!);
-    // why: an error repaired early on is offered, with its fix, to every later generate prompt of the family
+    // why: the model only applies diffs. The fix learned from the first repair removes a line its
+    // draft of that paper contains; on a revisit the same draft comes back with the diff applied,
+    // so no repair is needed. (With a diff that did not apply, the model would slip again.)
     const firstRepaired = result.iterations.find((i) => i.repairAttempts > 0)!;
-    const learned = await deps.prisma.errorRecord.findFirstOrThrow({ where: { runId: firstRepaired.childRunId, fixed: true } });
-    const last = result.iterations.at(-1)!;
-    const call = await deps.prisma.llmCall.findFirstOrThrow({ where: { runId: last.childRunId, task: 'generate' } });
-    const prompt = await deps.artifacts.getText(call.promptSha256);
-    expect(prompt).toContain('Learned from earlier runs');
-    expect(prompt).toContain(learned.signature);
+    const error = await deps.prisma.errorRecord.findFirstOrThrow({ where: { runId: firstRepaired.childRunId, fixed: true } });
+    const fix = await deps.prisma.fix.findFirstOrThrow({ where: { signature: error.signature, successes: { gt: 0 } } });
+    const removed = fix.diff.split('\n').filter((l) => l.startsWith('- ')).map((l) => l.slice(2));
+    expect(removed.length).toBeGreaterThan(0);
+    const broken = await deps.prisma.algorithm.findFirstOrThrow({ where: { runId: firstRepaired.childRunId, attempt: 1 } });
+    for (const line of removed) expect(broken.code.split('\n')).toContain(line);
+    const revisit = result.iterations.find((i) => i.doi === firstRepaired.doi && i.iteration > firstRepaired.iteration && i.repairAttempts === 0);
+    expect(revisit).toBeDefined();
+    const clean = await deps.prisma.algorithm.findFirstOrThrow({ where: { runId: revisit!.childRunId, attempt: 1 } });
+    for (const line of removed) expect(clean.code.split('\n')).not.toContain(line);
+    const call = await deps.prisma.llmCall.findFirstOrThrow({ where: { runId: revisit!.childRunId, task: 'generate' } });
+    expect(await deps.artifacts.getText(call.promptSha256)).toContain(`- ${removed[0]}`);
   });
 });
