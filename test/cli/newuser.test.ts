@@ -72,7 +72,7 @@ describe('a new user at the real CLI, with a worker in the sandbox profile', () 
 
   const cli = (args: string[]) => runCli(args, env, 150_000);
   const json = <T>(res: CliResult): T => {
-    expect({ code: res.code, stderr: res.code === 0 ? '' : res.stderr }).toMatchObject({ code: 0 });
+    expect({ code: res.code, stderr: res.code === 0 ? '' : res.stderr }).toEqual({ code: 0, stderr: '' });
     return JSON.parse(res.stdout) as T;
   };
 
@@ -173,7 +173,7 @@ describe('a new user at the real CLI, with a worker in the sandbox profile', () 
 
   it('(9) after a library build is cancelled, `library status` suggests an export only when there is something to export', async () => {
     const name = `cancelled-${randomUUID().slice(0, 6)}`;
-    const { id } = json<{ id: string }>(await cli(['library', 'build', name, '--categories', 'momentum', '--per-category', '1', '--detach', '--json']));
+    const { id } = json<{ id: string }>(await cli(['library', 'build', name, '--categories', 'momentum', '--per-category', '1', '--reprocess', '--detach', '--json']));
     json(await cli(['runs', 'cancel', id, '--wait', '--json']));
     const status = await cli(['library', 'status', name]);
     expect(status.code).toBe(0);
