@@ -72,7 +72,8 @@ describe('a new user at the real CLI, with a worker in the sandbox profile', () 
 
   const cli = (args: string[]) => runCli(args, env, 150_000);
   const json = <T>(res: CliResult): T => {
-    expect({ code: res.code, stderr: res.code === 0 ? '' : res.stderr }).toMatchObject({ code: 0 });
+    // with --json an error is JSON on stdout: show both when a command fails
+    expect({ code: res.code, output: res.code === 0 ? '' : `${res.stderr}${res.stdout}` }).toEqual({ code: 0, output: '' });
     return JSON.parse(res.stdout) as T;
   };
 
@@ -173,8 +174,14 @@ describe('a new user at the real CLI, with a worker in the sandbox profile', () 
 
   it('(9) after a library build is cancelled, `library status` suggests an export only when there is something to export', async () => {
     const name = `cancelled-${randomUUID().slice(0, 6)}`;
-    const { id } = json<{ id: string }>(await cli(['library', 'build', name, '--categories', 'momentum', '--per-category', '1', '--detach', '--json']));
-    json(await cli(['runs', 'cancel', id, '--wait', '--json']));
+    // slow LLM answers keep the build's first paper in flight while it is cancelled
+    sandbox.configure({ llmLatencyMs: 4000 });
+    const { id } = json<{ id: string }>(await cli(['library', 'build', name, '--categories', 'momentum', '--per-category', '1', '--reprocess', '--detach', '--json']));
+    try {
+      expect(json<{ status: string }>(await cli(['runs', 'cancel', id, '--wait', '--json'])).status).toBe('cancelled');
+    } finally {
+      sandbox.configure({ llmLatencyMs: 0 });
+    }
     const status = await cli(['library', 'status', name]);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain(`${id}: cancelled`);
