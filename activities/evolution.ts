@@ -66,6 +66,15 @@ export function createEvolutionActivities(deps: LlmTaskDeps & { prisma: PrismaCl
       return findBacktestedCode(deps.prisma, input);
     },
 
+    /**
+     * Clears the lineage recorded under a run id, before a restarted run of the same name records
+     * its own: the run's views then never mix two runs' variants.
+     */
+    async forgetVariants(input: { runId: string }): Promise<{ forgotten: number }> {
+      const { count } = await deps.prisma.variant.deleteMany({ where: { runId: input.runId } });
+      return { forgotten: count };
+    },
+
     /** Records a variant and its lineage as it happens (idempotent on run + variant id). */
     async recordVariant(v: VariantRecord): Promise<void> {
       await recordVariant(deps.prisma, v);

@@ -29,6 +29,14 @@ export class RateLimitedError extends QuantCoderError {
   readonly retryable = true;
 }
 
+/**
+ * QuantConnect refused to start a backtest because every backtest node of the account is busy
+ * (HTTP 200, `success: false`). Nothing is wrong with the request: wait for a node and try again.
+ */
+export class BacktestNodesBusyError extends QuantCoderError {
+  readonly retryable = true;
+}
+
 /** The service answered something that is not what its API promises (malformed JSON, wrong shape). */
 export class MalformedResponseError extends QuantCoderError {
   readonly retryable = true;
