@@ -130,6 +130,17 @@ export class ArxivClient {
     return parseArxivFeed(answer.text);
   }
 
+  /** Papers by arXiv id (`id_list`), with their metadata; ids arXiv does not know are left out. */
+  async byIds(arxivIds: string[], options: ArxivSearchOptions = {}): Promise<Paper[]> {
+    const url = new URL(`${this.baseUrl}/api/query`);
+    url.searchParams.set('id_list', arxivIds.map(normaliseArxivId).join(','));
+    url.searchParams.set('max_results', String(arxivIds.length));
+    const headers: Record<string, string> = { accept: 'application/atom+xml' };
+    if (this.options.userAgent) headers['user-agent'] = this.options.userAgent;
+    const answer = await httpText({ service: SERVICE, url: url.toString(), headers, timeoutMs: this.options.timeoutMs, signal: options.signal });
+    return parseArxivFeed(answer.text);
+  }
+
   /** The PDF URL of an arXiv paper (latest version). */
   pdfUrl(arxivId: string): string {
     return `${this.pdfBaseUrl}/${normaliseArxivId(arxivId)}`;

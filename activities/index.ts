@@ -44,6 +44,13 @@ export interface ActivityDeps {
   quantconnectPollMs: number;
   quantconnectCompileTimeoutMs: number;
   metrics?: ActivityMetrics;
+  /** The clients talk to the sandbox simulators: results they produce are marked `simulated`. */
+  simulated?: boolean;
+}
+
+/** Marks what a simulated service produced, so the run's result (and every client showing it) can say so. */
+function marker(simulated: boolean | undefined) {
+  return <T extends object>(value: T): T => (simulated ? { ...value, simulated: true } : value);
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -53,10 +60,18 @@ export function createActivities(deps: ActivityDeps) {
     llmFor: deps.llmFor,
     onCall: (task, tokens) => deps.metrics?.llmTokens(task, tokens),
   });
+  const mark = marker(deps.simulated);
+  const research = createResearchActivities(deps);
+  const quantconnect = createQuantConnectActivities({
+    quantconnect: deps.quantconnect,
+    pollMs: deps.quantconnectPollMs,
+    compileTimeoutMs: deps.quantconnectCompileTimeoutMs,
+    onBacktestCreated: () => deps.metrics?.backtestCreated(),
+  });
   return withFailureMapping({
     /** Searches CrossRef's `/works` for papers matching the query. */
     async searchCrossref(input: { query: string; rows: number }): Promise<Paper[]> {
-      return deps.crossref.searchWorks(input.query, input.rows, cancellationSignal());
+      return (await deps.crossref.searchWorks(input.query, input.rows, cancellationSignal())).map(mark);
     },
 
     /** Stores a search's papers in the learning database and numbers them from 1. */
@@ -64,7 +79,16 @@ export function createActivities(deps: ActivityDeps) {
       return recordSearch(deps.prisma, input);
     },
 
-    ...createResearchActivities(deps),
+    ...research,
+    async searchArxiv(input: Parameters<typeof research.searchArxiv>[0]): Promise<Paper[]> {
+      return (await research.searchArxiv(input)).map(mark);
+    },
+    async lookupDoi(input: Parameters<typeof research.lookupDoi>[0]): Promise<Paper> {
+      return mark(await research.lookupDoi(input));
+    },
+    async lookupArxiv(input: Parameters<typeof research.lookupArxiv>[0]): Promise<Paper> {
+      return mark(await research.lookupArxiv(input));
+    },
     ...llmTasks,
     ...createEvolutionActivities({ prisma: deps.prisma, artifacts: deps.artifacts, llmFor: deps.llmFor, onCall: (task, tokens) => deps.metrics?.llmTokens(task, tokens) }),
     ...createLibraryActivities({ prisma: deps.prisma, generatedDir: deps.generatedDir }),
@@ -72,12 +96,13 @@ export function createActivities(deps: ActivityDeps) {
       deps.metrics?.repairRequested();
       return llmTasks.repairAlgorithm(input);
     },
-    ...createQuantConnectActivities({
-      quantconnect: deps.quantconnect,
-      pollMs: deps.quantconnectPollMs,
-      compileTimeoutMs: deps.quantconnectCompileTimeoutMs,
-      onBacktestCreated: () => deps.metrics?.backtestCreated(),
-    }),
+    ...quantconnect,
+    async compileAlgorithm(input: Parameters<typeof quantconnect.compileAlgorithm>[0]) {
+      return mark(await quantconnect.compileAlgorithm(input));
+    },
+    async runBacktest(input: Parameters<typeof quantconnect.runBacktest>[0]) {
+      return mark(await quantconnect.runBacktest(input));
+    },
 
     /** The quality gate: backtest period, syntax, LEAN lint with safe fixes. */
     checkAlgorithm,

@@ -34,10 +34,13 @@ export function createResearchActivities(deps: ResearchDeps) {
       return deps.crossref.work(input.doi, cancellationSignal());
     },
 
-    /** A paper by arXiv id (its metadata when arXiv knows it; the id alone is enough to download it). */
+    /**
+     * A paper by arXiv id, with the title, authors, year and abstract arXiv has for it (`id_list`);
+     * an id arXiv does not list still names a PDF to download. Failures to reach arXiv are retried.
+     */
     async lookupArxiv(input: { arxivId: string }): Promise<Paper> {
       const id = normaliseArxivId(input.arxivId);
-      const found = await deps.arxiv.search(`id:${id}`, 1, { signal: cancellationSignal() }).catch(() => [] as Paper[]);
+      const found = await deps.arxiv.byIds([id], { signal: cancellationSignal() });
       const exact = found.find((p) => p.arxivId === id);
       if (exact) return exact;
       return { source: 'arxiv', externalId: id, arxivId: id, doi: null, title: `arXiv:${id}`, authors: [], year: null, url: `https://arxiv.org/abs/${id}`, abstract: null, pdfUrl: null };

@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { loadSettings, type Settings } from '../config/settings';
 import { describeFailure, connectClient, requireWorker } from './temporal';
 import { isKnownError } from './errors';
+import { webUiBase } from './web-ui';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -53,8 +54,25 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       QUANTCODER_TASK_QUEUE: this.flags['task-queue'],
       QUANTCODER_PROFILE: this.flags.sandbox ? 'sandbox' : undefined,
     });
-    if (this.settings.config.profile === 'sandbox') this.note(SANDBOX_BANNER);
+    if (this.settings.config.profile === 'sandbox') this.showSandboxBanner();
     for (const w of this.settings.warnings) this.note(`Warning: ${w}`);
+  }
+
+  private bannerShown = false;
+
+  /** Says, once, that results come from the simulators. */
+  protected showSandboxBanner(): void {
+    if (this.bannerShown) return;
+    this.bannerShown = true;
+    this.note(SANDBOX_BANNER);
+  }
+
+  /**
+   * Whether results are simulated is the workers' business, not this client's flags: a run's
+   * result says `simulated: true` when the worker that ran its activities used the simulators.
+   */
+  protected noteSimulated(result: unknown): void {
+    if ((result as { simulated?: unknown } | null)?.simulated === true) this.showSandboxBanner();
   }
 
   /** A line for the person at the terminal, on stderr even with --json (stdout then holds only the JSON). */
@@ -78,7 +96,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** Fails with a clear message when no worker polls the workflow queue. */
   protected async requireWorker(waitMs?: number): Promise<void> {
-    await requireWorker(await this.temporal(), this.taskQueue, waitMs);
+    const profiles = await requireWorker(await this.temporal(), this.taskQueue, waitMs);
+    // the workers that will run this command's activities simulate the services: say so before anything
+    if (profiles.includes('sandbox')) this.showSandboxBanner();
   }
 
   /** Runs one pipeline step as its own durable workflow and waits for its result. */
@@ -95,12 +115,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         { key: RUN_TOPIC, value: label },
       ],
     })) as R;
+    this.noteSimulated(result);
     return { workflowId, result };
   }
 
   /** A link to a workflow's page in the Temporal Web UI. */
   protected webUiLink(workflowId: string): string {
-    const base = this.settings.config.temporal.uiUrl.replace(/\/+$/, '');
+    const base = webUiBase(this.settings);
     return `${base}/namespaces/${encodeURIComponent(this.settings.config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
   }
 
@@ -112,6 +133,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (err instanceof WorkflowUpdateFailedError) return super.catch(new Errors.CLIError(`Refused: ${describeFailure(err).message}`, { exit: 1 }));
     if (isKnownError(err)) return super.catch(new Errors.CLIError(err.message, { exit: 1 }));
     return super.catch(err);
+  }
+
+  /** `--json` errors: the message (and a code when there is one), without oclif's internals. */
+  protected override toErrorJson(err: unknown): { error: { message: string; code?: string } } {
+    const e = err as { message?: unknown; code?: unknown };
+    const message = typeof e?.message === 'string' ? e.message : String(err);
+    return { error: { message, ...(typeof e?.code === 'string' ? { code: e.code } : {}) } };
   }
 
   protected override async finally(err: Error | undefined): Promise<unknown> {

@@ -5,6 +5,7 @@ export type { VariantRow } from '../store/variants';
 import type { GenerationSummary, EvolutionStatus } from '../workflows/evolution';
 import { table } from './format';
 import { statisticsLine } from './pipeline-view';
+import { runState, type RunState } from './run-states';
 
 const BARS = '▁▂▃▄▅▆▇█';
 
@@ -24,7 +25,7 @@ export function fitnessChart(history: GenerationSummary[], width = 60): string {
   ].join('\n');
 }
 
-export function renderStatus(s: EvolutionStatus, history: GenerationSummary[]): string {
+export function renderStatus(s: ViewedStatus, history: GenerationSummary[]): string {
   const lines = [
     `${s.id}: ${s.status}${s.stopReason ? ` (${s.stopReason})` : ''}`,
     `generation ${s.generation} · best fitness ${s.bestFitness?.toFixed(4) ?? '—'} · backtests ${s.backtestsUsed}${s.budget.maxBacktests ? `/${s.budget.maxBacktests}` : ''} · tokens ${s.tokensUsed}${s.budget.maxTokens ? `/${s.budget.maxTokens}` : ''}`,
@@ -55,18 +56,23 @@ export function renderStatus(s: EvolutionStatus, history: GenerationSummary[]): 
 }
 
 /** `renderStatus` for a run that may have ended: adds why a failed run failed. */
-export function renderSnapshot(s: EvolutionStatus & { history: GenerationSummary[]; error: { type?: string; message: string } | null }): string {
+export function renderSnapshot(s: ViewedStatus & { history: GenerationSummary[]; error: { type?: string; message: string } | null }): string {
   const view = renderStatus(s, s.history);
   return s.error ? `${view}\nerror${s.error.type ? ` (${s.error.type})` : ''}: ${s.error.message.split('\n')[0]}` : view;
 }
 
 /** Maps Temporal's execution status and the run's own status to what `evolve status` reports. */
-export function runStatus(execution: string, own: EvolutionStatus['status'] | undefined): EvolutionStatus['status'] {
+export function runStatus(execution: string, own: EvolutionStatus['status'] | undefined): EvolutionViewStatus {
   if (execution === 'RUNNING' || execution === 'CONTINUED_AS_NEW') return own ?? 'running';
   if (execution === 'COMPLETED') return own === 'stopped' ? 'stopped' : 'completed';
-  if (execution === 'CANCELLED' || execution === 'TERMINATED') return 'stopped';
-  return 'failed';
+  return runState(execution);
 }
+
+/** An evolution run's state: the run states every command uses, plus the evolution's own phases. */
+export type EvolutionViewStatus = EvolutionStatus['status'] | RunState;
+
+/** An evolution run's status as the views show it: live from the run, or rebuilt once it ended. */
+export type ViewedStatus = Omit<EvolutionStatus, 'status'> & { status: EvolutionViewStatus };
 
 // ── Variants recorded in the learning database ─────────────────────────────────────────────────
 
@@ -203,7 +209,7 @@ export function fitnessSvg(history: GenerationSummary[], width = 720, height = 3
 }
 
 export interface ReportInput {
-  snapshot: EvolutionStatus & { history: GenerationSummary[]; execution: string; startTime: string; closeTime: string | null; error: { type?: string; message: string } | null };
+  snapshot: ViewedStatus & { history: GenerationSummary[]; execution: string; startTime: string; closeTime: string | null; error: { type?: string; message: string } | null };
   best: EvaluatedVariant | null;
   variants: VariantRow[];
   generatedAt: Date;

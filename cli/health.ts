@@ -8,6 +8,7 @@ import { ENV_KEYS, redactor, SECRET_KEYS, type QuantCoderConfig } from '../domai
 import type { HomeLayout } from '../domain/paths';
 import { serviceEndpoints, type ServiceEndpoints } from '../domain/services';
 import { taskQueues } from '../domain/task-queues';
+import { profileOfIdentity, type WorkerProfile } from '../domain/worker-identity';
 import { assertSqliteFile, MIGRATIONS_DIR, pendingMigrations } from '../store/database';
 import { quantconnectAuthHeaders } from '../domain/quantconnect-auth';
 import { formatBytes } from './format';
@@ -253,9 +254,10 @@ export async function checkTemporal(address: string, namespace: string, timeoutM
  * pollers it saw recently). No poller on the workflow queue means no run can progress; a missing
  * poller on a service queue alone may be a worker busy at its concurrency limit.
  */
-export async function checkWorkers(connection: Connection, namespace: string, baseQueue: string, timeoutMs = 3000): Promise<CheckResult> {
+export async function checkWorkers(connection: Connection, namespace: string, baseQueue: string, timeoutMs = 3000): Promise<CheckResult & { profiles: WorkerProfile[] }> {
   const queues = taskQueues(baseQueue);
   const counts: Array<{ role: string; queue: string; workers: number }> = [];
+  const identities = new Set<string>();
   try {
     for (const [role, queue] of Object.entries(queues)) {
       const res = await connection.withDeadline(Date.now() + timeoutMs, () =>
@@ -268,24 +270,31 @@ export async function checkWorkers(connection: Connection, namespace: string, ba
               : temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
         }),
       );
-      counts.push({ role, queue, workers: new Set((res.pollers ?? []).map((p) => p.identity ?? '')).size });
+      const pollers = (res.pollers ?? []).map((p) => p.identity ?? '');
+      for (const p of pollers) identities.add(p);
+      counts.push({ role, queue, workers: new Set(pollers).size });
     }
   } catch (err) {
-    return fail(`Could not describe the task queues: ${(err as Error).message.split('\n')[0]}`);
+    return { ...fail(`Could not describe the task queues: ${(err as Error).message.split('\n')[0]}`), profiles: [] };
   }
+  const profiles = [...new Set([...identities].map(profileOfIdentity).filter((p): p is WorkerProfile => p !== null))].sort();
+  const running = profiles.length ? `; workers run the ${profiles.join(' and ')} profile${profiles.includes('sandbox') ? ' (sandbox: every service simulated)' : ''}` : '';
   const summary = counts.map((c) => `${c.queue}: ${c.workers}`).join(', ');
   const workflowQueue = counts.find((c) => c.queue === queues.workflows)!;
   if (workflowQueue.workers === 0) {
-    return fail(`No worker polls task queue "${workflowQueue.queue}" (pollers ${summary}). Start one with \`quantcoder worker\` (or \`quantcoder dev\`).`);
+    return { profiles, ...fail(`No worker polls task queue "${workflowQueue.queue}" (pollers ${summary}). Start one with \`quantcoder worker\` (or \`quantcoder dev\`).`) };
   }
   const idle = counts.filter((c) => c.workers === 0);
   if (idle.length) {
-    return warn(
-      `No poller on ${idle.map((c) => `"${c.queue}"`).join(', ')} (pollers ${summary}): its workers are busy at their concurrency limit, ` +
-        'or run an older QuantCoder without this queue',
-    );
+    return {
+      profiles,
+      ...warn(
+        `No poller on ${idle.map((c) => `"${c.queue}"`).join(', ')} (pollers ${summary}): its workers are busy at their concurrency limit, ` +
+          `or run an older QuantCoder without this queue${running}`,
+      ),
+    };
   }
-  return pass(`Workers poll every task queue (pollers ${summary})`);
+  return { profiles, ...pass(`Workers poll every task queue (pollers ${summary})${running}`) };
 }
 
 // --- --deep: the cheapest authenticated call of each configured service ----------------------------
@@ -438,7 +447,18 @@ export async function runHealthChecks(options: HealthOptions): Promise<HealthRep
     const { result, connection } = await checkTemporal(address, namespace);
     checks.temporal = result;
     try {
-      checks.workers = connection && result.status === 'pass' ? await checkWorkers(connection, namespace, taskQueue) : fail(`Not checked: no Temporal server at ${address}`);
+      if (connection && result.status === 'pass') {
+        const { profiles, ...workers } = await checkWorkers(connection, namespace, taskQueue);
+        checks.workers = workers;
+        // keys and credentials matter where the activities run: workers in the sandbox profile need none
+        if (config.profile !== 'sandbox' && profiles.length === 1 && profiles[0] === 'sandbox') {
+          checks.api_keys = pass('The connected workers run the sandbox profile: the simulators accept their built-in keys (runs here are simulated)');
+          checks.quantconnect = pass('The connected workers run the sandbox profile: the QuantConnect simulator accepts its built-in credentials');
+        }
+        if (config.profile === 'sandbox' && profiles.includes('live')) {
+          checks.workers = warn(`${workers.message}. This client is set to the sandbox profile, but a worker runs the live profile: its runs use the real services`);
+        }
+      } else checks.workers = fail(`Not checked: no Temporal server at ${address}`);
     } finally {
       await connection?.close().catch(() => undefined);
     }

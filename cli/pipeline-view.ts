@@ -74,6 +74,42 @@ export function renderPipelineResult(result: PipelineResult): string {
   return lines.join('\n');
 }
 
+/**
+ * What a pipeline run fell short of, in one line, or null when it processed every paper asked
+ * for: nothing found, candidates without a readable PDF, fewer papers than requested.
+ */
+export function pipelineShortfall(result: PipelineResult, requested?: number): string | null {
+  const processed = result.articles.length;
+  const unreadable = result.skipped.length;
+  if (processed === 0) {
+    if (unreadable) return `No paper processed: none of the ${unreadable} candidate(s) for ${targetText(result.target)} had a readable PDF`;
+    return `No paper found for ${targetText(result.target)}`;
+  }
+  if (requested !== undefined && processed < requested) {
+    return `${processed} of ${requested} requested papers processed: no more candidates${unreadable ? ' with a readable PDF' : ' found'}`;
+  }
+  if (!result.articles.some((a) => a.algorithmPath)) return `No algorithm produced: every paper failed (see above)`;
+  return null;
+}
+
+/** Whether a run produced nothing: no paper processed, or no algorithm written. */
+export function producedNothing(result: PipelineResult): boolean {
+  return !result.articles.some((a) => a.algorithmPath);
+}
+
+function targetText(target: PipelineResult['target']): string {
+  switch (target.kind) {
+    case 'topic':
+      return `"${target.query}"`;
+    case 'doi':
+      return `DOI ${target.doi}`;
+    case 'arxiv':
+      return `arXiv id ${target.arxivId}`;
+    case 'result':
+      return `result ${target.n} of the latest search`;
+  }
+}
+
 export async function pipelineHandle(client: Client, runId: string): Promise<WorkflowHandle> {
   return client.workflow.getHandle(runId);
 }

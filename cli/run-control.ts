@@ -17,7 +17,8 @@ import type { EvaluatedVariant } from '../domain/evolution';
 import { RUN_BEST_FITNESS, RUN_GENERATION, RUN_KIND, RUN_TOPIC } from '../domain/search-attributes';
 import { eliteQuery, evolutionStatusQuery, historyQuery, type EvolutionResult, type EvolutionStatus, type GenerationSummary } from '../workflows/evolution';
 import { UserError } from './errors';
-import { historyFromVariants, runStatus } from './evolution-view';
+import { historyFromVariants, runStatus, type EvolutionViewStatus } from './evolution-view';
+import { runState, RUN_STATES, type RunState } from './run-states';
 import { describeFailure, requireWorker } from './temporal';
 
 /** A run as the server describes it, or a one-line error naming the id when there is none. */
@@ -55,7 +56,9 @@ export async function readRunRecords(databaseFile: string, runId: string): Promi
 // ── Evolution runs: one view, whether the run is going or closed ────────────────────────────────
 
 /** What `evolve status` reports: the workflow's own status while it runs, rebuilt from its result (or the database) once closed. */
-export interface EvolutionSnapshot extends EvolutionStatus {
+export interface EvolutionSnapshot extends Omit<EvolutionStatus, 'status'> {
+  /** The run state (as every command names it), or the evolution's own phase while it runs. */
+  status: EvolutionViewStatus;
   /** Temporal's status of the latest execution. */
   execution: WorkflowExecutionStatusName;
   history: GenerationSummary[];
@@ -212,8 +215,8 @@ export async function watchEvolution(client: Client, id: string, databaseFile: s
 
 // ── Listing runs ──────────────────────────────────────────────────────────────────────────────
 
-export const RUN_STATUSES = ['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out'] as const;
-export type RunStatusFilter = (typeof RUN_STATUSES)[number];
+export const RUN_STATUSES = RUN_STATES;
+export type RunStatusFilter = RunState;
 
 const EXECUTION_STATUS: Record<RunStatusFilter, string> = {
   running: 'Running',
@@ -263,7 +266,7 @@ export async function listRuns(client: Client, query: string, limit: number): Pr
       id: e.workflowId,
       type: e.type,
       kind: e.typedSearchAttributes.get(RUN_KIND) ?? null,
-      status: e.status.name.toLowerCase(),
+      status: runState(e.status.name),
       startTime: e.startTime.toISOString(),
       closeTime: e.closeTime?.toISOString() ?? null,
       topic: e.typedSearchAttributes.get(RUN_TOPIC) ?? null,

@@ -1,6 +1,7 @@
 import { Client, Connection, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { profileOfIdentity, type WorkerProfile } from '../domain/worker-identity';
 import { NoWorkerError, TemporalUnavailableError } from './errors';
 
 /** Connects a client, turning "nothing listens there" into a message that says what to do. */
@@ -18,21 +19,30 @@ function firstLine(text: string): string {
   return text.split('\n')[0]!.slice(0, 120);
 }
 
-/** Whether any worker polls the queue (Temporal's task-queue description lists recent pollers). */
-export async function hasPollers(client: Client, taskQueue: string): Promise<boolean> {
+/** The identities of the workers polling a workflow queue (Temporal's task-queue description lists recent pollers). */
+export async function workflowPollers(client: Client, taskQueue: string): Promise<string[]> {
   const res = await client.workflowService.describeTaskQueue({
     namespace: client.options.namespace,
     taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
     taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
   });
-  return (res.pollers ?? []).length > 0;
+  return (res.pollers ?? []).map((p) => p.identity ?? '');
 }
 
-/** Waits briefly for a worker (one may be starting beside us), then explains how to start one. */
-export async function requireWorker(client: Client, taskQueue: string, waitMs = 10_000): Promise<void> {
+/** Whether any worker polls the queue. */
+export async function hasPollers(client: Client, taskQueue: string): Promise<boolean> {
+  return (await workflowPollers(client, taskQueue)).length > 0;
+}
+
+/**
+ * Waits briefly for a worker (one may be starting beside us), then explains how to start one.
+ * Returns the profiles the polling workers say they run (a worker in the sandbox profile simulates every service).
+ */
+export async function requireWorker(client: Client, taskQueue: string, waitMs = 10_000): Promise<WorkerProfile[]> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    if (await hasPollers(client, taskQueue)) return;
+    const pollers = await workflowPollers(client, taskQueue);
+    if (pollers.length) return [...new Set(pollers.map(profileOfIdentity).filter((p): p is WorkerProfile => p !== null))];
     if (Date.now() >= deadline) throw new NoWorkerError(taskQueue);
     await new Promise((r) => setTimeout(r, 500));
   }

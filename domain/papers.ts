@@ -11,6 +11,8 @@ export interface Paper {
   url: string | null;
   abstract: string | null;
   pdfUrl: string | null;
+  /** Set when the metadata came from a simulated service (a worker in the sandbox profile). */
+  simulated?: boolean;
 }
 
 /** A numbered search result, as `quantcoder search` prints it. */

@@ -124,6 +124,8 @@ export interface PipelineResult {
   /** Candidates passed over (no open-access PDF, not a PDF), with why. */
   skipped: Array<{ title: string; doi: string | null; arxivId: string | null; reason: string }>;
   tokens: TokenCount;
+  /** Whether the papers came from simulated services (the worker that found them runs the sandbox profile). */
+  simulated?: boolean;
 }
 
 export interface PipelineStatus {
@@ -158,12 +160,15 @@ export interface CheckOutcome {
 }
 
 export interface CompileOutcome {
+  /** Set when a simulated QuantConnect compiled it (a worker in the sandbox profile). */
+  simulated?: boolean;
   compiled: boolean;
   projectId: number;
   compileId: string;
   logs: string[];
 }
 
+/** `simulated` is set when a simulated QuantConnect ran the backtest: its statistics are synthetic. */
 export type BacktestResult =
-  | { kind: 'completed'; backtestId: string; statistics: StatisticsSummary; rawStatistics: Record<string, string> }
-  | { kind: 'runtimeError'; backtestId: string; error: string; stacktrace: string | null };
+  | { kind: 'completed'; backtestId: string; statistics: StatisticsSummary; rawStatistics: Record<string, string>; simulated?: boolean }
+  | { kind: 'runtimeError'; backtestId: string; error: string; stacktrace: string | null; simulated?: boolean };

@@ -467,13 +467,83 @@ export function landscapeSharpe(features: AlgorithmFeatures): SharpeBreakdown {
 
 // ---------------------------------------------------------------- statistics in LEAN's formats
 
-/** The evaluation horizon is fixed: the algorithm's start and end dates are only echoed. */
-const YEARS = 5;
-/** Echoed when the algorithm sets no dates. */
+/** The period tested when the algorithm sets no dates. */
 export const DEFAULT_START_DATE = '2019-01-01 00:00:00';
 export const DEFAULT_END_DATE = '2023-12-31 00:00:00';
 const BENCHMARK_RETURN = 0.09;
 const BENCHMARK_VOLATILITY = 0.17;
+
+// ---------------------------------------------------------------- the calendar: one synthetic market
+
+/**
+ * How much of a strategy's daily risk is the market's shock of the day. The rest is the strategy's
+ * own day-to-day noise, which averages out over a period; the market's shocks do not, which is why
+ * the same program does better in some periods than in others.
+ */
+const MARKET_SHARE = 0.35;
+const DAY_MS = 86_400_000;
+
+const shocks = new Map<number, number>();
+
+/** The market's shock on a calendar day: a standard normal drawn from the date alone, so every program lives in the same market. */
+function marketShock(day: number): number {
+  let z = shocks.get(day);
+  if (z === undefined) {
+    const h = createHash('sha256').update(`market-day:${day}`).digest();
+    const u1 = (h.readUInt32BE(0) + 1) / 4_294_967_297;
+    const u2 = h.readUInt32BE(4) / 4_294_967_296;
+    z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    if (shocks.size > 200_000) shocks.clear();
+    shocks.set(day, z);
+  }
+  return z;
+}
+
+/** Trading days (Monday to Friday) from start to end inclusive, as days since 1970-01-01. */
+function tradingDays(start: string, end: string): number[] {
+  const from = Math.floor(Date.parse(`${start.slice(0, 10)}T00:00:00Z`) / DAY_MS);
+  const to = Math.floor(Date.parse(`${end.slice(0, 10)}T00:00:00Z`) / DAY_MS);
+  const days: number[] = [];
+  if (!Number.isFinite(from) || !Number.isFinite(to)) return days;
+  for (let d = from; d <= to; d++) {
+    const weekday = (d + 4) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
+    if (weekday !== 0 && weekday !== 6) days.push(d);
+  }
+  return days;
+}
+
+/**
+ * A program's daily returns over the days it is backtested: its landscape Sharpe ratio sets the
+ * mean, its volatility the size of each day's move, and the calendar decides each day's market
+ * shock. A day's return depends only on the program and that date, so a sub-period's returns are
+ * exactly the whole period's returns on those days.
+ */
+export function dailyReturns(sharpe: number, annualVolatility: number, days: number[]): number[] {
+  const mean = (sharpe * annualVolatility) / 252;
+  const dayVol = annualVolatility / Math.sqrt(252);
+  const own = Math.sqrt(1 - MARKET_SHARE ** 2);
+  // the strategy's own noise alternates with the calendar's day parity: it cancels over any run of days
+  return days.map((d) => mean + dayVol * (own * (d % 2 === 0 ? 1 : -1) + MARKET_SHARE * marketShock(d)));
+}
+
+/** What a return series amounts to: realised Sharpe ratio and volatility, net profit, CAR and the worst drawdown. */
+export function seriesStatistics(returns: number[]): { sharpe: number; volatility: number; netProfit: number; car: number; drawdown: number; years: number } {
+  const n = returns.length;
+  const years = Math.max(n, 1) / 252;
+  if (n < 2) return { sharpe: 0, volatility: 0, netProfit: 0, car: 0, drawdown: 0, years };
+  const mean = returns.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(returns.reduce((a, r) => a + (r - mean) ** 2, 0) / (n - 1));
+  let equity = 1;
+  let peak = 1;
+  let drawdown = 0;
+  for (const r of returns) {
+    equity *= 1 + r;
+    peak = Math.max(peak, equity);
+    drawdown = Math.max(drawdown, 1 - equity / peak);
+  }
+  const netProfit = equity - 1;
+  return { sharpe: sd > 0 ? (mean / sd) * Math.sqrt(252) : 0, volatility: sd * Math.sqrt(252), netProfit, car: equity > 0 ? equity ** (1 / years) - 1 : -1, drawdown, years };
+}
 
 function round(x: number, places: number): number {
   const f = 10 ** places;
@@ -557,16 +627,22 @@ export function syntheticStatistics(code: string, backtestParameters: Record<str
   const features = analyseAlgorithm(code, backtestParameters);
   const breakdown = landscapeSharpe(features);
   const land = LANDSCAPES[features.family];
-  const S = breakdown.sharpe;
-  const sigma =
+  const targetSigma =
     features.family === 'volatility'
       ? Math.min(features.parameters.target_vol ?? 0.1, 0.19 * (features.parameters.max_leverage ?? 2)) * 1.04
       : land.annualVolatility * (features.resolution === 'daily' ? 1 : 1.1);
-  const car = S * sigma;
-  const netProfit = (1 + car) ** YEARS - 1;
-  const drawdown = Math.min(Math.max(sigma * (2.4 - 0.7 * S), 0.015), 0.85);
+  // the statistics are those of the program's daily returns over the period it sets itself
+  const start = features.startDate ?? DEFAULT_START_DATE;
+  const end = features.endDate ?? DEFAULT_END_DATE;
+  const series = seriesStatistics(dailyReturns(breakdown.sharpe, targetSigma, tradingDays(start, end)));
+  const S = round(series.sharpe, 3);
+  const sigma = series.volatility || targetSigma;
+  const years = series.years;
+  const car = series.car;
+  const netProfit = series.netProfit;
+  const drawdown = Math.min(Math.max(series.drawdown, 0.005), 0.95);
   const perYear = tradesPerYear(features);
-  const totalOrders = Math.max(2, Math.round(perYear * YEARS * 2));
+  const totalOrders = Math.max(2, Math.round(perYear * years * 2));
   const winBias = features.family === 'mean_reversion' ? 0.1 : features.family === 'pairs' ? 0.08 : 0;
   const winRate = Math.min(Math.max(0.4 + 0.12 * S + winBias, 0.15), 0.85);
   const lossRate = 1 - winRate;
@@ -577,7 +653,7 @@ export function syntheticStatistics(code: string, backtestParameters: Record<str
   const expectancy = winRate * plr - lossRate;
   const sortino = S * 1.38;
   const dailySharpe = S / Math.sqrt(252);
-  const psr = normalCdf((dailySharpe * Math.sqrt(252 * YEARS - 1)) / Math.sqrt(1 + 0.5 * dailySharpe ** 2));
+  const psr = normalCdf((dailySharpe * Math.sqrt(Math.max(252 * years - 1, 1))) / Math.sqrt(1 + 0.5 * dailySharpe ** 2));
   const beta = features.family === 'volatility' ? land.beta * ((features.parameters.target_vol ?? 0.1) / 0.1) : land.beta;
   const alpha = car - beta * BENCHMARK_RETURN;
   const rho = Math.max(-1, Math.min(1, (beta * BENCHMARK_VOLATILITY) / sigma));
@@ -630,8 +706,8 @@ export function syntheticStatistics(code: string, backtestParameters: Record<str
   const grossLoss = losingTrades * avgLoss * startEquity;
   const totalPerformance = {
     tradeStatistics: {
-      startDateTime: `${(features.startDate ?? DEFAULT_START_DATE).replace(' ', 'T')}Z`,
-      endDateTime: `${(features.endDate ?? DEFAULT_END_DATE).replace(' ', 'T')}Z`,
+      startDateTime: `${start.replace(' ', 'T')}Z`,
+      endDateTime: `${end.replace(' ', 'T')}Z`,
       totalNumberOfTrades: Math.round(totalOrders / 2),
       numberOfWinningTrades: winningTrades,
       numberOfLosingTrades: losingTrades,

@@ -73,5 +73,6 @@ export function buildActivityDeps(settings: Settings, metrics?: ActivityMetrics)
     quantconnectPollMs: endpoints.quantconnect.pollMs,
     quantconnectCompileTimeoutMs: Math.max(endpoints.quantconnect.timeoutMs * 5, 60_000),
     metrics,
+    simulated: endpoints.sandbox,
   };
 }

@@ -1,8 +1,10 @@
+import os from 'node:os';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { QuantCoderConfig } from '../domain/config';
 import { taskQueues } from '../domain/task-queues';
+import { workerIdentity } from '../domain/worker-identity';
 
 export interface WorkerSetOptions {
   connection: NativeConnection;
@@ -27,6 +29,8 @@ export async function createWorkerSet(options: WorkerSetOptions): Promise<Worker
   const queues = taskQueues(options.taskQueue);
   const activities = createActivities(options.deps);
   const common = {
+    // the identity names the profile, so `health` and the CLI can tell simulated workers apart
+    identity: workerIdentity(`${process.pid}@${os.hostname()}`, options.config.profile),
     connection: options.connection,
     namespace: options.namespace,
     activities,

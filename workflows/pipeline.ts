@@ -37,7 +37,8 @@ export async function researchPipeline(input: PipelineInput): Promise<PipelineRe
     if (a) Object.assign(a, { stage, error });
   });
 
-  const candidates = withoutExcluded(await resolveCandidates(input, { local, crossref, arxiv }), input.excludeIds);
+  const resolved = await resolveCandidates(input, { local, crossref, arxiv });
+  const candidates = withoutExcluded(resolved, input.excludeIds);
   status.stage = 'processing';
 
   const results: ArticleResult[] = [];
@@ -83,6 +84,7 @@ export async function researchPipeline(input: PipelineInput): Promise<PipelineRe
     articles: results,
     skipped,
     tokens: results.reduce((t, r) => addTokens(t, r.tokens), ZERO_TOKENS),
+    simulated: resolved.some((p) => p.simulated === true),
   };
 }
 

@@ -13,6 +13,8 @@ export interface SearchOutput {
   searchId: number;
   query: string;
   results: NumberedResult[];
+  /** The worker that searched used a simulated CrossRef (the sandbox profile). */
+  simulated: boolean;
 }
 
 /** Searches for papers, stores them in the learning database and numbers them for later commands. */
@@ -24,5 +26,5 @@ export async function searchPapers(input: SearchInput): Promise<SearchOutput> {
 
   const papers = await crossref.searchCrossref({ query: input.query, rows: input.maxResults });
   const stored = await learning.storeSearchResults({ workflowId: info.workflowId, query: input.query, source: input.source, papers });
-  return { searchId: stored.searchId, query: input.query, results: stored.results };
+  return { searchId: stored.searchId, query: input.query, results: stored.results, simulated: papers.some((p) => p.simulated === true) };
 }

@@ -73,6 +73,8 @@ export interface ValidateInput {
 }
 
 export interface ValidateOutput {
+  /** A simulated QuantConnect compiled (and backtested) it: a worker in the sandbox profile. */
+  simulated: boolean;
   check: CheckOutcome;
   compile: { compiled: boolean; logs: string[]; projectId: number; compileId: string } | null;
 }
@@ -99,19 +101,21 @@ function compileOf(e: Evaluation): ValidateOutput['compile'] {
 export async function validateStep(input: ValidateInput): Promise<ValidateOutput> {
   const e = await evaluateProgram({ code: input.code, key: 'validate', attempt: 1, previous: null }, { ...stepContext(input), stopAfter: input.localOnly ? 'check' : 'compile' });
   if (e.kind === 'failed') throw failureFrom(e);
-  return { check: e.check, compile: compileOf(e) };
+  return { simulated: e.compile?.simulated === true, check: e.check, compile: compileOf(e) };
 }
 
 /** Gate, compile and backtest one algorithm over [start, end]. */
 export async function backtestStep(input: ValidateInput): Promise<ValidateOutput & { backtest: BacktestResult | null }> {
   const e = await evaluateProgram({ code: input.code, key: 'backtest', attempt: 1, previous: null }, stepContext(input));
   if (e.kind === 'failed') throw failureFrom(e);
-  const output = { check: e.check, compile: compileOf(e) };
+  // the same QuantConnect compiles and backtests: a simulated compile means a simulated backtest
+  const simulated = e.compile?.simulated === true;
+  const output = { simulated, check: e.check, compile: compileOf(e) };
   switch (e.kind) {
     case 'scored':
-      return { ...output, backtest: { kind: 'completed', backtestId: e.backtestId ?? '', statistics: e.statistics, rawStatistics: e.rawStatistics ?? {} } };
+      return { ...output, backtest: { kind: 'completed', backtestId: e.backtestId ?? '', statistics: e.statistics, rawStatistics: e.rawStatistics ?? {}, simulated } };
     case 'runtimeError':
-      return { ...output, backtest: { kind: 'runtimeError', backtestId: e.backtestId, error: e.problem.message, stacktrace: null } };
+      return { ...output, backtest: { kind: 'runtimeError', backtestId: e.backtestId, error: e.problem.message, stacktrace: null, simulated } };
     default:
       return { ...output, backtest: null };
   }

@@ -1,10 +1,9 @@
-import path from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base';
 import { UserError } from '../errors';
 import { statisticsLine } from '../pipeline-view';
-import { readAlgorithm } from '../steps';
-import { parseIsoDate } from '../../domain/backtest-period';
+import { algorithmName, readAlgorithm } from '../steps';
+import { periodOf, validatePeriod } from '../../domain/backtest-period';
 import { runSettings } from '../../domain/run-settings';
 import type { BacktestResult } from '../../domain/pipeline';
 import type { ValidateOutput } from '../../workflows/steps';
@@ -22,19 +21,20 @@ export default class Backtest extends BaseCommand<typeof Backtest> {
   };
 
   async run(): Promise<ValidateOutput & { workflowId: string; backtest: BacktestResult | null }> {
-    for (const which of ['start', 'end'] as const) {
-      const v = this.flags[which];
-      if (v && !parseIsoDate(v)) throw new UserError(`--${which} ${v} is not a date; use YYYY-MM-DD`);
-    }
+    validatePeriod(this.flags.start, this.flags.end);
     const { file, code } = readAlgorithm(this.args.file);
-    const { workflowId, result } = await this.executeStep<ValidateOutput & { backtest: BacktestResult | null }>('backtestStep', path.basename(path.dirname(file)) || 'algorithm', [
+    const { workflowId, result } = await this.executeStep<ValidateOutput & { backtest: BacktestResult | null }>('backtestStep', algorithmName(file, code), [
       { code, localOnly: false, start: this.flags.start, end: this.flags.end, settings: runSettings(this.settings.config) },
     ]);
     if (!this.jsonEnabled()) {
       if (result.check.problem) this.log(`${result.check.problem.kind} error:\n${result.check.problem.message}`);
       else if (result.compile && !result.compile.compiled) this.log(`Build error:\n${result.compile.logs.join('\n')}`);
       else if (result.backtest?.kind === 'runtimeError') this.log(`Runtime error: ${result.backtest.error}\n${result.backtest.stacktrace ?? ''}`);
-      else if (result.backtest) this.log(statisticsLine(result.backtest.statistics));
+      else if (result.backtest) {
+        const period = periodOf(result.check.code);
+        this.log(`Period ${period.start ?? '(the backtester default)'} → ${period.end ?? '(the backtester default)'}`);
+        this.log(statisticsLine(result.backtest.statistics));
+      }
     }
     if (result.backtest?.kind !== 'completed') process.exitCode = 1;
     return { workflowId, ...result };

@@ -3,6 +3,7 @@ import { Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startSandbox } from '../../sandbox';
 import { BaseCommand } from '../base';
+import { forgetDevServer, recordDevServer, webUiBase } from '../web-ui';
 import { createLogger, startWorkerProcess, type WorkerProcess } from '../../worker';
 import { startDevServer } from '../../worker/temporal-server';
 import { installRuntime } from '../../worker/runtime';
@@ -55,7 +56,7 @@ export default class Dev extends BaseCommand<typeof Dev> {
     // The runtime must exist before the dev server: both share Temporal's native runtime.
     installRuntime(logger, this.settings.config.metrics.address);
     let server: TestWorkflowEnvironment | undefined;
-    let uiUrl = this.settings.config.temporal.uiUrl;
+    let uiUrl = webUiBase(this.settings);
     if (await serverAnswers(address)) {
       this.log(`Reusing the Temporal server already listening on ${address}.`);
     } else {
@@ -69,6 +70,8 @@ export default class Dev extends BaseCommand<typeof Dev> {
       });
       server = started.env;
       uiUrl = `http://${this.flags.ip === '0.0.0.0' ? 'localhost' : this.flags.ip}:${this.flags['ui-port']}`;
+      // clients of this server (same QUANTCODER_HOME) link to where its UI really listens
+      recordDevServer(this.settings.layout.home, { address, uiUrl });
       logger.info({ address, binary: started.resolved.path ?? started.resolved.source }, 'temporal dev server started');
       this.log(`Temporal server: ${address} (binary from ${started.resolved.source}${started.resolved.path ? `: ${started.resolved.path}` : ''})`);
     }
@@ -105,6 +108,7 @@ export default class Dev extends BaseCommand<typeof Dev> {
     } finally {
       await sandbox?.stop();
       if (server) {
+        forgetDevServer(this.settings.layout.home, address);
         await server.teardown();
         this.log('Temporal server stopped.');
       }

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base';
 import { UserError } from '../errors';
-import { followPipeline, renderPipelineResult } from '../pipeline-view';
-import { parseIsoDate } from '../../domain/backtest-period';
+import { followPipeline, pipelineShortfall, producedNothing, renderPipelineResult } from '../pipeline-view';
+import { validatePeriod } from '../../domain/backtest-period';
 import { runId } from '../../domain/ids';
 import type { PipelineInput, PipelineResult } from '../../domain/pipeline';
 import { runSettings } from '../../domain/run-settings';
@@ -40,11 +40,7 @@ export default class Run extends BaseCommand<typeof Run> {
   };
 
   async run(): Promise<PipelineResult | { runId: string; detached: true; webUi: string }> {
-    for (const which of ['start', 'end'] as const) {
-      const v = this.flags[which];
-      if (v && !parseIsoDate(v)) throw new UserError(`--${which} ${v} is not a date; use YYYY-MM-DD`);
-    }
-    if (this.flags.start && this.flags.end && this.flags.start >= this.flags.end) throw new UserError('--start must be before --end');
+    validatePeriod(this.flags.start, this.flags.end);
     const target = parseTarget(this.args.target);
     const input: PipelineInput = {
       target,
@@ -77,7 +73,18 @@ export default class Run extends BaseCommand<typeof Run> {
     }
     if (!this.jsonEnabled()) this.log(`Run ${workflowId} (${webUi})`);
     const result = await followPipeline(handle, (line) => (this.jsonEnabled() ? this.note(line) : this.log(line)));
-    if (!this.jsonEnabled()) this.log(`\n${renderPipelineResult(result)}\nWeb UI: ${webUi}`);
+    this.noteSimulated(result);
+    if (!this.jsonEnabled()) {
+      if (result.articles.length) this.log(`\n${renderPipelineResult(result)}`);
+      if (input.backtest) this.log(`Backtest period: ${input.start ?? "the algorithm's own start"} → ${input.end ?? "the algorithm's own end"}`);
+      this.log(`Web UI: ${webUi}`);
+    }
+    const shortfall = pipelineShortfall(result, input.articles);
+    if (shortfall) {
+      if (this.jsonEnabled()) this.note(shortfall);
+      else this.log(shortfall);
+    }
+    if (producedNothing(result)) process.exitCode = 1;
     return result;
   }
 }

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { randomUUID } from 'node:crypto';
 import { BaseCommand } from '../base';
-import { authorsShort, table } from '../format';
+import { renderSearchResults } from '../run-views';
 import { runId } from '../../domain/ids';
 import { RUN_KIND, RUN_TOPIC } from '../../domain/search-attributes';
 import type { SearchOutput } from '../../workflows';
@@ -37,22 +37,14 @@ export default class Search extends BaseCommand<typeof Search> {
     });
     const output = result as SearchOutput;
     if (!this.jsonEnabled()) {
-      if (!output.results.length) this.log(`No papers found for "${this.args.query}".`);
-      else {
-        this.log(
-          table(
-            output.results.map((r) => ({ n: r.n, year: r.year, title: r.title, authors: authorsShort(r.authors), doi: r.doi ?? r.arxivId })),
-            [
-              { key: 'n', header: '#' },
-              { key: 'year', header: 'Year' },
-              { key: 'title', header: 'Title', max: 60 },
-              { key: 'authors', header: 'Authors', max: 40 },
-              { key: 'doi', header: 'DOI' },
-            ],
-          ),
-        );
-        this.log(`\nRun ${workflowId}: ${this.webUiLink(workflowId)}`);
-      }
+      this.log(renderSearchResults(output));
+      if (output.results.length) this.log(`\nRun ${workflowId}: ${this.webUiLink(workflowId)}`);
+    }
+    this.noteSimulated(output);
+    // a search that found nothing produced nothing: scripts can tell by the exit code
+    if (!output.results.length) {
+      if (this.jsonEnabled()) this.note(`No papers found for "${this.args.query}".`);
+      process.exitCode = 1;
     }
     return { workflowId, ...output };
   }

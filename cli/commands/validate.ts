@@ -1,9 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base';
-import { readAlgorithm } from '../steps';
+import { algorithmName, readAlgorithm } from '../steps';
 import { runSettings } from '../../domain/run-settings';
 import type { ValidateOutput } from '../../workflows/steps';
-import path from 'node:path';
 
 export default class Validate extends BaseCommand<typeof Validate> {
   static override summary = 'Validate an algorithm: syntax, the LEAN linter, then a QuantConnect compile.';
@@ -16,7 +15,7 @@ export default class Validate extends BaseCommand<typeof Validate> {
 
   async run(): Promise<ValidateOutput & { workflowId: string; valid: boolean }> {
     const { file, code } = readAlgorithm(this.args.file);
-    const { workflowId, result } = await this.executeStep<ValidateOutput>('validateStep', path.basename(path.dirname(file)) || 'algorithm', [
+    const { workflowId, result } = await this.executeStep<ValidateOutput>('validateStep', algorithmName(file, code), [
       { code, localOnly: this.flags['local-only'], settings: runSettings(this.settings.config) },
     ]);
     const valid = !result.check.problem && (this.flags['local-only'] || !!result.compile?.compiled);

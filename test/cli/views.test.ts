@@ -1,5 +1,9 @@
-import { escapeHtml, fitnessSvg, historyFromVariants, lineageOf, refreshingPrinter, type VariantRow } from '../../cli/evolution-view';
+import { escapeHtml, fitnessSvg, historyFromVariants, lineageOf, refreshingPrinter, runStatus, type VariantRow } from '../../cli/evolution-view';
+import { nearestCommand } from '../../cli/hooks/not-found';
 import { retryId, visibilityQuery } from '../../cli/run-control';
+import { runState } from '../../cli/run-states';
+import { algorithmName } from '../../cli/steps';
+import { applyBacktestPeriod, periodOf, validatePeriod } from '../../domain/backtest-period';
 
 const variant = (v: Partial<VariantRow> & { variantId: string; generation: number }): VariantRow => ({
   island: 0,
@@ -79,5 +83,45 @@ describe('run control', () => {
     expect(visibilityQuery({ kind: 'pipeline', status: 'running' })).toBe('QuantCoderKind="pipeline" AND ExecutionStatus="Running"');
     expect(visibilityQuery({ status: 'cancelled' })).toBe('ExecutionStatus="Canceled"');
     expect(visibilityQuery({ kind: 'evolution' })).toBe('QuantCoderKind="evolution" AND ExecutionStatus!="ContinuedAsNew"');
+  });
+});
+
+describe('what a new user reads', () => {
+  it('names every run state the same way, an evolution ended by `runs cancel` included', () => {
+    expect(['RUNNING', 'CONTINUED_AS_NEW', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT'].map(runState)).toEqual([
+      'running',
+      'running',
+      'completed',
+      'failed',
+      'cancelled',
+      'terminated',
+      'timed_out',
+    ]);
+    expect(runStatus('CANCELLED', undefined)).toBe('cancelled');
+    expect(runStatus('TERMINATED', undefined)).toBe('terminated');
+    expect(runStatus('COMPLETED', 'stopped')).toBe('stopped');
+    expect(runStatus('RUNNING', 'paused')).toBe('paused');
+  });
+
+  it('suggests the nearest command for a typo, keeping the words typed after it', () => {
+    const ids = ['search', 'run', 'runs:show', 'runs:list', 'evolve:start', 'evolve:status', 'library:status'];
+    expect(nearestCommand('serach:momentum', ids)).toEqual({ id: 'search', rest: ['momentum'] });
+    expect(nearestCommand('runs:shwo:abc', ids)).toEqual({ id: 'runs:show', rest: ['abc'] });
+    expect(nearestCommand('evolve:stauts', ids)).toEqual({ id: 'evolve:status', rest: [] });
+    expect(nearestCommand('frobnicate', ids)).toBeNull();
+  });
+
+  it('names an algorithm run after its class, else its file', () => {
+    expect(algorithmName('/x/files/main.py', 'class MomentumBaseline(QCAlgorithm):\n    pass\n')).toBe('MomentumBaseline');
+    expect(algorithmName('/x/files/pairs_trade.py', 'x = 1\n')).toBe('pairs_trade');
+  });
+
+  it('refuses inverted and impossible periods, also when one date inverts the one the algorithm sets', () => {
+    expect(() => validatePeriod('2023-01-01', '2020-01-01')).toThrow('--start 2023-01-01 must be before --end 2020-01-01');
+    expect(() => validatePeriod('2020-02-30', undefined)).toThrow('--start 2020-02-30 is not a date');
+    expect(() => validatePeriod('2019-01-01', '2020-12-31')).not.toThrow();
+    const code = 'class A(QCAlgorithm):\n    def initialize(self):\n        self.set_start_date(2018, 1, 1)\n        self.set_end_date(2020, 12, 31)\n';
+    expect(() => applyBacktestPeriod(code, '2022-01-01')).toThrow(/inverted: it starts 2022-01-01 and ends 2020-12-31/);
+    expect(periodOf(applyBacktestPeriod(code, '2019-03-01'))).toEqual({ start: '2019-03-01', end: '2020-12-31' });
   });
 });

@@ -56,7 +56,7 @@ describe('the main job through the real CLI, in the sandbox', () => {
     const shown = await runCli(['runs', 'show', runId, '--json'], env);
     expect(shown.code).toBe(0);
     const out = JSON.parse(shown.stdout) as { status: string; result: { articles: unknown[] } };
-    expect(out.status).toBe('COMPLETED');
+    expect(out.status).toBe('completed');
     expect(out.result.articles.length).toBe(1);
   }, 120_000);
 

@@ -68,7 +68,7 @@ describe('autonomous run in the sandbox', () => {
 
     const status = await runCli(['auto', 'status', id, '--json'], env);
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ id, status: 'COMPLETED', query: 'volatility targeting', reason: '10 iteration(s) done', accepted: result.accepted });
+    expect(JSON.parse(status.stdout)).toMatchObject({ id, status: 'completed', maxIterations: 10, query: 'volatility targeting', reason: '10 iteration(s) done', accepted: result.accepted });
   });
 
   it('reports from the learning database the repairs and errors of every iteration, and success per category', async () => {

@@ -85,7 +85,7 @@ describe('library build in the sandbox', () => {
     const res = await runCli(['library', 'status', 'three', '--json'], env());
     expect(res.code).toBe(0);
     const out = JSON.parse(res.stdout) as { build: { status: string }; categories: Array<{ category: string; accepted: number; failed: number; target: number; bestSharpe: number; meanSharpe: number }> };
-    expect(out.build.status).toBe('COMPLETED');
+    expect(out.build.status).toBe('completed');
     for (const id of THREE) {
       const row = out.categories.find((c) => c.category === id)!;
       const accepted = first.accepted.find((a) => a.category === id)!;

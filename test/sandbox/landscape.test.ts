@@ -101,12 +101,43 @@ describe('the synthetic backtest landscape', () => {
     expect(sharpe(tunable, { lookback: '126' })).toBeGreaterThan(sharpe(tunable));
   });
 
-  it('echoes start and end dates without letting them change the statistics', () => {
+  const withPeriod = (code: string, start: [number, number, number], end: [number, number, number]) =>
+    code.replace(/self\.set_start_date\([^)]*\)/, `self.set_start_date(${start.join(', ')})`).replace(/self\.set_end_date\([^)]*\)/, `self.set_end_date(${end.join(', ')})`);
+  const netProfit = (code: string) => Number(syntheticStatistics(code).statistics['Net Profit']!.replace('%', '')) / 100;
+
+  it('gives different statistics over different periods, and echoes the period tested', () => {
     const code = algorithm('factor');
-    const moved = code.replace('self.set_start_date(2015, 1, 1)', 'self.set_start_date(2005, 6, 1)');
+    const periods = [withPeriod(code, [2010, 1, 1], [2012, 12, 31]), withPeriod(code, [2015, 1, 1], [2017, 12, 31]), withPeriod(code, [2019, 1, 1], [2021, 12, 31])];
+    const sharpes = periods.map((c) => syntheticStatistics(c).statistics['Sharpe Ratio']);
+    expect(new Set(sharpes).size).toBe(3);
+    const moved = withPeriod(code, [2005, 6, 1], [2008, 6, 30]);
     expect(analyseAlgorithm(moved).startDate).toBe('2005-06-01 00:00:00');
-    const a = syntheticStatistics(code).statistics;
-    const b = syntheticStatistics(moved).statistics;
-    expect({ ...b, OrderListHash: '' }).toEqual({ ...a, OrderListHash: '' });
+    expect((syntheticStatistics(moved).totalPerformance as { tradeStatistics: { startDateTime: string; endDateTime: string } }).tradeStatistics).toMatchObject({
+      startDateTime: '2005-06-01T00:00:00Z',
+      endDateTime: '2008-06-30T00:00:00Z',
+    });
+    // a longer period trades more
+    expect(Number(syntheticStatistics(withPeriod(code, [2010, 1, 1], [2019, 12, 31])).statistics['Total Orders'])).toBeGreaterThan(Number(syntheticStatistics(periods[0]!).statistics['Total Orders']));
+  });
+
+  it('keeps sub-periods consistent with the whole: the net profits of two halves compound to the whole one', () => {
+    const code = algorithm('momentum');
+    const whole = netProfit(withPeriod(code, [2016, 1, 1], [2021, 12, 31]));
+    const first = netProfit(withPeriod(code, [2016, 1, 1], [2018, 12, 31]));
+    const second = netProfit(withPeriod(code, [2019, 1, 1], [2021, 12, 31]));
+    expect((1 + first) * (1 + second) - 1).toBeCloseTo(whole, 4);
+    expect(first).not.toBeCloseTo(second, 3);
+  });
+
+  it('ranks programs the same way within any one period: the market is common to all of them', () => {
+    const paper = algorithm('momentum', { lookback: 252, stop_loss: 0.1 });
+    const best = algorithm('momentum', { lookback: 126, stop_loss: 0.08, rebalance_days: 10 });
+    for (const [start, end] of [
+      [[2008, 1, 1], [2009, 12, 31]],
+      [[2012, 1, 1], [2012, 12, 31]],
+      [[2020, 1, 1], [2022, 12, 31]],
+    ] as Array<[[number, number, number], [number, number, number]]>) {
+      expect(sharpe(withPeriod(best, start, end))).toBeGreaterThan(sharpe(withPeriod(paper, start, end)));
+    }
   });
 });

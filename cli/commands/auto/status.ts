@@ -2,7 +2,9 @@ import { Args } from '@oclif/core';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
-import type { AutonomousResult, AutonomousStatus } from '../../../domain/library';
+import type { AutonomousInput, AutonomousResult, AutonomousStatus } from '../../../domain/library';
+import { startedRun } from '../../run-control';
+import { runState, RUN_STATES_HELP } from '../../run-states';
 import { autonomousStatusQuery } from '../../../workflows/autonomous';
 import { renderIterations } from './start';
 
@@ -29,7 +31,8 @@ export default class AutoStatus extends BaseCommand<typeof AutoStatus> {
   static override summary = 'Show the progress of an autonomous run: iterations, repairs, outcomes.';
   static override description =
     'Asks the running workflow (or reads the result of a finished one) for each iteration: the paper, its strategy family, ' +
-    'the repairs its code needed, the backtest Sharpe ratio and whether it was accepted. Without an id, the newest run.';
+    'the repairs its code needed, the backtest Sharpe ratio and whether it was accepted. Without an id, the newest run.\n\n' +
+    RUN_STATES_HELP;
   static override examples = ['<%= config.bin %> auto status', '<%= config.bin %> auto status auto-momentum-1a2b3c4 --json'];
   static override args = { id: Args.string({ required: false, description: 'The autonomous run id (auto-…).' }) };
 
@@ -46,19 +49,21 @@ export default class AutoStatus extends BaseCommand<typeof AutoStatus> {
       throw err;
     }
     if (description.type !== 'autonomous') throw new UserError(`${id} is a ${description.type} run, not an autonomous run`);
-    const state = description.status.name;
+    const state = runState(description.status.name);
     let out: AutoStatusOutput;
-    if (state === 'COMPLETED') {
+    if (state === 'completed') {
       const r = (await handle.result()) as AutonomousResult;
-      out = { id, status: state, query: r.query, iteration: r.iterations.at(-1)?.iteration ?? 0, maxIterations: null, accepted: r.accepted, tokens: r.tokens, reason: r.reason, current: null, iterations: r.iterations };
-    } else if (state === 'RUNNING') {
+      // the result does not repeat the limit: it is the input the run was started with
+      const input = (await startedRun(client, id)).args[0] as Partial<AutonomousInput> | undefined;
+      out = { id, status: state, query: r.query, iteration: r.iterations.at(-1)?.iteration ?? 0, maxIterations: input?.maxIterations ?? null, accepted: r.accepted, tokens: r.tokens, reason: r.reason, current: null, iterations: r.iterations };
+    } else if (state === 'running') {
       const s = await handle.query(autonomousStatusQuery);
       out = { id, status: state, query: s.query, iteration: s.iteration, maxIterations: s.maxIterations, accepted: s.accepted, tokens: s.tokens, reason: s.stopReason, current: s.current, iterations: s.iterations };
     } else {
       out = { id, status: state, query: '', iteration: 0, maxIterations: null, accepted: 0, tokens: { input: 0, output: 0 }, reason: null, current: null, iterations: [] };
     }
     if (!this.jsonEnabled()) {
-      this.log(`${id}: ${state.toLowerCase()}${out.reason ? ` (${out.reason})` : ''}`);
+      this.log(`${id}: ${state}${out.reason ? ` (${out.reason})` : ''}`);
       this.log(`query "${out.query}" · iteration ${out.iteration}${out.maxIterations ? `/${out.maxIterations}` : ''} · ${out.accepted} accepted · tokens ${out.tokens.input + out.tokens.output}${out.current ? ` · running ${out.current}` : ''}`);
       if (out.iterations.length) this.log(renderIterations(out.iterations));
     }

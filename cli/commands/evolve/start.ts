@@ -5,7 +5,8 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
 import { renderStatus } from '../../evolution-view';
-import { parseIsoDate } from '../../../domain/backtest-period';
+import { describeRun } from '../../run-control';
+import { validatePeriod } from '../../../domain/backtest-period';
 import { slugify } from '../../../domain/ids';
 import type { PipelineResult } from '../../../domain/pipeline';
 import { runSettings } from '../../../domain/run-settings';
@@ -52,11 +53,8 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
 
   async run(): Promise<EvolutionResult | { id: string; detached: true; webUi: string }> {
     const client = await this.temporal();
+    validatePeriod(this.flags.start, this.flags.end);
     const { baseline, label } = await this.baseline(client);
-    for (const which of ['start', 'end'] as const) {
-      const v = this.flags[which];
-      if (v && !parseIsoDate(v)) throw new UserError(`--${which} ${v} is not a date; use YYYY-MM-DD`);
-    }
     const target = this.flags['target-fitness'] === undefined ? undefined : Number(this.flags['target-fitness']);
     if (target !== undefined && !Number.isFinite(target)) throw new UserError('--target-fitness must be a number');
     const name = slugify(this.flags.name ?? label, 48);
@@ -139,7 +137,9 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
 
   private async baseline(client: Awaited<ReturnType<BaseCommand<typeof EvolveStart>['temporal']>>): Promise<{ baseline: string; label: string }> {
     if (this.flags['from-run']) {
-      const result = (await client.workflow.getHandle(this.flags['from-run']).result()) as PipelineResult;
+      const { handle, description } = await describeRun(client, this.flags['from-run']);
+      if (description.type !== 'researchPipeline') throw new UserError(`${this.flags['from-run']} is a ${description.type} run; --from-run takes a pipeline run (\`quantcoder runs list --kind pipeline\`)`);
+      const result = (await handle.result()) as PipelineResult;
       const article = result.articles.find((a) => a.algorithmPath);
       if (!article?.algorithmPath) throw new UserError(`Run ${this.flags['from-run']} produced no algorithm to evolve`);
       return { baseline: fs.readFileSync(article.algorithmPath, 'utf8'), label: article.title };

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../base';
+import { RUN_STATES_HELP } from '../../run-states';
 import { refreshingPrinter, renderSnapshot } from '../../evolution-view';
 import { evolutionView, watchEvolution, type EvolutionSnapshot } from '../../run-control';
 
@@ -9,7 +10,8 @@ export default class EvolveStatus extends BaseCommand<typeof EvolveStatus> {
     'While the run goes, its status comes from the workflow itself (generation, variants in flight, elite). Once it has ' +
     'ended, the same view is rebuilt from its result, or — for a failed or terminated run — from the variants recorded in ' +
     'the learning database, with the failure message. With --watch the view refreshes every 2 seconds until the run ends ' +
-    '(on a terminal the screen is redrawn; in a pipe only changes are printed).';
+    '(on a terminal the screen is redrawn; in a pipe only changes are printed).\n\n' +
+    RUN_STATES_HELP;
   static override examples = [
     '<%= config.bin %> evolve status evolve-momentum',
     '<%= config.bin %> evolve status evolve-momentum --watch',

@@ -4,7 +4,7 @@ import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
 import { table } from '../../format';
 import { loadTaxonomy } from '../../../config/taxonomy';
-import { parseIsoDate } from '../../../domain/backtest-period';
+import { validatePeriod } from '../../../domain/backtest-period';
 import { slugify } from '../../../domain/ids';
 import { LIBRARY_DEFAULTS, type CategoryStatus, type LibraryInput, type LibraryResult, type LibraryStatus } from '../../../domain/library';
 import { runSettings } from '../../../domain/run-settings';
@@ -60,11 +60,7 @@ export interface LibraryFlagValues {
 }
 
 export function checkPeriod(flags: { start?: string; end?: string }): void {
-  for (const which of ['start', 'end'] as const) {
-    const v = flags[which];
-    if (v && !parseIsoDate(v)) throw new UserError(`--${which} ${v} is not a date; use YYYY-MM-DD`);
-  }
-  if (flags.start && flags.end && flags.start >= flags.end) throw new UserError('--start must be before --end');
+  validatePeriod(flags.start, flags.end);
 }
 
 /** The workflow input of a library build from the command line (taxonomy file, selection, limits). */

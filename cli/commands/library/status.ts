@@ -7,6 +7,7 @@ import { openLearningDatabaseReadOnly } from '../../../store/database';
 import type { LibraryResult, LibraryStatus } from '../../../domain/library';
 import { libraryStatusQuery } from '../../../workflows/library';
 import { libraryName, libraryWorkflowId, renderCategories } from './build';
+import { runState, RUN_STATES_HELP } from '../../run-states';
 
 export interface LibraryStatusOutput {
   name: string;
@@ -23,7 +24,8 @@ export default class LibraryStatusCommand extends BaseCommand<typeof LibraryStat
     'While the build runs, its live progress comes from the workflow (done against the target, rejected, failed, child runs, ' +
     'the child in flight); otherwise from the learning database, which keeps every accepted strategy and every paper ' +
     'tried of every build of the library. "Done" counts accepted strategies, "Rejected" backtested ones below the Sharpe ' +
-    'bar, "Failed" papers without a working algorithm.';
+    'bar, "Failed" papers without a working algorithm.\n\n' +
+    RUN_STATES_HELP;
   static override examples = ['<%= config.bin %> library status', '<%= config.bin %> library status equities --json'];
   static override args = { name: Args.string({ required: false, description: 'The library name (default: the latest built).' }) };
 
@@ -45,14 +47,15 @@ export default class LibraryStatusCommand extends BaseCommand<typeof LibraryStat
       }
       const out: LibraryStatusOutput = {
         name,
-        build: live ? { id: live.id, status: live.state, reason: live.status?.stopReason ?? live.result?.reason ?? null } : null,
+        build: live ? { id: live.id, status: runState(live.state), reason: live.status?.stopReason ?? live.result?.reason ?? null } : null,
         categories,
         accepted: categories.reduce((s, c) => s + c.accepted, 0),
       };
       if (!this.jsonEnabled()) {
-        this.log(`Library ${name}${out.build ? ` — ${out.build.id}: ${out.build.status.toLowerCase()}${out.build.reason ? ` (${out.build.reason})` : ''}` : ''}`);
+        this.log(`Library ${name}${out.build ? ` — ${out.build.id}: ${out.build.status}${out.build.reason ? ` (${out.build.reason})` : ''}` : ''}`);
         this.log(renderCategories(categories.map((c) => ({ ...c, id: c.category, runs: c.runs ?? undefined, state: c.state ?? undefined }))));
-        this.log(`${out.accepted} accepted strategies. Export them with: quantcoder library export ${name}`);
+        // `library export` refuses a library with no accepted strategy: only suggest what will work
+        this.log(out.accepted ? `${out.accepted} accepted strategies. Export them with: quantcoder library export ${name}` : 'No accepted strategy yet: nothing to export.');
       }
       return out;
     } finally {

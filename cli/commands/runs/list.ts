@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base';
 import { table } from '../../format';
+import { RUN_STATES_HELP } from '../../run-states';
 import { listRuns, RUN_STATUSES, visibilityQuery, type RunRow, type RunStatusFilter } from '../../run-control';
 
 export const RUN_KINDS = ['pipeline', 'search', 'evolution', 'article', 'library', 'autonomous'] as const;
@@ -9,7 +10,8 @@ export default class RunsList extends BaseCommand<typeof RunsList> {
   static override summary = 'List QuantCoder runs, newest first, filtered by kind and status.';
   static override description =
     'Reads the Temporal visibility store with a query built from the flags (e.g. QuantCoderKind="pipeline" AND ' +
-    'ExecutionStatus="Running"); the query is printed with --json. A run that continued as new is listed once.';
+    'ExecutionStatus="Running"); the query is printed with --json. A run that continued as new is listed once.\n\n' +
+    RUN_STATES_HELP;
   static override examples = [
     '<%= config.bin %> runs list',
     '<%= config.bin %> runs list --kind pipeline --status failed',

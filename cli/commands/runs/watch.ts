@@ -1,16 +1,18 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../base';
 import { refreshingPrinter, renderSnapshot } from '../../evolution-view';
-import { followPipeline, renderPipelineResult } from '../../pipeline-view';
+import { followPipeline } from '../../pipeline-view';
 import { describeRun, isOpen, watchEvolution } from '../../run-control';
 import { describeFailure } from '../../temporal';
-import type { PipelineResult } from '../../../domain/pipeline';
+import { runState, RUN_STATES_HELP } from '../../run-states';
+import { renderRunResult } from '../../run-views';
 
 export default class RunsWatch extends BaseCommand<typeof RunsWatch> {
   static override summary = 'Follow a run until it ends, printing its progress as it changes.';
   static override description =
     'A research pipeline prints each paper\'s stage as it changes; an evolution run prints its status whenever it changes ' +
-    '(as `evolve status --watch`); any other run is waited for and its result printed. Ctrl-C stops watching, not the run.';
+    '(as `evolve status --watch`); any other run is waited for and its result printed as a table. Ctrl-C stops watching, not the run.\n\n' +
+    RUN_STATES_HELP;
   static override examples = ['<%= config.bin %> runs watch pipeline-momentum-1a2b3c4', '<%= config.bin %> runs watch evolve-momentum', '<%= config.bin %> runs watch search-momentum-0a1b2c3 --json'];
   static override args = { id: Args.string({ required: true, description: 'The run (workflow) id.' }) };
 
@@ -27,11 +29,12 @@ export default class RunsWatch extends BaseCommand<typeof RunsWatch> {
     if (isOpen(description.status.name)) say(`Watching ${this.args.id} (${description.type}); Ctrl-C stops watching, the run goes on.`);
     try {
       const result = description.type === 'researchPipeline' && isOpen(description.status.name) ? await followPipeline(handle, say) : await handle.result();
-      if (!this.jsonEnabled()) this.log(description.type === 'researchPipeline' ? renderPipelineResult(result as PipelineResult) : JSON.stringify(result, null, 2));
-      return { ...base, status: (await handle.describe()).status.name.toLowerCase(), result };
+      this.noteSimulated(result);
+      if (!this.jsonEnabled()) this.log(renderRunResult(description.type, result));
+      return { ...base, status: runState((await handle.describe()).status.name), result };
     } catch (err) {
       const error = describeFailure(err);
-      const status = (await handle.describe()).status.name.toLowerCase();
+      const status = runState((await handle.describe()).status.name);
       if (!this.jsonEnabled()) this.log(`${this.args.id} ${status}${error.type ? ` (${error.type})` : ''}: ${error.message}`);
       process.exitCode = 1;
       return { ...base, status, error };

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import { BaseCommand } from '../../base';
+import { webUiBase } from '../../web-ui';
 import { UserError } from '../../errors';
 import { slugify } from '../../../domain/ids';
 import { OVERLAP_POLICIES, parseInterval, SCHEDULE_KINDS, type OverlapPolicyName, type ScheduleKind } from '../../../domain/library';
@@ -111,7 +112,7 @@ export default class ScheduleCreate extends BaseCommand<typeof ScheduleCreate> {
       throw err;
     }
     const description = await handle.describe();
-    const base = this.settings.config.temporal.uiUrl.replace(/\/+$/, '');
+    const base = webUiBase(this.settings);
     const out: ScheduleCreateOutput = {
       scheduleId,
       kind,
