@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { homeLayout } from '../domain/paths';
 import { DEFAULT_RUN_SETTINGS } from '../domain/run-settings';
+import type { LlmRequestRecord } from '../sandbox/state';
 import { evolutionRun } from '../workflows';
 import { evolutionInput } from './baseline';
 import { activityCompletions, activityTimings, fetchChain } from './histories';
@@ -11,14 +13,15 @@ import { round, seededRandom, summarize, type Summary } from './stats';
 
 export const CRASH_PARAMETERS = {
   runs: 1,
-  kills: 5,
+  /** BENCH_CRASH_KILLS and BENCH_CRASH_GENERATIONS set a smaller run for a quick check (recorded here). */
+  kills: Number(process.env.BENCH_CRASH_KILLS ?? 5),
   /** Kill moments are drawn from this seed (set BENCH_SEED to vary them). */
   seed: Number(process.env.BENCH_SEED ?? 20_240_601),
   /** Kill moments are uniform over this share of an uncrashed run's wall time, measured first. */
   killWindow: [0.05, 0.9] as const,
   /** A kill waits until the run resumed from the previous one (an activity completed), and this long more. */
   minUptimeMs: 500,
-  generations: 6,
+  generations: Number(process.env.BENCH_CRASH_GENERATIONS ?? 6),
   variants: 8,
   concurrency: 4,
   sandbox: { llmLatencyMs: 200, compileLatencyMs: 0, backtestLatencyMs: 1000, mistakeRate: 0 },
@@ -38,7 +41,13 @@ export interface KillRecord {
 
 export interface CrashFigures {
   duplicateBacktests: number;
+  /** LLM requests beyond the calls recorded: the calls in flight at a kill are lost with the worker and paid again. */
   repeatedLlmCalls: number;
+  /**
+   * LLM requests the sandbox received after a call with the same prompt had been answered and recorded
+   * in the learning database: answers paid twice although they were kept. Must be 0.
+   */
+  repeatedCompletedLlmCalls: number;
   resumeSeconds: Summary;
   /** Context: how long a fresh worker process takes to poll (most of resumeSeconds when nothing waits on a timeout). */
   workerStartSeconds: Summary;
@@ -64,6 +73,26 @@ const config = () => {
 function input(name: string) {
   const p = CRASH_PARAMETERS;
   return evolutionInput(name, { generations: p.generations, variants: p.variants, concurrency: p.concurrency }, { ...DEFAULT_RUN_SETTINGS, heartbeatTimeoutSeconds: p.heartbeatTimeoutSeconds });
+}
+
+/** The key `callLlm` records a prompt under: the SHA-256 of system and user text, as the artifact store names it. */
+function promptKey(request: LlmRequestRecord): string {
+  const user = request.messages.filter((m) => m.role === 'user').map((m) => m.content).join('');
+  return createHash('sha256').update(`${request.system}\n\n---\n\n${user}`).digest('hex');
+}
+
+/**
+ * Counts, from the sandbox's own request log, the requests that arrived after every recorded call
+ * with the same prompt had been recorded: work already paid for and kept, paid again. A request
+ * before the record is the call itself or its retry while in flight, which a kill makes unavoidable.
+ */
+export function repeatedCompletedCalls(requests: LlmRequestRecord[], recorded: Array<{ promptSha256: string; createdAtMs: number }>): number {
+  const lastRecorded = new Map<string, number>();
+  for (const r of recorded) lastRecorded.set(r.promptSha256, Math.max(lastRecorded.get(r.promptSha256) ?? 0, r.createdAtMs));
+  return requests.filter((q) => {
+    const at = lastRecorded.get(promptKey(q));
+    return at !== undefined && q.receivedAt > at;
+  }).length;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
@@ -149,8 +178,13 @@ export async function measureCrash(lab: Lab): Promise<CrashFigures> {
     });
     const stats = lab.sandbox.stats();
     const db = new Database(homeLayout(home).database, { readonly: true });
-    const recorded = (db.prepare('SELECT count(*) AS n FROM LlmCall WHERE runId = ?').get(workflowId) as { n: number }).n;
+    const rows = db.prepare('SELECT promptSha256, createdAt FROM LlmCall WHERE runId = ?').all(workflowId) as Array<{ promptSha256: string; createdAt: number | string }>;
     db.close();
+    const recorded = rows.length;
+    const repeatedCompleted = repeatedCompletedCalls(
+      lab.sandbox.llmRequests(),
+      rows.map((r) => ({ promptSha256: r.promptSha256, createdAtMs: typeof r.createdAt === 'number' ? r.createdAt : Date.parse(r.createdAt) })),
+    );
     const crashedWallSeconds = (chain[chain.length - 1]!.closedMs - chain[0]!.startedMs) / 1000;
     const retriedActivities = chain
       .flatMap(activityTimings)
@@ -161,6 +195,7 @@ export async function measureCrash(lab: Lab): Promise<CrashFigures> {
     return {
       duplicateBacktests: stats.quantconnect.backtestsCreated - stats.quantconnect.uniqueCodeHashesBacktested,
       repeatedLlmCalls: stats.llm.calls - recorded,
+      repeatedCompletedLlmCalls: repeatedCompleted,
       resumeSeconds: summarize(resumed, 2),
       workerStartSeconds: summarize(kills.map((k) => k.workerStartSeconds), 2),
       kills,

@@ -19,6 +19,8 @@ export interface Commit {
   sha: string | null;
   /** Files changed since the commit when the bench ran (the figures measure the working tree). */
   dirty: boolean | null;
+  /** The tracked files that differed from the commit, when dirty. */
+  modified?: string[];
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): string | null {
@@ -49,5 +51,6 @@ export function commit(): Commit {
   const sha = run('git', ['rev-parse', 'HEAD']);
   // GIT_OPTIONAL_LOCKS=0: `git status` must not refresh (write) the index while others work in it
   const status = sha ? run('git', ['status', '--porcelain', '--untracked-files=no'], { ...process.env, GIT_OPTIONAL_LOCKS: '0' }) : null;
-  return { sha, dirty: status === null ? null : status.length > 0 };
+  const modified = status ? status.split('\n').map((line) => line.trim().replace(/^\S+\s+/, '')) : [];
+  return { sha, dirty: status === null ? null : status.length > 0, ...(modified.length ? { modified } : {}) };
 }

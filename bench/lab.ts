@@ -2,10 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { packageRoot } from '../config/package-root';
 import { startSandbox, type SandboxConfig, type SandboxHandle } from '../sandbox';
 import { startDevServer } from '../worker/temporal-server';
+import { workflowBundleForWorker } from '../worker/bundle';
 import { createWorkerSet, WORKFLOWS_PATH } from '../worker/workers';
 import type { BenchDeps } from './homes';
 
@@ -18,6 +19,8 @@ export interface Lab {
   resetSandbox(config: Partial<SandboxConfig>): void;
   /** The production worker set, in this process, on its own task queue, while `fn` runs. */
   withWorkers<T>(deps: BenchDeps, fn: (taskQueue: string) => Promise<T>): Promise<T>;
+  /** Workers for Temporal's floor (bench/floor-workflows.ts): a workflow queue and a no-op activity queue. */
+  withFloorWorkers<T>(fn: (taskQueue: string, activityQueue: string) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -40,8 +43,9 @@ export async function openLab(): Promise<Lab> {
   const connection = await Connection.connect({ address: env.address });
   const client = new Client({ connection });
   const nativeConnection = await NativeConnection.connect({ address: env.address });
-  progress('bundling the workflow code once for the in-process workers');
-  const bundle: WorkflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') });
+  // the build's bundle when it matches the code (as `quantcoder worker` uses it), else one made now
+  const bundle: WorkflowBundleOption = await workflowBundleForWorker({ workflowsPath: WORKFLOWS_PATH, warn: progress });
+  let floorBundle: WorkflowBundleOption | undefined;
 
   return {
     address: env.address,
@@ -65,6 +69,24 @@ export async function openLab(): Promise<Lab> {
       const running = workers.map((w) => w.run());
       try {
         return await fn(taskQueue);
+      } finally {
+        workers.forEach((w) => w.shutdown());
+        await Promise.allSettled(running);
+      }
+    },
+    async withFloorWorkers(fn) {
+      floorBundle ??= { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('./floor-workflows'), logger: new DefaultLogger('ERROR') })).code };
+      const taskQueue = uniqueName('bench-floor');
+      const activityQueue = `${taskQueue}-noop`;
+      const common = { connection: nativeConnection, namespace: 'default', shutdownGraceTime: '1 second' as const };
+      const workers = await Promise.all([
+        // the same sticky-queue setting as QuantCoder's workflow worker
+        Worker.create({ ...common, taskQueue, workflowBundle: floorBundle, stickyQueueScheduleToStartTimeout: '3 seconds' }),
+        Worker.create({ ...common, taskQueue: activityQueue, activities: { noop: async () => undefined } }),
+      ]);
+      const running = workers.map((w) => w.run());
+      try {
+        return await fn(taskQueue, activityQueue);
       } finally {
         workers.forEach((w) => w.shutdown());
         await Promise.allSettled(running);

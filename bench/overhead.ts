@@ -5,6 +5,7 @@ import type { Paper } from '../domain/papers';
 import type { CodeProblem, PipelineInput } from '../domain/pipeline';
 import { DEFAULT_RUN_SETTINGS } from '../domain/run-settings';
 import { researchPipeline } from '../workflows';
+import { floorSequential, floorWithChild } from './floor-workflows';
 import { activityTimings, fetchTree } from './histories';
 import { benchDeps, sandboxConfig } from './homes';
 import { progress, uniqueName, type Lab } from './lab';
@@ -17,7 +18,10 @@ export const OVERHEAD_PARAMETERS = {
   pipeline: { query: 'momentum', articles: 1, source: 'crossref', backtest: true, maxAttempts: 6 },
   quantconnectPollSeconds: 0.05,
   workers: 'in-process production worker set (createWorkerSet), one per run on a fresh home',
-  formula: 'overheadPerActivityMs = (parent wall time − Σ over parent and child histories of (ActivityTaskCompleted − ActivityTaskStarted)) / activities; directCallPerStepMs = wall time of the same activity functions called in sequence in-process / steps',
+  formula:
+    'overheadPerActivityMs = (parent wall time − Σ over parent and child histories of (ActivityTaskCompleted − ActivityTaskStarted)) / activities; directCallPerStepMs = wall time of the same activity functions called in sequence in-process / steps',
+  floor:
+    'after each pipeline run, on the same server: floorSequential runs as many no-op activities in one workflow; floorWithChild runs the parent\'s count in a parent and the rest in one child workflow. Both use a workflow queue and an activity queue of their own in this process, and their per-activity overhead is computed with the same formula; overheadOverFloor = overheadPerActivityMs / floorPerActivityMs of the same iteration',
 } as const;
 
 export interface OverheadFigures {
@@ -30,6 +34,13 @@ export interface OverheadFigures {
   directStepsPerRun: number[];
   /** Activity attempts beyond the first (retries would be counted as overhead). */
   retriedActivities: number;
+  /** Temporal's floor: the same number of no-op activities in sequence in one workflow, per activity. */
+  floorPerActivityMs: Summary;
+  /** The same, with the pipeline's shape: the parent's activities, then a child workflow with the rest. */
+  floorWithChildPerActivityMs: Summary;
+  /** Ours over each floor, paired per iteration. */
+  overheadOverFloor: Summary;
+  overheadOverChildFloor: Summary;
 }
 
 /** As in `researchPipeline`: a candidate without a readable PDF is passed over for the next one. */
@@ -41,7 +52,7 @@ function pipelineInput(): PipelineInput {
 }
 
 /** One pipeline run through Temporal: wall time, time inside activities, and how many there were. */
-async function throughTemporal(lab: Lab): Promise<{ wallMs: number; insideMs: number; activities: number; retried: number }> {
+async function throughTemporal(lab: Lab): Promise<{ wallMs: number; insideMs: number; activities: number; parentActivities: number; retried: number }> {
   const deps = benchDeps(sandboxConfig(lab.sandbox.url));
   const workflowId = uniqueName('bench-overhead');
   try {
@@ -52,10 +63,32 @@ async function throughTemporal(lab: Lab): Promise<{ wallMs: number; insideMs: nu
     const root = tree[0]!;
     const timings = tree.flatMap(activityTimings);
     const insideMs = timings.reduce((s, t) => s + (t.closedMs - t.startedMs), 0);
-    return { wallMs: root.closedMs - root.startedMs, insideMs, activities: timings.length, retried: timings.filter((t) => t.attempt > 1).length };
+    return {
+      wallMs: root.closedMs - root.startedMs,
+      insideMs,
+      activities: timings.length,
+      parentActivities: activityTimings(root).length,
+      retried: timings.filter((t) => t.attempt > 1).length,
+    };
   } finally {
     await deps.cleanup();
   }
+}
+
+/** Temporal's floor for `activities` no-op activities, all in one workflow or split between a parent and a child. */
+async function floorRun(lab: Lab, activities: number, parentActivities?: number): Promise<{ perActivityMs: number; activities: number }> {
+  const workflowId = uniqueName('bench-floor');
+  await lab.withFloorWorkers((taskQueue, activityQueue) =>
+    parentActivities === undefined
+      ? lab.client.workflow.execute(floorSequential, { taskQueue, workflowId, args: [{ activities, activityQueue }] })
+      : lab.client.workflow.execute(floorWithChild, { taskQueue, workflowId, args: [{ activities: parentActivities, childActivities: activities - parentActivities, activityQueue }] }),
+  );
+  const tree = await fetchTree(lab.client, workflowId);
+  const root = tree[0]!;
+  const timings = tree.flatMap(activityTimings);
+  if (timings.length !== activities) throw new Error(`The floor workflow ran ${timings.length} activities, not ${activities}`);
+  const insideMs = timings.reduce((s, t) => s + (t.closedMs - t.startedMs), 0);
+  return { perActivityMs: (root.closedMs - root.startedMs - insideMs) / activities, activities };
 }
 
 /**
@@ -141,17 +174,29 @@ export async function measureOverhead(lab: Lab): Promise<OverheadFigures> {
   const insidePer: number[] = [];
   const activitiesPerRun: number[] = [];
   const directStepsPerRun: number[] = [];
+  const floor: number[] = [];
+  const childFloor: number[] = [];
+  const overFloor: number[] = [];
+  const overChildFloor: number[] = [];
   let retriedActivities = 0;
   for (let i = 0; i < warmupRuns + runs; i++) {
     const warm = i < warmupRuns;
     const t = await throughTemporal(lab);
+    const f = await floorRun(lab, t.activities);
+    const fc = await floorRun(lab, t.activities, t.parentActivities);
     const d = await directRun(lab);
+    const ours = (t.wallMs - t.insideMs) / t.activities;
     const label = warm ? 'warm-up' : `run ${i - warmupRuns + 1}/${runs}`;
     progress(
-      `overhead ${label}: workflow ${Math.round(t.wallMs)} ms for ${t.activities} activities (${Math.round(t.insideMs)} ms inside) → ${round((t.wallMs - t.insideMs) / t.activities, 1)} ms/activity; direct ${Math.round(d.wallMs)} ms for ${d.steps} steps`,
+      `overhead ${label}: workflow ${Math.round(t.wallMs)} ms for ${t.activities} activities (${Math.round(t.insideMs)} ms inside) → ${round(ours, 1)} ms/activity; ` +
+        `floor ${round(f.perActivityMs, 1)} ms/activity (with a child: ${round(fc.perActivityMs, 1)}); direct ${Math.round(d.wallMs)} ms for ${d.steps} steps`,
     );
     if (warm) continue;
-    overhead.push((t.wallMs - t.insideMs) / t.activities);
+    overhead.push(ours);
+    floor.push(f.perActivityMs);
+    childFloor.push(fc.perActivityMs);
+    overFloor.push(ours / f.perActivityMs);
+    overChildFloor.push(ours / fc.perActivityMs);
     direct.push(d.wallMs / d.steps);
     wallPer.push(t.wallMs / t.activities);
     insidePer.push(t.insideMs / t.activities);
@@ -167,5 +212,9 @@ export async function measureOverhead(lab: Lab): Promise<OverheadFigures> {
     activitiesPerRun,
     directStepsPerRun,
     retriedActivities,
+    floorPerActivityMs: summarize(floor, 2),
+    floorWithChildPerActivityMs: summarize(childFloor, 2),
+    overheadOverFloor: summarize(overFloor, 2),
+    overheadOverChildFloor: summarize(overChildFloor, 2),
   };
 }

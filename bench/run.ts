@@ -13,16 +13,18 @@ import { measureScale, SCALE_PARAMETERS } from './scale';
 import { measureTokens, TOKENS_PARAMETERS } from './tokens';
 
 /**
- * `npm run bench`: measures QuantCoder on a real Temporal dev server against the sandbox, prints
+ * `npm run bench [-- --dirty]`: measures QuantCoder on a real Temporal dev server against the sandbox, prints
  * the figures as a table and writes them, with the machine, commit and every parameter, to
- * `bench/results/latest.json`. `--only overhead,tokens` runs some figures (written elsewhere).
+ * `bench/results/latest.json` (only from a clean tree, unless `--dirty`, which is recorded).
+ * `--only overhead,tokens` runs some figures (written to a temp file). `node dist/bench/report.js --readme`
+ * then regenerates the README's figures from the JSON.
  */
 const FIGURES = {
   overhead: {
     parameters: OVERHEAD_PARAMETERS,
     run: async (lab: Lab, r: BenchReport) => {
-      const { overheadPerActivityMs, directCallPerStepMs, ...rest } = await measureOverhead(lab);
-      Object.assign(r, { overheadPerActivityMs, directCallPerStepMs, overhead: rest });
+      const { overheadPerActivityMs, directCallPerStepMs, overheadOverFloor, ...rest } = await measureOverhead(lab);
+      Object.assign(r, { overheadPerActivityMs, directCallPerStepMs, overheadOverFloor, overhead: rest });
     },
   },
   evolution: { parameters: EVOLUTION_PARAMETERS, run: async (lab: Lab, r: BenchReport) => void (r.evolution = await measureEvolutionBound(lab)) },
@@ -43,15 +45,27 @@ function chosenFigures(argv: string[]): { names: FigureName[]; partial: boolean 
 }
 
 async function main(): Promise<number> {
-  const { names, partial } = chosenFigures(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const { names, partial } = chosenFigures(argv);
+  const dirtyAccepted = argv.includes('--dirty');
+  const measured = commit();
+  // latest.json describes a commit: figures from uncommitted changes describe no commit anyone can check out
+  if (!partial && measured.dirty !== false && !dirtyAccepted) {
+    process.stderr.write(
+      `The working tree ${measured.dirty === null ? 'could not be checked' : `has uncommitted changes (${(measured.modified ?? []).slice(0, 5).join(', ')})`}; ` +
+        'bench/results/latest.json must come from a commit. Commit first, or pass --dirty to measure anyway (recorded in the results).\n',
+    );
+    return 2;
+  }
   const started = Date.now();
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
     durationSeconds: 0,
     machine: machine(),
-    commit: commit(),
+    commit: measured,
     parameters: {
       common: {
+        ...(dirtyAccepted ? { dirty: '--dirty: measured on a working tree that differs from the commit (see commit.modified)' } : {}),
         temporal: '`temporal server start-dev` (in memory) on this machine, started by the bench',
         sandbox: 'the QuantCoder sandbox, in the bench process; its latencies are set per figure',
         learningDatabase: 'a fresh QUANTCODER_HOME (SQLite learning database, artifacts, downloads) per run',

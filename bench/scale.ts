@@ -9,7 +9,8 @@ import { percentile, round } from './stats';
 
 export const SCALE_PARAMETERS = {
   runs: 1,
-  pipelines: 200,
+  /** BENCH_SCALE_PIPELINES sets a smaller scale for a quick check (recorded here). */
+  pipelines: Number(process.env.BENCH_SCALE_PIPELINES ?? 200),
   topics: ['momentum', 'mean reversion', 'volatility', 'pairs trading', 'trend following'],
   pipeline: { articles: 1, source: 'crossref', backtest: true, maxAttempts: 6 },
   sandbox: { llmLatencyMs: 0, compileLatencyMs: 0, backtestLatencyMs: 0, mistakeRate: 0 },
@@ -22,7 +23,7 @@ export const SCALE_PARAMETERS = {
       llm: { concurrency: 50 },
       quantconnect: { concurrency: 50, pollSeconds: 0.05 },
     },
-    sdkDefaults: { maxConcurrentWorkflowTaskExecutions: 40, maxConcurrentActivityTaskExecutionsOnTheWorkflowQueue: 100, maxCachedWorkflows: 'SDK default (by memory)' },
+    sdkDefaults: { maxConcurrentWorkflowTaskExecutions: 40, maxConcurrentActivityTaskExecutionsOnTheWorkflowQueue: 100, maxCachedWorkflows: 'QuantCoder default (worker/workers.ts)' },
   },
   /** peakRssMb is the largest VmRSS sampled this often while the runs are in flight. */
   rssSampleMs: 200,

@@ -9,9 +9,12 @@ export interface RunSettings {
   quantconnectTimeoutSeconds: number;
   downloadTimeoutSeconds: number;
   searchTimeoutSeconds: number;
-  /** Long activities heartbeat; a worker silent this long is presumed dead and its work retried elsewhere. */
+  /** Running activities heartbeat about once a second; a worker silent this long is presumed dead and its work retried elsewhere. */
   heartbeatTimeoutSeconds: number;
 }
+
+/** Seconds of heartbeat silence after which a worker is presumed dead: a few missed once-a-second heartbeats. */
+export const HEARTBEAT_TIMEOUT_SECONDS = 5;
 
 export function runSettings(config: QuantCoderConfig): RunSettings {
   return {
@@ -19,7 +22,7 @@ export function runSettings(config: QuantCoderConfig): RunSettings {
     quantconnectTimeoutSeconds: config.quantconnect.timeoutSeconds,
     downloadTimeoutSeconds: config.download.timeoutSeconds,
     searchTimeoutSeconds: Math.max(config.crossref.timeoutSeconds, config.arxiv.timeoutSeconds),
-    heartbeatTimeoutSeconds: 20,
+    heartbeatTimeoutSeconds: HEARTBEAT_TIMEOUT_SECONDS,
   };
 }
 
@@ -28,5 +31,5 @@ export const DEFAULT_RUN_SETTINGS: RunSettings = {
   quantconnectTimeoutSeconds: 60,
   downloadTimeoutSeconds: 60,
   searchTimeoutSeconds: 20,
-  heartbeatTimeoutSeconds: 20,
+  heartbeatTimeoutSeconds: HEARTBEAT_TIMEOUT_SECONDS,
 };

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_SANDBOX_CONFIG, sandboxConfigPatchSchema, type SandboxConfig } from './config';
 import { createSandboxServer } from './server';
-import { StateStore } from './state';
+import { StateStore, type LlmRequestRecord } from './state';
 import { publicStats, type SandboxStats } from './stats';
 
 export { DEFAULT_SANDBOX_CONFIG, SERVICE_NAMES, type SandboxConfig, type ServiceName } from './config';
@@ -29,6 +29,8 @@ export interface SandboxHandle {
   stats(): SandboxStats;
   configure(c: Partial<SandboxConfig>): void;
   resetStats(): void;
+  /** The LLM requests received since start or the last reset, oldest first (the latest 5,000). */
+  llmRequests(): LlmRequestRecord[];
 }
 
 /** Starts the sandbox on loopback and resolves once it listens. */
@@ -54,6 +56,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     stats: () => publicStats(store.data.stats),
     configure: (c) => void sandbox.configure(c),
     resetStats: () => store.resetStats(),
+    llmRequests: () => structuredClone(store.llmRequests),
   };
 }
 

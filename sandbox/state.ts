@@ -59,9 +59,24 @@ export function emptyState(): SandboxState {
   return { version: 1, nextProjectId: 21_000_001, projects: {}, compiles: {}, backtests: {}, stats: emptyStats() };
 }
 
+/** One LLM request as the sandbox received it: what an LLM provider's request log would show. */
+export interface LlmRequestRecord {
+  /** Epoch ms when the request arrived. */
+  receivedAt: number;
+  provider: string;
+  model: string;
+  system: string;
+  messages: Array<{ role: string; content: string }>;
+}
+
+/** The request log keeps this many of the latest LLM requests (in memory only). */
+const LLM_LOG_LIMIT = 5_000;
+
 /** Holds the state in memory and, given a path, writes it after each change (temp file + rename). */
 export class StateStore {
   readonly data: SandboxState;
+  /** The latest LLM requests, oldest first; cleared with the counters. */
+  readonly llmRequests: LlmRequestRecord[] = [];
   private writes = 0;
   private pending: NodeJS.Timeout | null = null;
 
@@ -91,7 +106,13 @@ export class StateStore {
 
   resetStats(): void {
     this.data.stats = emptyStats();
+    this.llmRequests.length = 0;
     this.save();
+  }
+
+  recordLlmRequest(record: LlmRequestRecord): void {
+    this.llmRequests.push(record);
+    if (this.llmRequests.length > LLM_LOG_LIMIT) this.llmRequests.splice(0, this.llmRequests.length - LLM_LOG_LIMIT);
   }
 
   resetQuantConnect(): void {

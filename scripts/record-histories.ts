@@ -11,10 +11,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { temporal } from '@temporalio/proto';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { BASELINE } from '../bench/baseline';
 import { AUTONOMOUS_DEFAULTS, LIBRARY_DEFAULTS, type AutonomousInput, type LibraryInput } from '../domain/library';
 import type { PipelineInput } from '../domain/pipeline';
@@ -86,7 +86,8 @@ async function main(): Promise<void> {
   const server = await startDevServer({});
   const sandbox = await startSandbox({ port: 0, config: { compileLatencyMs: 20, backtestLatencyMs: 100, llmLatencyMs: 0 } });
   const deps = testDeps({ sandboxUrl: sandbox.url });
-  const { client, nativeConnection } = server.env;
+  const client = new Client({ connection: await Connection.connect({ address: server.env.address }) });
+  const nativeConnection = await NativeConnection.connect({ address: server.env.address });
   const workers = await createWorkerSet({ connection: nativeConnection, namespace: 'default', taskQueue: TASK_QUEUE, config: deps.settings.config, deps, shutdownGraceTime: '1 second' });
   const running = workers.map((w) => w.run());
   try {
@@ -146,6 +147,8 @@ async function main(): Promise<void> {
   } finally {
     workers.forEach((w) => w.shutdown());
     await Promise.allSettled(running);
+    await nativeConnection.close();
+    await client.connection.close();
     await deps.cleanup();
     await sandbox.stop();
     await server.env.teardown();

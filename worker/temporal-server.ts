@@ -1,5 +1,8 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
+import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment, type EphemeralServerExecutable } from '@temporalio/testing';
 import { QUANTCODER_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { packageRoot } from '../config/package-root';
@@ -47,7 +50,9 @@ export function resolveTemporalExecutable(env: NodeJS.ProcessEnv = process.env, 
 }
 
 export interface DevServerOptions {
+  /** Frontend port; a free one is chosen when absent (and a fresh one for the retry). */
   port?: number;
+  /** Web UI port; the frontend port + 1000 when absent, as the SDK does. */
   uiPort?: number;
   ui?: boolean;
   ip?: string;
@@ -56,12 +61,119 @@ export interface DevServerOptions {
   dbFile?: string;
   logLevel?: string;
   env?: NodeJS.ProcessEnv;
+  /** How long one start may take before it counts as failed (a loaded machine needs more than the SDK's 5 s). */
+  startTimeoutMs?: number;
+  /** Told about a failed first start (with the server's own output) before the one retry. */
+  onRetry?: (error: DevServerStartError) => void;
 }
 
-/** Starts `temporal server start-dev` with QuantCoder's search attributes registered. */
-export async function startDevServer(options: DevServerOptions = {}): Promise<{ env: TestWorkflowEnvironment; resolved: ResolvedExecutable }> {
-  const resolved = resolveTemporalExecutable(options.env);
-  if (options.dbFile) fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
+/** A running `temporal server start-dev`. */
+export interface DevServer {
+  address: string;
+  /** The server's own stdout and stderr (the last 64 KB), for messages when something goes wrong. */
+  output(): string;
+  /** Stops the server (SIGTERM, then SIGKILL after a grace period) and waits until it is gone. */
+  teardown(): Promise<void>;
+}
+
+/** The dev server did not answer in time or exited while starting; the message carries its own output. */
+export class DevServerStartError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly serverOutput: string,
+  ) {
+    const tail = serverOutput.trim().split('\n').slice(-40).join('\n');
+    super(`The Temporal dev server did not start: ${reason}.${tail ? `\nIts output:\n${tail}` : ' It printed nothing.'}`);
+    this.name = 'DevServerStartError';
+  }
+}
+
+function freePort(ip: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, ip, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const SEARCH_ATTRIBUTE_TYPE: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int', DOUBLE: 'Double', TEXT: 'Text', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
+
+function devServerArgs(options: DevServerOptions, ip: string, port: number): string[] {
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--namespace', options.namespace ?? 'default'];
+  args.push(...(options.ui ? ['--ui-port', String(options.uiPort ?? port + 1000)] : ['--headless']));
+  if (options.dbFile) args.push('--db-filename', options.dbFile);
+  args.push('--log-format', 'json', '--log-level', options.logLevel ?? 'error');
+  for (const key of QUANTCODER_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_TYPE[key.type] ?? key.type}`);
+  return args;
+}
+
+/** Whether the server at `address` answers for `namespace`: it is up, not merely listening. */
+async function answers(address: string, namespace: string): Promise<boolean> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: '1 second' });
+    await connection.workflowService.describeNamespace({ namespace });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
+}
+
+/** Spawns the CLI and waits until it answers; on failure the process is stopped and its output reported. */
+async function spawnDevServer(binary: string, options: DevServerOptions, port: number): Promise<DevServer> {
+  const ip = options.ip ?? '127.0.0.1';
+  const address = `${ip}:${port}`;
+  const child = spawn(binary, devServerArgs(options, ip, port), { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-64_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  let exit: string | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('error', (err) => {
+      exit = `it could not be run (${err.message})`;
+      resolve();
+    });
+    child.once('exit', (code, signal) => {
+      exit = `it exited with ${signal ?? `code ${code}`}`;
+      resolve();
+    });
+  });
+  // a server left behind would hold its port and its database file
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const teardown = async () => {
+    process.off('exit', killOnExit);
+    if (exit === undefined) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  for (;;) {
+    if (exit !== undefined) break;
+    if (await answers(address, options.namespace ?? 'default')) return { address, output: () => output, teardown };
+    if (Date.now() > deadline) break;
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 200))]);
+  }
+  const reason = exit ?? `${address} did not answer within ${Math.round((options.startTimeoutMs ?? 30_000) / 1000)} s`;
+  await teardown();
+  throw new DevServerStartError(`${reason} (${binary} ${devServerArgs(options, ip, port).slice(0, 6).join(' ')} …)`, output);
+}
+
+/** Through the SDK, when no CLI is installed: it downloads one (which needs internet). */
+async function sdkDevServer(resolved: ResolvedExecutable, options: DevServerOptions): Promise<DevServer> {
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: resolved.executable,
@@ -75,5 +187,31 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<{ 
       log: { format: 'json', level: options.logLevel ?? 'error' },
     },
   });
-  return { env, resolved };
+  return { address: env.address, output: () => '', teardown: () => env.teardown() };
+}
+
+/**
+ * Starts `temporal server start-dev` with QuantCoder's search attributes registered. A start that
+ * fails (slow under load, a port taken in the meantime) is retried once, on a fresh port unless
+ * the caller chose one; a second failure reports the server's own output.
+ */
+export async function startDevServer(options: DevServerOptions = {}): Promise<{ env: DevServer; resolved: ResolvedExecutable }> {
+  const resolved = resolveTemporalExecutable(options.env);
+  if (options.dbFile) fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  const once = async () => {
+    if (!resolved.path) return sdkDevServer(resolved, options);
+    return spawnDevServer(resolved.path, options, options.port ?? (await freePort(options.ip ?? '127.0.0.1')));
+  };
+  try {
+    return { env: await once(), resolved };
+  } catch (err) {
+    const failure = err instanceof DevServerStartError ? err : new DevServerStartError((err as Error).message.split('\n')[0]!, '');
+    options.onRetry?.(failure);
+    try {
+      return { env: await once(), resolved };
+    } catch (second) {
+      if (second instanceof DevServerStartError) throw second;
+      throw new DevServerStartError((second as Error).message.split('\n')[0]!, '');
+    }
+  }
 }

@@ -1,10 +1,12 @@
 import os from 'node:os';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../activities';
+import { keepAlive } from '../activities/context';
 import type { QuantCoderConfig } from '../domain/config';
 import { taskQueues } from '../domain/task-queues';
 import { workerIdentity } from '../domain/worker-identity';
+import { workflowBundleForWorker } from './bundle';
 
 export interface WorkerSetOptions {
   connection: NativeConnection;
@@ -13,13 +15,36 @@ export interface WorkerSetOptions {
   config: QuantCoderConfig;
   deps: ActivityDeps;
   logger?: Logger;
-  /** A prebuilt workflow bundle; bundled from source when absent. */
+  /** A prebuilt workflow bundle; when absent, the build's bundle if it matches the code, else one bundled now. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /** Workflows kept in the sticky cache; {@link WORKFLOW_CACHE_SIZE} when absent. */
+  maxCachedWorkflows?: number;
 }
+
+/**
+ * Workflows the worker keeps in memory between their workflow tasks (the sticky cache). The SDK's
+ * default grows with the heap limit (over 2,000 on a 4 GB heap), so a worker with hundreds of runs
+ * in flight kept every one of them. Past the cache a workflow's next task replays its history
+ * first; QuantCoder's histories are small (a pipeline's article is under 100 events, an
+ * evolution continues as new every generation), so a replay costs milliseconds. 250 keeps every
+ * workflow of 125 pipelines at once (a parent and an article each); past that, the least recently
+ * used go first, which are parents waiting for their article. Measured at 60 pipelines at once, a
+ * cached workflow held about 0.4 MB of the worker's memory.
+ */
+export const WORKFLOW_CACHE_SIZE = 250;
 
 /** Where the workflow code lives for the bundler (source in tests, compiled JS when installed). */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+/**
+ * Every activity with a heartbeat timeout heartbeats about once a second while it runs, whatever
+ * it does (a search, a PDF's text, a database write), so a dead worker's activities are retried
+ * within seconds of the heartbeat timeout.
+ */
+const keepAliveInterceptor: ActivityInterceptorsFactory = (ctx) => ({
+  inbound: { execute: (input, next) => keepAlive(ctx, () => next(input)) },
+});
 
 /**
  * The workers of one QuantCoder worker process: one polls the workflow queue and runs the local
@@ -34,16 +59,28 @@ export async function createWorkerSet(options: WorkerSetOptions): Promise<Worker
     connection: options.connection,
     namespace: options.namespace,
     activities,
+    interceptors: { activity: [keepAliveInterceptor] },
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
   };
   // a dead worker's cached workflows move to another worker after this long, not the default 10 s
   const sticky = { stickyQueueScheduleToStartTimeout: '3 seconds' as const };
-  const workflowSource = options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH };
+  const workflowBundle =
+    options.workflowBundle ??
+    (await workflowBundleForWorker({
+      workflowsPath: WORKFLOWS_PATH,
+      warn: (message) => (options.logger ? options.logger.warn(message) : process.emitWarning(message)),
+    }));
   const { config } = options;
   const activityWorker = (taskQueue: string, limits: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxTaskQueueActivitiesPerSecond'>) =>
     Worker.create({ ...common, taskQueue, ...limits });
   return Promise.all([
-    Worker.create({ ...common, ...workflowSource, ...sticky, taskQueue: queues.workflows }),
+    Worker.create({
+      ...common,
+      workflowBundle,
+      ...sticky,
+      maxCachedWorkflows: options.maxCachedWorkflows ?? WORKFLOW_CACHE_SIZE,
+      taskQueue: queues.workflows,
+    }),
     activityWorker(queues.crossref, {
       maxConcurrentActivityTaskExecutions: config.crossref.concurrency,
       maxTaskQueueActivitiesPerSecond: config.crossref.ratePerSecond,

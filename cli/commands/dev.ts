@@ -1,11 +1,10 @@
 import { Flags } from '@oclif/core';
 import { Connection } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startSandbox } from '../../sandbox';
 import { BaseCommand } from '../base';
 import { forgetDevServer, recordDevServer, webUiBase } from '../web-ui';
 import { createLogger, startWorkerProcess, type WorkerProcess } from '../../worker';
-import { startDevServer } from '../../worker/temporal-server';
+import { startDevServer, type DevServer } from '../../worker/temporal-server';
 import { installRuntime } from '../../worker/runtime';
 
 async function serverAnswers(address: string): Promise<boolean> {
@@ -55,7 +54,7 @@ export default class Dev extends BaseCommand<typeof Dev> {
 
     // The runtime must exist before the dev server: both share Temporal's native runtime.
     installRuntime(logger, this.settings.config.metrics.address);
-    let server: TestWorkflowEnvironment | undefined;
+    let server: DevServer | undefined;
     let uiUrl = webUiBase(this.settings);
     if (await serverAnswers(address)) {
       this.log(`Reusing the Temporal server already listening on ${address}.`);

@@ -24,6 +24,13 @@ export interface ModelOptions {
 /** Runs the scripted model for one request: latency, answer, token limit, and the LLM counters. */
 export async function runModel(runtime: SandboxRuntime, exchange: LlmExchange, options: ModelOptions = {}): Promise<ModelResult> {
   const { maxTokens } = options;
+  runtime.store.recordLlmRequest({
+    receivedAt: Date.now(),
+    provider: exchange.provider,
+    model: exchange.model,
+    system: exchange.system,
+    messages: exchange.messages.map((m) => ({ role: m.role, content: m.content })),
+  });
   await sleep(runtime.config.llmLatencyMs, runtime.stopping);
   const answer = scriptedAnswer(exchange, runtime.config.mistakeRate);
   const inputTokens = countTokens(exchange.system + exchange.messages.map((m) => m.content).join(''));

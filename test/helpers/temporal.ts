@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
-import { createWorkerSet } from '../../worker/workers';
+import { NativeConnection, Runtime, DefaultLogger, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { createWorkerSet, WORKFLOWS_PATH } from '../../worker/workers';
 import type { ActivityDeps } from '../../activities';
 import { resolveConfig, type QuantCoderConfig } from '../../domain/config';
 
@@ -10,6 +10,15 @@ export function testAddress(): string {
   const address = process.env.QC_TEST_TEMPORAL_ADDRESS;
   if (!address) throw new Error('QC_TEST_TEMPORAL_ADDRESS is not set: run tests through jest (global setup starts the server)');
   return address;
+}
+
+/**
+ * The workflow code every test worker runs: the bundle the global setup made once for this run
+ * (webpack per test file would cost seconds each), or the sources when run without it.
+ */
+export function testWorkflowCode(): { workflowBundle: WorkflowBundleOption } | { workflowsPath: string } {
+  const codePath = process.env.QC_TEST_WORKFLOW_BUNDLE;
+  return codePath ? { workflowBundle: { codePath } } : { workflowsPath: WORKFLOWS_PATH };
 }
 
 let runtimeReady = false;
@@ -37,7 +46,9 @@ export function testConfig(overrides: Record<string, unknown> = {}): QuantCoderC
 export async function startTestWorkers(deps: ActivityDeps, taskQueue: string, config = testConfig()): Promise<{ workers: Worker[]; connection: NativeConnection }> {
   quietRuntime();
   const connection = await NativeConnection.connect({ address: testAddress() });
-  const workers = await createWorkerSet({ connection, namespace: 'default', taskQueue, config, deps, shutdownGraceTime: '1 second' });
+  const code = testWorkflowCode();
+  const workflowBundle = 'workflowBundle' in code ? code.workflowBundle : undefined;
+  const workers = await createWorkerSet({ connection, namespace: 'default', taskQueue, config, deps, workflowBundle, shutdownGraceTime: '1 second' });
   return { workers, connection };
 }
 

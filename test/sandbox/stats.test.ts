@@ -30,6 +30,7 @@ describe('sandbox stats', () => {
     await backtest(projectId, code.replace('self.fast_period = 50', 'self.fast_period = 40'));
     await qc(sandbox.url, 'authenticate', {}, { token: 'wrong' });
 
+    const before = Date.now();
     const openai = new OpenAI({ baseURL: `${sandbox.url}/openai/v1`, apiKey: SANDBOX_CREDENTIALS.openaiApiKey, maxRetries: 0 });
     const user = 'QuantCoder task: generate\n\nSpecification:\n```json\n{"title":"T","family":"trend","parameters":[]}\n```';
     const completion = await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'system', content: 'sys' }, { role: 'user', content: user }] });
@@ -43,6 +44,11 @@ describe('sandbox stats', () => {
     expect(stats.llm).toMatchObject({ calls: 1, inputTokens: Math.ceil(('sys' + user).length / 4), outputTokens: completion.usage!.completion_tokens });
     expect(stats.llm.byTask.generate).toEqual({ calls: 1, inputTokens: stats.llm.inputTokens, outputTokens: stats.llm.outputTokens });
     expect(sandbox.stats()).toEqual(stats);
+    // the request log, as a provider's would show it: what arrived, and when
+    const log = sandbox.llmRequests();
+    expect(log).toEqual([{ receivedAt: expect.any(Number), provider: 'openai', model: 'gpt-4o', system: 'sys', messages: [{ role: 'user', content: user }] }]);
+    expect(log[0]!.receivedAt).toBeGreaterThanOrEqual(before);
+    expect(log[0]!.receivedAt).toBeLessThanOrEqual(Date.now());
   });
 
   it('reset clears the counters, and with state: true the QuantConnect projects', async () => {
@@ -51,6 +57,7 @@ describe('sandbox stats', () => {
     expect(cleared.requests).toEqual({});
     expect(cleared.quantconnect.backtestsCreated).toBe(0);
     expect(cleared.llm.calls).toBe(0);
+    expect(sandbox.llmRequests()).toEqual([]);
     expect((await qc(sandbox.url, 'projects/read', {})).json.projects).toHaveLength(1);
     await postJson(`${sandbox.url}/__sandbox/reset`, { state: true });
     expect((await qc(sandbox.url, 'projects/read', {})).json.projects).toHaveLength(0);

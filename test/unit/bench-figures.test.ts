@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { repeatedCompletedCalls } from '../../bench/crash';
+import { README_END, README_START, updateReadme, type BenchReport } from '../../bench/report';
+import type { LlmRequestRecord } from '../../sandbox/state';
+
+// what callLlm records as promptSha256: the artifact key of system and user text
+const recordedKey = (system: string, user: string) => createHash('sha256').update(`${system}\n\n---\n\n${user}`).digest('hex');
+const request = (receivedAt: number, user: string, system = 'You write LEAN algorithms.'): LlmRequestRecord => ({
+  receivedAt,
+  provider: 'openai',
+  model: 'gpt-4o',
+  system,
+  messages: [{ role: 'user', content: user }],
+});
+
+describe('LLM calls paid again after their answer was recorded', () => {
+  const recorded = [
+    { promptSha256: recordedKey('You write LEAN algorithms.', 'generate A'), createdAtMs: 1_000 },
+    { promptSha256: recordedKey('You write LEAN algorithms.', 'generate B'), createdAtMs: 2_000 },
+  ];
+
+  it('are none when each request came before its answer was recorded, or was lost in flight', () => {
+    // A asked once; B asked, lost with a killed worker, asked again and recorded; C in flight at the end
+    expect(repeatedCompletedCalls([request(500, 'generate A'), request(1_200, 'generate B'), request(1_800, 'generate B'), request(2_500, 'generate C')], recorded)).toBe(0);
+  });
+
+  it('count a request that arrived after its prompt had been answered and recorded', () => {
+    expect(repeatedCompletedCalls([request(500, 'generate A'), request(1_500, 'generate A'), request(1_900, 'generate B'), request(2_100, 'generate B')], recorded)).toBe(2);
+  });
+
+  it('tell prompts apart by their system text too', () => {
+    expect(repeatedCompletedCalls([request(1_500, 'generate A', 'another system prompt')], recorded)).toBe(0);
+  });
+});
+
+describe("the README's Performance figures", () => {
+  const report = {
+    generatedAt: '2026-12-01T10:00:00.000Z',
+    durationSeconds: 600,
+    machine: { cores: 2, cpuModel: 'Test CPU', memoryGb: 8, node: 'v20.0.0', platform: 'Linux', arch: 'x64', temporalCli: 'temporal 1.9.1', loadAverage: [1, 2, 3] },
+    commit: { sha: 'abcdef0123456789', dirty: false },
+    parameters: {},
+    overheadPerActivityMs: { median: 30, min: 29, max: 31, samples: [29, 30, 31] },
+    directCallPerStepMs: { median: 10, min: 9, max: 11, samples: [9, 10, 11] },
+    overheadOverFloor: { median: 1.25, min: 1.2, max: 1.3, samples: [1.2, 1.25, 1.3] },
+    overhead: {
+      floorPerActivityMs: { median: 24, min: 23, max: 25, samples: [23, 24, 25] },
+      floorWithChildPerActivityMs: { median: 26, min: 25, max: 27, samples: [25, 26, 27] },
+      overheadOverChildFloor: { median: 1.15, min: 1.1, max: 1.2, samples: [1.1, 1.15, 1.2] },
+    },
+  } as unknown as BenchReport;
+
+  it('are regenerated between the markers from the JSON, leaving the rest of the README alone', () => {
+    const readme = `# QuantCoder\n\nbefore\n\n${README_START}\nold table\n${README_END}\n\nafter\n`;
+    const updated = updateReadme(readme, report);
+    expect(updated.startsWith(`# QuantCoder\n\nbefore\n\n${README_START}\n`)).toBe(true);
+    expect(updated.endsWith(`${README_END}\n\nafter\n`)).toBe(true);
+    expect(updated).not.toContain('old table');
+    expect(updated).toContain('commit `abcdef0` (clean tree)');
+    expect(updated).toContain("| 1. Temporal's floor: no-op activities in sequence, per activity (ms) | 24.0 | 23.0 | 25.0 | 3 |");
+    expect(updated).toContain('| 1. Overhead over the floor (ours / floor) | 1.25 | 1.20 | 1.30 | 3 |');
+    expect(updateReadme(updated, report)).toBe(updated);
+  });
+
+  it('refuse a README without markers', () => {
+    expect(() => updateReadme('# QuantCoder\n', report)).toThrow(/no bench markers/);
+  });
+});
