@@ -1,6 +1,5 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base';
-import { UserError } from '../errors';
 import { statisticsLine } from '../pipeline-view';
 import { algorithmName, readAlgorithm } from '../steps';
 import { periodOf, validatePeriod } from '../../domain/backtest-period';

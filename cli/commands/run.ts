@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base';
-import { UserError } from '../errors';
 import { followPipeline, pipelineShortfall, producedNothing, renderPipelineResult } from '../pipeline-view';
 import { validatePeriod } from '../../domain/backtest-period';
 import { runId } from '../../domain/ids';
