@@ -1,7 +1,10 @@
 import { InvalidInputError } from '../domain/errors';
 import { applyBacktestPeriod } from '../domain/backtest-period';
+import { faithfulnessProblemMessage, isFaithful, type FaithfulnessReport } from '../domain/faithfulness';
 import type { CheckOutcome, CodeProblem } from '../domain/pipeline';
+import type { StrategySpec } from '../domain/strategy';
 import { codeHash } from './code-identity';
+import { checkFaithfulness } from '../python/faithfulness';
 import { lintPython, PYTHON_SYNTAX_RULE } from '../python/lint';
 
 const STRUCTURE_RULE = /^structure/;
@@ -10,9 +13,10 @@ const STRUCTURE_RULE = /^structure/;
  * The quality gate every program passes before it may cost a compile or a backtest: the backtest
  * period is applied, the LEAN linter fixes what it safely can (a fix is kept only if CPython still
  * parses the code; nothing is ever run), and what remains comes back with its exact message for
- * the repair loop.
+ * the repair loop. Given the specification the code was generated from, the faithfulness gate then
+ * checks that every parameter and rule of it is traceable in the code (domain/faithfulness.ts).
  */
-export async function checkAlgorithm(input: { code: string; start?: string; end?: string }): Promise<CheckOutcome> {
+export async function checkAlgorithm(input: { code: string; start?: string; end?: string; spec?: StrategySpec }): Promise<CheckOutcome> {
   let code: string;
   try {
     code = applyBacktestPeriod(input.code, input.start, input.end);
@@ -33,11 +37,17 @@ export async function checkAlgorithm(input: { code: string; start?: string; end?
       problem = { kind, message: remaining.map((i) => `line ${i.line}: [${i.rule}] ${i.message}`).join('\n') };
     }
   }
+  let faithfulness: FaithfulnessReport | null = null;
+  if (input.spec && !problem) {
+    faithfulness = await checkFaithfulness(lint.code, input.spec);
+    if (!isFaithful(faithfulness)) problem = { kind: 'faithfulness', message: faithfulnessProblemMessage(faithfulness, input.spec) };
+  }
   return {
     code: lint.code,
     codeHash: codeHash(lint.code),
     problem,
     fixesApplied: [...new Set(lint.issues.filter((i) => i.fixed).map((i) => i.rule))],
     warnings: lint.issues.filter((i) => i.severity !== 'error' && !i.fixed).map((i) => `line ${i.line}: [${i.rule}] ${i.message}`),
+    faithfulness,
   };
 }

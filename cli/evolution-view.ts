@@ -213,6 +213,8 @@ export interface ReportInput {
   best: EvaluatedVariant | null;
   variants: VariantRow[];
   generatedAt: Date;
+  /** The best program's drift from its paper's specification, when the baseline was generated from one. */
+  drift?: { title: string; pipelineRunId: string; lines: string[] } | null;
 }
 
 const REPORT_CSS = `
@@ -278,6 +280,7 @@ ${rows.join('\n')}
 </table>`
     : '<p class="muted">No variant of this run is recorded in the learning database.</p>'
 }
+${r.drift ? `<h2>Drift from the paper — ${e(r.drift.title)}</h2>\n<p class="muted">${e(`Specification from ${r.drift.pipelineRunId}`)}</p>\n<pre>${e(r.drift.lines.join('\n'))}</pre>` : ''}
 <h2>Best code${r.best ? ` — ${e(r.best.variantId)}` : ''}</h2>
 ${r.best ? `<pre><code>${e(r.best.code)}</code></pre>` : '<p class="muted">No variant has been scored yet.</p>'}
 </body>

@@ -1,4 +1,5 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { faithfulnessLine } from '../domain/faithfulness';
 import type { PipelineResult, PipelineStatus, StatisticsSummary } from '../domain/pipeline';
 import { pipelineStatusQuery } from '../workflows/pipeline';
 import { table } from './format';
@@ -67,6 +68,8 @@ export function renderPipelineResult(result: PipelineResult): string {
   ];
   for (const a of result.articles) {
     if (a.algorithmPath) lines.push(`[${a.articleKey}] ${a.algorithmPath}`);
+    // older results (and runs with the gate off) carry no faithfulness report
+    if (a.faithfulness) lines.push(`[${a.articleKey}] faithfulness: ${faithfulnessLine(a.faithfulness)}`);
     if (a.error) lines.push(`[${a.articleKey}] failed at ${a.stage}: ${a.error.split('\n')[0]}`);
   }
   for (const s of result.skipped) lines.push(`skipped: ${truncate(s.title, 60)} (${s.reason.split('\n')[0]})`);

@@ -1,3 +1,4 @@
+import type { FaithfulnessReport } from './faithfulness';
 import type { Paper } from './papers';
 import type { RunSettings } from './run-settings';
 import type { StrategySpec } from './strategy';
@@ -38,7 +39,7 @@ export type ArticleStage =
 
 /** Where a generated program failed, with the exact message sent back to the LLM for repair. */
 export interface CodeProblem {
-  kind: 'syntax' | 'lint' | 'structure' | 'compile' | 'runtime';
+  kind: 'syntax' | 'lint' | 'structure' | 'faithfulness' | 'compile' | 'runtime';
   message: string;
 }
 
@@ -67,6 +68,11 @@ export interface ArticleResult {
   compiled: boolean;
   repairAttempts: number;
   statistics: StatisticsSummary | null;
+  /**
+   * How the final algorithm traces its specification (null when the gate did not run: no code yet,
+   * or the gate was off). Findings that survived every repair are reported here.
+   */
+  faithfulness: FaithfulnessReport | null;
   tokens: TokenCount;
   /** The stage the article reached (`done`, or where it failed). */
   stage: ArticleStage;
@@ -87,6 +93,7 @@ export function initialArticleResult(paper: Paper, articleKey: string): ArticleR
     compiled: false,
     repairAttempts: 0,
     statistics: null,
+    faithfulness: null,
     tokens: ZERO_TOKENS,
     stage: 'queued',
     error: null,
@@ -157,6 +164,8 @@ export interface CheckOutcome {
   problem: CodeProblem | null;
   fixesApplied: string[];
   warnings: string[];
+  /** The faithfulness gate's verdict, when a specification was given and the code parses and lints clean. */
+  faithfulness?: FaithfulnessReport | null;
 }
 
 export interface CompileOutcome {

@@ -1,3 +1,4 @@
+import { faithfulnessContractText } from './faithfulness';
 import type { StrategySpec } from './strategy';
 
 /**
@@ -93,8 +94,12 @@ export function summarizePrompt(input: { title: string; text: string; maxTextTok
     '  "overview": string, "mathematicalModel": string, "signals": [string], "entryRules": [string], "exitRules": [string],',
     '  "riskManagement": [string], "universe": { "assets": [ticker], "description": string },',
     '  "execution": { "resolution": "minute"|"hour"|"daily", "rebalance": string },',
-    '  "parameters": [ { "name": snake_case, "value": number, "description": string } ] }',
+    '  "parameters": [ { "name": snake_case, "value": number, "description": string,',
+    '                   "derived"?: { "value": number, "how": string } } ] }',
     "Take every number from the paper; quote the paper's own rules where you can.",
+    'When the paper states a parameter in another unit than a daily algorithm uses (months, years, percent), keep the',
+    'paper\'s number in "value" and add "derived" with the converted value and how (e.g. 12 months: "derived": { "value": 252,',
+    '"how": "12 months x 21 trading days" }).',
   ].join('\n');
   const parts = [
     'QuantCoder task: summarize',
@@ -115,6 +120,7 @@ export function generatePrompt(input: { spec: StrategySpec; start?: string; end?
     `Implement this strategy as a LEAN QCAlgorithm. Family: ${input.spec.family}.`,
     dates,
     fence('Specification:', 'json', JSON.stringify(input.spec, null, 2)),
+    faithfulnessContractText(input.spec),
     learned,
   ].filter(Boolean);
   return { task: 'generate', system, user: parts.join('\n\n') };
@@ -125,7 +131,7 @@ export function repairPrompt(input: { code: string; error: string; family?: stri
   const learned = learnedSection(input.learned ?? EMPTY_LEARNED);
   const parts = [
     'QuantCoder task: repair',
-    `Fix the error below and change nothing else.${input.family ? ` Family: ${input.family}.` : ''}`,
+    `Fix the error below and change nothing else; keep every \`# rule: <id>\` comment and every parameter attribute in initialize.${input.family ? ` Family: ${input.family}.` : ''}`,
     fence('Error:', 'text', input.error),
     fence('Code:', 'python', input.code),
     learned,

@@ -11,6 +11,11 @@ export interface RunSettings {
   searchTimeoutSeconds: number;
   /** Running activities heartbeat about once a second; a worker silent this long is presumed dead and its work retried elsewhere. */
   heartbeatTimeoutSeconds: number;
+  /**
+   * Whether generated code is checked against its specification before it may cost a compile
+   * (default on). Off only to measure what the gate catches.
+   */
+  faithfulnessGate?: boolean;
 }
 
 /** Seconds of heartbeat silence after which a worker is presumed dead: a few missed once-a-second heartbeats. */

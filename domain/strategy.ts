@@ -17,7 +17,18 @@ export const strategySpecSchema = z.object({
   universe: z.object({ assets: z.array(z.string().min(1)).min(1), description: z.string() }),
   execution: z.object({ resolution: z.enum(['minute', 'hour', 'daily']), rebalance: z.string().min(1) }),
   parameters: z
-    .array(z.object({ name: z.string().regex(/^[a-z_][a-z0-9_]*$/), value: z.number(), description: z.string() }))
+    .array(
+      z.object({
+        name: z.string().regex(/^[a-z_][a-z0-9_]*$/),
+        value: z.number(),
+        description: z.string(),
+        /**
+         * The value in the unit the algorithm uses, when the paper states it in another one (12 months
+         * as 252 trading days), and how it was converted; the faithfulness gate accepts either value.
+         */
+        derived: z.object({ value: z.number(), how: z.string().min(1) }).optional(),
+      }),
+    )
     .min(1),
 });
 

@@ -2,3 +2,4 @@ export { checkPythonSyntax, closePythonSyntaxCheckers, parsesAsPython } from './
 export type { PythonParserName, PythonSyntaxOptions, PythonSyntaxResult } from './syntax';
 export { lintPython, PYTHON_SYNTAX_RULE } from './lint';
 export type { PythonLintReport } from './lint';
+export { loadPythonParser } from './tree-sitter';

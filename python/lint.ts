@@ -1,5 +1,6 @@
 import { applyLintFixes, lintCode, type LintResultIssue } from '../domain/lint';
 import { checkPythonSyntax, type PythonSyntaxOptions } from './syntax';
+import { loadPythonParser } from './tree-sitter';
 
 /** The rule id of a syntax error in the linted (or fixed) code. */
 export const PYTHON_SYNTAX_RULE = 'python-syntax';
@@ -21,10 +22,11 @@ export interface PythonLintReport {
  * `python-syntax` error when the final code does not parse.
  */
 export async function lintPython(code: string, opts: { fix: boolean; syntax?: PythonSyntaxOptions }): Promise<PythonLintReport> {
+  const parse = await loadPythonParser();
   const parses = async (c: string) => (await checkPythonSyntax(c, opts.syntax)).ok;
   const result = opts.fix
-    ? await applyLintFixes(code, parses)
-    : { code, fixed: false, issues: lintCode(code).map((i) => ({ ...i, fixed: false })) };
+    ? await applyLintFixes(code, parse, parses)
+    : { code, fixed: false, issues: lintCode(code, parse).map((i) => ({ ...i, fixed: false })) };
   const issues = [...result.issues];
   const syntax = await checkPythonSyntax(result.code, opts.syntax);
   if (!syntax.ok) {

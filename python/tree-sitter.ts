@@ -1,11 +1,12 @@
 import { Language, Parser, type Node } from 'web-tree-sitter';
+import { copySyntaxTree, type PythonParser } from '../domain/lint/syntax-tree';
 
 export type TreeSitterVerdict = { ok: true } | { ok: false; line: number; column: number; message: string };
 
 let parserReady: Promise<Parser> | undefined;
 
 /** One warm tree-sitter-python parser per process (loading the WASM grammar takes ~50 ms). */
-function pythonParser(): Promise<Parser> {
+export function pythonParser(): Promise<Parser> {
   parserReady ??= (async () => {
     await Parser.init();
     const language = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
@@ -17,6 +18,34 @@ function pythonParser(): Promise<Parser> {
     throw err;
   });
   return parserReady;
+}
+
+let treeParser: Promise<PythonParser> | undefined;
+
+/**
+ * The parser the lint rules read code with: tree-sitter-python, its tree copied into plain nodes
+ * and the WASM tree freed at once, so the rules (pure, in `domain/lint`) hold nothing to release.
+ * Loaded once per process; parsing itself is synchronous.
+ */
+export function loadPythonParser(): Promise<PythonParser> {
+  treeParser ??= pythonParser().then(
+    (parser) => (code: string) => {
+      const tree = parser.parse(code);
+      if (!tree) throw new Error('tree-sitter could not parse the code');
+      const cursor = tree.walk();
+      try {
+        return copySyntaxTree(cursor);
+      } finally {
+        cursor.delete();
+        tree.delete();
+      }
+    },
+    (err: unknown) => {
+      treeParser = undefined;
+      throw err;
+    },
+  );
+  return treeParser;
 }
 
 /** The first ERROR or MISSING node in document order. */

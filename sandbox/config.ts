@@ -14,6 +14,11 @@ export interface SandboxConfig {
   backtestLatencyMs: number;
   /** Share (0..1) of LLM answers that carry a typical mistake; chosen deterministically per request. */
   mistakeRate: number;
+  /**
+   * Share (0..1) of generated algorithms that depart from their specification (a parameter's value
+   * changed, a parameter written inline, a rule left unmarked); chosen deterministically per request.
+   */
+  unfaithfulRate: number;
   /** The download cap the sandbox's oversized PDF exceeds (QuantCoder's `download.maxBytes`). */
   maxPdfBytes: number;
   /** QuantConnect rejects a `Timestamp` further than this from the server clock, either way. */
@@ -25,6 +30,7 @@ export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
   compileLatencyMs: 500,
   backtestLatencyMs: 2000,
   mistakeRate: 0,
+  unfaithfulRate: 0,
   maxPdfBytes: 50 * 1024 * 1024,
   timestampToleranceSeconds: 7200,
 };
@@ -37,6 +43,7 @@ export const sandboxConfigPatchSchema = z
     compileLatencyMs: ms,
     backtestLatencyMs: ms,
     mistakeRate: z.number().min(0).max(1),
+    unfaithfulRate: z.number().min(0).max(1),
     maxPdfBytes: z.number().int().min(1024).max(2 ** 40),
     timestampToleranceSeconds: z.number().int().min(1).max(10 ** 7),
   })

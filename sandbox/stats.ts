@@ -1,3 +1,5 @@
+import { emptyUnfaithfulStats, type UnfaithfulStats } from './llm/unfaithful';
+
 /** Token and call counts of one slice of LLM traffic. */
 export interface LlmUsage {
   calls: number;
@@ -26,6 +28,8 @@ export interface SandboxStats {
     byTask: Record<string, LlmUsage>;
     byProvider: Record<string, LlmUsage>;
   };
+  /** Departures from the specification the model planted, and how far they got. */
+  unfaithful: UnfaithfulStats;
 }
 
 /** The persisted form: like {@link SandboxStats}, but with the code hashes themselves. */
@@ -36,6 +40,7 @@ export interface StatsRecord extends Omit<SandboxStats, 'quantconnect'> {
 export function emptyStats(now: Date = new Date()): StatsRecord {
   return {
     startedAt: now.toISOString(),
+    unfaithful: emptyUnfaithfulStats(),
     requests: {},
     faults: { applied: 0, byKind: {} },
     quantconnect: { projectsCreated: 0, filesWritten: 0, compilesCreated: 0, buildErrors: 0, backtestsCreated: 0, codeHashesBacktested: [], authFailures: 0 },

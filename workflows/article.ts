@@ -87,13 +87,18 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
       project,
       stopAfter: input.localOnly ? 'check' : input.backtest ? undefined : 'compile',
       onStage: (s) => (s === 'queued' ? undefined : enter(s === 'check' ? 'validate' : s)),
+      // the faithfulness gate is on unless a run turns it off (older inputs have no such setting)
+      spec: input.settings.faithfulnessGate === false ? undefined : summary.spec,
     };
 
     for (attempt = 1; ; attempt++) {
-      const evaluation = await evaluateProgram({ code, key: articleKey, attempt, previous, provider: generated.provider, model: generated.model }, context);
+      // findings that survive every repair are reported with the algorithm rather than failing it
+      const acceptUnfaithful = attempt >= input.maxAttempts;
+      const evaluation = await evaluateProgram({ code, key: articleKey, attempt, previous, provider: generated.provider, model: generated.model, acceptUnfaithful }, context);
       if (evaluation.kind === 'failed') throw failureFrom(evaluation);
       code = evaluation.code;
       result.codeHash = evaluation.codeHash;
+      result.faithfulness = evaluation.check.faithfulness ?? null;
       if (evaluation.kind === 'scored') statistics = evaluation.statistics;
       const problem = problemOf(evaluation);
       if (!problem) {

@@ -2,6 +2,7 @@ import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, w
 import type { Activities } from '../activities';
 import type { CheckOutcome, CodeProblem, CompileOutcome, StatisticsSummary } from '../domain/pipeline';
 import type { RunSettings } from '../domain/run-settings';
+import type { StrategySpec } from '../domain/strategy';
 import { servicePolicies } from './policies';
 
 /**
@@ -78,6 +79,11 @@ export interface ProgramToEvaluate {
   previous: { code: string; problem: CodeProblem } | null;
   provider?: string;
   model?: string;
+  /**
+   * Faithfulness findings no longer stop this attempt: after the last repair the program is
+   * compiled and backtested anyway, and its findings are reported with it.
+   */
+  acceptUnfaithful?: boolean;
 }
 
 export interface EvaluationContext {
@@ -88,6 +94,8 @@ export interface EvaluationContext {
   start?: string;
   end?: string;
   project: ProjectPool;
+  /** The specification the program was generated from: the faithfulness gate checks the code against it. */
+  spec?: StrategySpec;
   /** Stop after the quality gate (`check`) or after the compile (`compile`) instead of backtesting. */
   stopAfter?: 'check' | 'compile';
   /** Use a backtest of the same program and period recorded earlier (in any run) instead of paying for another. */
@@ -139,13 +147,14 @@ export async function evaluateProgram(program: ProgramToEvaluate, ctx: Evaluatio
   let codeHash: string | null = null;
   try {
     await ctx.onStage?.('check');
-    const check = await local.checkAlgorithm({ code, start: ctx.start, end: ctx.end });
+    const check = await local.checkAlgorithm({ code, start: ctx.start, end: ctx.end, spec: ctx.spec });
     code = check.code;
     codeHash = check.codeHash;
     const checkedHash = check.codeHash;
     const base: Evaluated = { code, codeHash: checkedHash, check };
 
-    if (check.problem) return await recorded({ ...base, kind: 'compileError', problem: check.problem, compile: null });
+    const accepted = check.problem?.kind === 'faithfulness' && program.acceptUnfaithful === true;
+    if (check.problem && !accepted) return await recorded({ ...base, kind: 'compileError', problem: check.problem, compile: null });
     if (ctx.stopAfter === 'check') return await recorded({ ...base, kind: 'skipped', reason: 'localOnly', detail: 'local checks only', compile: null });
 
     const known = ctx.known?.(checkedHash);
@@ -226,7 +235,8 @@ export async function evaluateProgram(program: ProgramToEvaluate, ctx: Evaluatio
       provider: program.provider,
       model: program.model,
       compiled: e.kind === 'scored' || (e.kind === 'skipped' && e.compile?.compiled === true),
-      problem: problemOf(e),
+      // a faithfulness finding accepted after the last repair is still filed as this attempt's problem
+      problem: problemOf(e) ?? (e.check.problem?.kind === 'faithfulness' ? e.check.problem : null),
       previous: program.previous,
     });
     return e;

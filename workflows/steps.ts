@@ -97,19 +97,23 @@ function compileOf(e: Evaluation): ValidateOutput['compile'] {
   return { compiled, logs, projectId, compileId };
 }
 
+/** A simulated QuantConnect compiled it (the worker runs the sandbox profile). */
+function simulatedBy(e: Evaluation): boolean {
+  return e.kind !== 'failed' && e.compile?.simulated === true;
+}
+
 /** The quality gate, then (unless local only) a QuantConnect compile of the fixed code. */
 export async function validateStep(input: ValidateInput): Promise<ValidateOutput> {
   const e = await evaluateProgram({ code: input.code, key: 'validate', attempt: 1, previous: null }, { ...stepContext(input), stopAfter: input.localOnly ? 'check' : 'compile' });
   if (e.kind === 'failed') throw failureFrom(e);
-  return { simulated: e.compile?.simulated === true, check: e.check, compile: compileOf(e) };
+  return { simulated: simulatedBy(e), check: e.check, compile: compileOf(e) };
 }
 
 /** Gate, compile and backtest one algorithm over [start, end]. */
 export async function backtestStep(input: ValidateInput): Promise<ValidateOutput & { backtest: BacktestResult | null }> {
   const e = await evaluateProgram({ code: input.code, key: 'backtest', attempt: 1, previous: null }, stepContext(input));
   if (e.kind === 'failed') throw failureFrom(e);
-  // the same QuantConnect compiles and backtests: a simulated compile means a simulated backtest
-  const simulated = e.compile?.simulated === true;
+  const simulated = simulatedBy(e);
   const output = { simulated, check: e.check, compile: compileOf(e) };
   switch (e.kind) {
     case 'scored':

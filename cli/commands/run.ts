@@ -15,7 +15,9 @@ export default class Run extends BaseCommand<typeof Run> {
     'Starts a durable research pipeline. TARGET is a topic to search for, a DOI, an arXiv id, or the number of a result of ' +
     'your latest `quantcoder search`. Each paper is processed by its own child workflow (several in parallel); papers without ' +
     'an open-access PDF are skipped for the next result. Generated code passes a syntax check and the LEAN linter, then a ' +
-    'QuantConnect compile; errors go back to the LLM for repair, up to --max-attempts. With --detach the command prints the ' +
+    'QuantConnect compile; errors go back to the LLM for repair, up to --max-attempts. Before any compile, a faithfulness gate ' +
+    "checks that every parameter and rule of the paper's specification is in the code; what is missing or changed is repaired " +
+    'within the same attempts, and what survives them is reported per article (the algorithm still compiles). With --detach the command prints the ' +
     'run id and returns; `quantcoder runs show <id>` re-attaches.';
   static override examples = [
     '<%= config.bin %> run momentum --articles 2 --backtest --sandbox',

@@ -10,7 +10,8 @@ import {
   PASCAL_TO_SNAKE,
   RESERVED_ATTRIBUTES,
 } from './lean-api';
-import { codeMatches, escapeRegExp, lineAt, type Edit, type PythonSource, type Scope } from './python-source';
+import { fieldOf, isWithin } from './syntax-tree';
+import { calleeName, isCalled, isSelfAttribute, memberOf, replace, text, type Edit, type PythonSource, type Scope } from './python-tree';
 import { editRule, type Spot } from './rule-kit';
 
 const RESERVED = new Set<string>(RESERVED_ATTRIBUTES);
@@ -19,31 +20,30 @@ function snakeOf(name: string): string {
   return PASCAL_TO_SNAKE.get(name) ?? name;
 }
 
-/** `self.X = ...` assignments inside a class, by attribute name, in source order. */
-function selfAssignments(src: PythonSource, cls: Scope): Map<string, number[]> {
-  const found = new Map<string, number[]>();
-  for (const m of codeMatches(src, /(?<![\w.])self\s*\.\s*([A-Za-z_]\w*)\s*(?::[^=\n]+)?=(?!=)/g)) {
-    if (m.index < cls.start || m.index >= cls.end) continue;
-    const list = found.get(m[1]!) ?? [];
-    list.push(m.index);
-    found.set(m[1]!, list);
+/** `self.X = ...` assignments inside a class, by attribute name, in source order (the assignment nodes). */
+function selfAssignments(src: PythonSource, cls: Scope): Map<string, typeof src.assignments> {
+  const found = new Map<string, typeof src.assignments>();
+  for (const assignment of src.assignments) {
+    const target = fieldOf(assignment, 'left');
+    if (!fieldOf(assignment, 'right') || !isSelfAttribute(src, target) || !isWithin(assignment, cls.node)) continue;
+    const name = text(src, memberOf(target!).name);
+    found.set(name, [...(found.get(name) ?? []), assignment]);
   }
   return found;
 }
 
-/** A name for the attribute that the code does not use yet. */
-function freshName(code: string, candidates: string[]): string {
-  const taken = (n: string) => new RegExp(`(?<![\\w])${escapeRegExp(n)}(?![\\w])`).test(code);
-  for (const c of candidates) if (!taken(c)) return c;
-  for (let k = 2; ; k++) if (!taken(`${candidates[0]}_${k}`)) return `${candidates[0]}_${k}`;
+/** A name for the attribute that no identifier in the code uses yet. */
+function freshName(src: PythonSource, candidates: string[]): string {
+  const used = new Set(src.tokens.filter((t) => t.type === 'identifier').map((t) => text(src, t)));
+  for (const c of candidates) if (!used.has(c)) return c;
+  for (let k = 2; ; k++) if (!used.has(`${candidates[0]}_${k}`)) return `${candidates[0]}_${k}`;
 }
 
-/** Renames every `self.name` that is not a method call, inside the class. */
+/** Renames the name of every `self.name` in the class that is not a method call. */
 function renameAttribute(src: PythonSource, cls: Scope, name: string, to: string): Edit[] {
-  const re = new RegExp(`(?<![\\w.])self\\s*\\.\\s*${escapeRegExp(name)}(?![\\w])(?!\\s*\\()`, 'g');
-  return codeMatches(src, re)
-    .filter((m) => m.index >= cls.start && m.index < cls.end)
-    .map((m) => ({ start: m.index, end: m.index + m[0].length, text: `self.${to}` }));
+  return src.attributes
+    .filter((a) => isSelfAttribute(src, a, name) && !isCalled(a) && isWithin(a, cls.node))
+    .map((a) => replace(memberOf(a).name!, to));
 }
 
 function shadowRule(def: { id: string; message: string; applies(name: string): boolean; why(name: string): string }) {
@@ -54,18 +54,20 @@ function shadowRule(def: { id: string; message: string; applies(name: string): b
     find: (src) => {
       const spots: Spot[] = [];
       for (const cls of src.algorithmClasses) {
-        for (const [name, offsets] of selfAssignments(src, cls)) {
+        for (const [name, assignments] of selfAssignments(src, cls)) {
           if (!def.applies(name)) continue;
           const snake = snakeOf(name);
-          const holdsIndicator = offsets.some((at) => {
-            const rhs = src.code.slice(at, at + 400).replace(/^[^=]*=/, '');
-            return new RegExp(`^\\s*self\\s*\\.\\s*(${escapeRegExp(name)}|${escapeRegExp(snake)})\\s*\\(`).test(rhs);
+          // `self.sma = self.sma(...)`: the attribute holds the indicator the method made
+          const holdsIndicator = assignments.some((a) => {
+            const value = fieldOf(a, 'right');
+            const fn = value?.type === 'call' ? fieldOf(value, 'function') : undefined;
+            return isSelfAttribute(src, fn) && [name, snake].includes(text(src, calleeName(src, value!)));
           });
           const to = INDICATOR_HELPER_SNAKE.has(snake) && holdsIndicator
-            ? freshName(src.code, [`${snake}_indicator`])
-            : freshName(src.code, [`_${snake}`, `${snake}_value`]);
+            ? freshName(src, [`${snake}_indicator`])
+            : freshName(src, [`_${snake}`, `${snake}_value`]);
           spots.push({
-            line: lineAt(src, offsets[0]!),
+            line: assignments[0]!.line,
             message: `self.${name} ${def.why(name)}; rename it (self.${to})`,
             edits: renameAttribute(src, cls, name, to),
           });

@@ -3,24 +3,83 @@
  * windows, history frames, custom indicators, and securities added with the wrong asset class.
  */
 import { CRYPTO_BASES, CRYPTO_QUOTES, CSHARP_COLLECTION_METHODS, FOREX_CURRENCIES } from './lean-api';
-import { codeMatches, escapeRegExp, lineAt, type Edit, type PythonSource } from './python-source';
+import {
+  argumentsOf,
+  calleeName,
+  compact,
+  isSelfAttribute,
+  memberOf,
+  methodsOf,
+  replace,
+  text,
+  type PythonSource,
+} from './python-tree';
 import { checkRule, editRule, type Spot } from './rule-kit';
+import { fieldOf, isWithin, itemsOf, type SyntaxNode } from './syntax-tree';
 
-/** Regex sources matching each RollingWindow the code creates (`self.window`, `self.windows[s]`). */
-function rollingWindows(src: PythonSource): string[] {
-  const found = new Set<string>();
-  const add = (target: string, subscripted: boolean) => {
-    const parts = target.split(/\s*\.\s*/).map(escapeRegExp);
-    found.add(parts.join('\\s*\\.\\s*') + (subscripted ? '\\s*\\[[^\\]\\n]+\\]' : ''));
+/** `RollingWindow[T](n)`. */
+function isRollingWindow(src: PythonSource, node: SyntaxNode | undefined): boolean {
+  const fn = node?.type === 'call' ? fieldOf(node, 'function') : undefined;
+  const value = fn?.type === 'subscript' ? fieldOf(fn, 'value') : undefined;
+  return value?.type === 'identifier' && text(src, value) === 'RollingWindow';
+}
+
+/** `name` or `self.name`. */
+function isSimpleTarget(src: PythonSource, node: SyntaxNode | undefined): boolean {
+  return node?.type === 'identifier' || (isSelfAttribute(src, node) && memberOf(node!).name !== undefined);
+}
+
+/**
+ * Where the code keeps RollingWindows: `self.window = RollingWindow[...](n)` gives `self.window`;
+ * `self.windows[s] = RollingWindow[...](n)` or a dict of windows gives `self.windows[...]`.
+ */
+interface WindowHome {
+  /** The target without spaces (`self.window`, `self.windows`). */
+  target: string;
+  /** The windows are the items of the target (`self.windows[s]`), not the target itself. */
+  subscripted: boolean;
+}
+
+function rollingWindowHomes(src: PythonSource): WindowHome[] {
+  const homes = new Map<string, WindowHome>();
+  const add = (target: SyntaxNode, subscripted: boolean) => {
+    const home = { target: compact(src, target), subscripted };
+    homes.set(`${home.target}${subscripted ? '[]' : ''}`, home);
   };
-  for (const m of codeMatches(src, /(?<![\w.])((?:self\s*\.\s*)?[A-Za-z_]\w*)(\s*\[[^\]\n]*\])?\s*=\s*RollingWindow\s*\[/g)) {
-    add(m[1]!, !!m[2]);
+  for (const assignment of src.assignments) {
+    const left = fieldOf(assignment, 'left');
+    const right = fieldOf(assignment, 'right');
+    if (isRollingWindow(src, right)) {
+      if (isSimpleTarget(src, left)) add(left!, false);
+      else if (left?.type === 'subscript' && isSimpleTarget(src, fieldOf(left, 'value'))) add(fieldOf(left, 'value')!, true);
+    } else if ((right?.type === 'dictionary' || right?.type === 'dictionary_comprehension') && isSimpleTarget(src, left)) {
+      // a dict of windows: self.windows = {s: RollingWindow[float](20) for s in ...}
+      const pairs = right.type === 'dictionary' ? itemsOf(right) : [fieldOf(right, 'body')];
+      if (pairs.some((p) => p?.type === 'pair' && isRollingWindow(src, fieldOf(p, 'value')))) add(left!, true);
+    }
   }
-  // a dict of windows built by a comprehension: self.windows = {s: RollingWindow[float](20) for s in ...}
-  for (const m of codeMatches(src, /(?<![\w.])((?:self\s*\.\s*)?[A-Za-z_]\w*)\s*=\s*\{[^:{}]*:\s*RollingWindow\s*\[/g)) {
-    add(m[1]!, true);
-  }
-  return [...found];
+  return [...homes.values()];
+}
+
+/** Whether the node is one of the windows (`self.window`, or `self.windows[...]` for a dict of them). */
+function isWindow(src: PythonSource, node: SyntaxNode | undefined, homes: WindowHome[]): node is SyntaxNode {
+  if (!node) return false;
+  return homes.some((h) =>
+    h.subscripted
+      ? node.type === 'subscript' && compact(src, fieldOf(node, 'value')) === h.target
+      : (node.type === 'identifier' || node.type === 'attribute') && compact(src, node) === h.target,
+  );
+}
+
+/** `obj.name` where obj is a window and name one of `names`. */
+function windowMember(src: PythonSource, node: SyntaxNode | undefined, homes: WindowHome[], names: string[]): SyntaxNode | undefined {
+  if (node?.type !== 'attribute') return undefined;
+  const { object, name } = memberOf(node);
+  return isWindow(src, object, homes) && names.includes(text(src, name)) ? object : undefined;
+}
+
+function noArguments(call: SyntaxNode): boolean {
+  return argumentsOf(call)?.length === 0;
 }
 
 export const rollingWindowMisuse = editRule({
@@ -28,42 +87,62 @@ export const rollingWindowMisuse = editRule({
   severity: 'error',
   message: 'a RollingWindow is not a Python list',
   find: (src) => {
+    const homes = rollingWindowHomes(src);
+    if (homes.length === 0) return [];
     const spots: Spot[] = [];
-    const at = (m: RegExpExecArray, message: string, edit: Edit) => spots.push({ line: lineAt(src, m.index), message, edits: [edit] });
-    for (const w of rollingWindows(src)) {
-      const W = `(?<![\\w.])(${w})(?![\\w])`;
-      for (const m of codeMatches(src, new RegExp(`(?<![\\w.])len\\s*\\(\\s*${W}\\s*\\)`, 'g'))) {
-        const name = m[1]!.trim();
-        at(m, `len(${name}) fails on a RollingWindow; use ${name}.count`, { start: m.index, end: m.index + m[0].length, text: `${name}.count` });
+    const at = (node: SyntaxNode, message: string, replacement: string) =>
+      spots.push({ line: node.line, message, edits: [replace(node, replacement)] });
+    const handled = new Set<SyntaxNode>();
+    for (const call of src.calls) {
+      const fn = fieldOf(call, 'function');
+      const args = argumentsOf(call) ?? [];
+      const callee = fn?.type === 'identifier' ? text(src, fn) : '';
+      if (callee === 'len' && args.length === 1 && isWindow(src, args[0], homes)) {
+        const name = text(src, args[0]);
+        at(call, `len(${name}) fails on a RollingWindow; use ${name}.count`, `${name}.count`);
+        continue;
       }
-      const wrapped: Array<[number, number]> = [];
-      for (const m of codeMatches(src, new RegExp(`(?<![\\w.])list\\s*\\(\\s*${W}\\s*\\.\\s*(?:Values|values)(?:\\s*\\(\\s*\\))?\\s*\\)`, 'g'))) {
-        const name = m[1]!.trim();
-        wrapped.push([m.index, m.index + m[0].length]);
-        at(m, `a RollingWindow has no .values; iterate it directly: list(${name})`, { start: m.index, end: m.index + m[0].length, text: `list(${name})` });
+      if (callee === 'list' && args.length === 1) {
+        // list(w.values) and list(w.Values()) → list(w)
+        const inner = args[0]!.type === 'call' && noArguments(args[0]!) ? fieldOf(args[0]!, 'function') : args[0];
+        const window = windowMember(src, inner, homes, ['values', 'Values']);
+        if (window) {
+          const name = text(src, window);
+          handled.add(inner!);
+          at(call, `a RollingWindow has no .values; iterate it directly: list(${name})`, `list(${name})`);
+          continue;
+        }
       }
-      for (const m of codeMatches(src, new RegExp(`${W}\\s*\\.\\s*(?:Values|values)(?![\\w])(?:\\s*\\(\\s*\\))?`, 'g'))) {
-        if (wrapped.some(([a, b]) => m.index >= a && m.index < b)) continue;
-        const name = m[1]!.trim();
-        at(m, `a RollingWindow has no .values; iterate it directly: list(${name})`, { start: m.index, end: m.index + m[0].length, text: `list(${name})` });
+      const counted = noArguments(call) ? windowMember(src, fn, homes, ['count', 'Count']) : undefined;
+      if (counted) {
+        const name = text(src, counted);
+        at(call, `${name}.count is a property, not a method`, `${name}.count`);
+        continue;
       }
-      for (const m of codeMatches(src, new RegExp(`${W}\\s*\\.\\s*(?:Count|count)\\s*\\(\\s*\\)`, 'g'))) {
-        const name = m[1]!.trim();
-        at(m, `${name}.count is a property, not a method`, { start: m.index, end: m.index + m[0].length, text: `${name}.count` });
+      const appended = windowMember(src, fn, homes, ['append']);
+      if (appended) {
+        const name = text(src, appended);
+        spots.push({ line: call.line, message: `a RollingWindow has no append(); use ${name}.add(...)`, edits: [replace(fn!, `${name}.add`)] });
       }
-      for (const m of codeMatches(src, new RegExp(`${W}\\s*\\[\\s*-\\s*(\\d+)\\s*\\]`, 'g'))) {
-        const name = m[1]!.trim();
-        const k = Number(m[2]);
-        at(m, `${name}[-${k}]: a RollingWindow has no negative indexes ([0] is the newest); use ${name}[${name}.count - ${k}]`, {
-          start: m.index,
-          end: m.index + m[0].length,
-          text: `${name}[${name}.count - ${k}]`,
-        });
-      }
-      for (const m of codeMatches(src, new RegExp(`${W}\\s*\\.\\s*append\\s*\\(`, 'g'))) {
-        const name = m[1]!.trim();
-        at(m, `a RollingWindow has no append(); use ${name}.add(...)`, { start: m.index, end: m.index + m[0].length, text: `${name}.add(` });
-      }
+    }
+    for (const attribute of src.attributes) {
+      const window = windowMember(src, attribute, homes, ['values', 'Values']);
+      if (!window || handled.has(attribute) || [...handled].some((h) => isWithin(attribute, h))) continue;
+      // w.Values() is replaced with its call
+      const call = attribute.field === 'function' && attribute.parent?.type === 'call' && noArguments(attribute.parent) ? attribute.parent : attribute;
+      const name = text(src, window);
+      at(call, `a RollingWindow has no .values; iterate it directly: list(${name})`, `list(${name})`);
+    }
+    for (const subscript of src.nodes) {
+      if (subscript.type !== 'subscript') continue;
+      const window = fieldOf(subscript, 'value');
+      const index = itemsOf(subscript).filter((c) => c.field === 'subscript');
+      if (!isWindow(src, window, homes) || index.length !== 1 || index[0]!.type !== 'unary_operator') continue;
+      const negated = fieldOf(index[0]!, 'argument');
+      if (text(src, fieldOf(index[0]!, 'operator')) !== '-' || negated?.type !== 'integer' || !/^\d+$/.test(text(src, negated))) continue;
+      const name = text(src, window);
+      const k = Number(text(src, negated));
+      at(subscript, `${name}[-${k}]: a RollingWindow has no negative indexes ([0] is the newest); use ${name}[${name}.count - ${k}]`, `${name}[${name}.count - ${k}]`);
     }
     return spots;
   },
@@ -75,15 +154,15 @@ export const historyInOnData = checkRule({
   message: 'history() requested on every data event',
   find: (src) => {
     const spots: Spot[] = [];
-    const handlers = src.scopes.filter(
-      (s) => s.kind === 'def' && /^(on_data|OnData)$/.test(s.name) && !!s.parent && src.algorithmClasses.includes(s.parent),
-    );
+    const handlers = src.algorithmClasses.flatMap((cls) => methodsOf(src, cls)).filter((s) => /^(on_data|OnData)$/.test(s.name));
     for (const fn of handlers) {
-      for (const m of codeMatches(src, /(?<![\w.])self\s*\.\s*(history|History)\s*\(/g)) {
-        if (m.index < fn.start || m.index >= fn.end) continue;
+      for (const call of src.calls) {
+        const callee = fieldOf(call, 'function');
+        const method = text(src, calleeName(src, call));
+        if (!isSelfAttribute(src, callee) || !/^(history|History)$/.test(method) || !isWithin(call, fn.node)) continue;
         spots.push({
-          line: lineAt(src, m.index),
-          message: `self.${m[1]}() inside ${fn.name} runs a history request on every slice (slow, and it can time out); keep indicators or a RollingWindow updated instead, or request history in a scheduled event`,
+          line: call.line,
+          message: `self.${method}() inside ${fn.name} runs a history request on every slice (slow, and it can time out); keep indicators or a RollingWindow updated instead, or request history in a scheduled event`,
         });
       }
     }
@@ -91,7 +170,7 @@ export const historyInOnData = checkRule({
   },
 });
 
-const CSHARP_RE = new RegExp(`\\.\\s*(${CSHARP_COLLECTION_METHODS.join('|')})\\s*\\(`, 'g');
+const CSHARP_METHODS = new Set<string>(CSHARP_COLLECTION_METHODS);
 
 export const csharpCollectionMethods = checkRule({
   id: 'csharp-collection-methods',
@@ -99,11 +178,13 @@ export const csharpCollectionMethods = checkRule({
   message: 'C#/LINQ collection methods do not exist on Python objects',
   find: (src) => {
     const defined = new Set(src.scopes.filter((s) => s.kind === 'def').map((s) => s.name));
-    return codeMatches(src, CSHARP_RE)
-      .filter((m) => !defined.has(m[1]!))
-      .map((m) => ({
-        line: lineAt(src, m.index),
-        message: `.${m[1]}() is C#/LINQ; history() returns a pandas DataFrame and LEAN collections are Python iterables (use pandas methods, loops or comprehensions)`,
+    return src.calls
+      .filter((call) => fieldOf(call, 'function')?.type === 'attribute')
+      .map((call) => calleeName(src, call)!)
+      .filter((name) => CSHARP_METHODS.has(text(src, name)) && !defined.has(text(src, name)))
+      .map((name) => ({
+        line: name.line,
+        message: `.${text(src, name)}() is C#/LINQ; history() returns a pandas DataFrame and LEAN collections are Python iterables (use pandas methods, loops or comprehensions)`,
       }));
   },
 });
@@ -113,26 +194,37 @@ export const indicatorBaseFloat = editRule({
   severity: 'error',
   message: 'custom indicators derive from IndicatorBase[IndicatorDataPoint], not IndicatorBase[float]',
   find: (src) =>
-    codeMatches(src, /(?<![\w.])IndicatorBase\s*\[\s*float\s*\]/g).map((m) => ({
-      line: lineAt(src, m.index),
-      message: 'IndicatorBase[float] is not a LEAN type; use IndicatorBase[IndicatorDataPoint]',
-      edits: [{ start: m.index, end: m.index + m[0].length, text: 'IndicatorBase[IndicatorDataPoint]' }],
-    })),
+    src.nodes
+      .filter((n) => {
+        if (n.type !== 'subscript') return false;
+        const value = fieldOf(n, 'value');
+        const index = n.children.filter((c) => c.field === 'subscript');
+        return value?.type === 'identifier' && text(src, value) === 'IndicatorBase' && index.length === 1 && index[0]!.type === 'identifier' && text(src, index[0]) === 'float';
+      })
+      .map((n) => ({
+        line: n.line,
+        message: 'IndicatorBase[float] is not a LEAN type; use IndicatorBase[IndicatorDataPoint]',
+        edits: [replace(n.children.find((c) => c.field === 'subscript')!, 'IndicatorDataPoint')],
+      })),
 });
-
-const ADD_EQUITY_RE = /(?<![\w])(add_equity|AddEquity)(\s*\(\s*)(['"])([A-Za-z0-9./-]+)\3/g;
 
 function addedAsEquity(src: PythonSource, classify: (ticker: string) => string | undefined, snake: string, pascal: string, what: string): Spot[] {
   const spots: Spot[] = [];
-  for (const m of codeMatches(src, ADD_EQUITY_RE)) {
-    const [, method, gap, quote, raw] = m;
+  for (const call of src.calls) {
+    const method = calleeName(src, call);
+    const first = argumentsOf(call)?.[0];
+    const name = text(src, method);
+    if (!method || !/^(add_equity|AddEquity)$/.test(name) || first?.type !== 'string') continue;
+    const literal = /^(['"])([A-Za-z0-9./-]+)\1$/.exec(text(src, first));
+    if (!literal) continue;
+    const [, quote, raw] = literal;
     const ticker = classify(raw!.toUpperCase().replace(/[-/.]/g, ''));
     if (!ticker) continue;
-    const replacement = method === 'add_equity' ? snake : pascal;
+    const replacement = name === 'add_equity' ? snake : pascal;
     spots.push({
-      line: lineAt(src, m.index),
-      message: `${method}("${raw}") adds a stock named ${raw}; ${what} ${ticker} needs ${replacement}("${ticker}")`,
-      edits: [{ start: m.index, end: m.index + m[0].length, text: `${replacement}${gap}${quote}${ticker}${quote}` }],
+      line: method.line,
+      message: `${name}("${raw}") adds a stock named ${raw}; ${what} ${ticker} needs ${replacement}("${ticker}")`,
+      edits: [replace(method, replacement), replace(first, `${quote}${ticker}${quote}`)],
     });
   }
   return spots;

@@ -1,6 +1,7 @@
 /**
- * The LEAN linter: pure rules over Python source. `lintCode` reports; `applyLintFixes` repairs,
- * keeping a fix only when the code still parses (the parse check is injected: it is I/O).
+ * The LEAN linter: pure rules over the concrete syntax tree of Python source. `lintCode` reports;
+ * `applyLintFixes` repairs, keeping a fix only when the code still parses. Both the tree-sitter
+ * parser and the syntax check are injected: loading a grammar and running CPython are I/O.
  */
 import { apiShadowing, reservedAttribute } from './attributes';
 import { enumAsString, enumCasing, pascalCaseApi } from './casing';
@@ -13,12 +14,15 @@ import {
   rollingWindowMisuse,
 } from './data-access';
 import { dateArguments, markdownFence, missingAlgorithmImports, missingWarmUp, printToDebug, wallClockTime } from './llm-habits';
-import { analyzePython } from './python-source';
+import { readPython } from './python-tree';
+import type { PythonParser } from './syntax-tree';
 import { STRUCTURE_RULES } from './structure';
 import type { LintIssue, LintResultIssue, LintRule } from './types';
 
 export type { LintFinding, LintIssue, LintResultIssue, LintRule, LintSeverity } from './types';
 export { checkStructure, STRUCTURE_RULES } from './structure';
+export { readPython, type PythonSource } from './python-tree';
+export { copySyntaxTree, type PythonParser, type SyntaxCursor, type SyntaxNode } from './syntax-tree';
 
 /**
  * Every rule, in the order fixes are tried: fences first (nothing parses with them), renames
@@ -52,8 +56,8 @@ export const LINT_RULES_BY_ID: ReadonlyMap<string, LintRule> = new Map(LINT_RULE
 /** Issues a fix was not applied for because it would have broken the syntax. */
 export const FIX_REJECTED_RULE = 'fix-rejected';
 
-function issuesOf(rule: LintRule, code: string): LintIssue[] {
-  return rule.check(analyzePython(code)).map((f) => ({
+function issuesOf(rule: LintRule, code: string, parse: PythonParser): LintIssue[] {
+  return rule.check(readPython(code, parse)).map((f) => ({
     rule: rule.id,
     line: f.line,
     message: f.message ?? rule.message,
@@ -63,8 +67,8 @@ function issuesOf(rule: LintRule, code: string): LintIssue[] {
 }
 
 /** Every issue the rules find, ordered by line. */
-export function lintCode(code: string, rules: readonly LintRule[] = LINT_RULES): LintIssue[] {
-  return rules.flatMap((rule) => issuesOf(rule, code)).sort((a, b) => a.line - b.line);
+export function lintCode(code: string, parse: PythonParser, rules: readonly LintRule[] = LINT_RULES): LintIssue[] {
+  return rules.flatMap((rule) => issuesOf(rule, code, parse)).sort((a, b) => a.line - b.line);
 }
 
 export interface LintFixResult {
@@ -83,6 +87,7 @@ export interface LintFixResult {
  */
 export async function applyLintFixes(
   code: string,
+  parse: PythonParser,
   parses: (code: string) => Promise<boolean>,
   rules: readonly LintRule[] = LINT_RULES,
 ): Promise<LintFixResult> {
@@ -94,9 +99,9 @@ export async function applyLintFixes(
     let changed = false;
     for (const rule of rules) {
       if (!rule.fix || rejected.has(rule.id)) continue;
-      const found = issuesOf(rule, current).filter((i) => i.fixable);
+      const found = issuesOf(rule, current, parse).filter((i) => i.fixable);
       if (found.length === 0) continue;
-      const candidate = rule.fix(current);
+      const candidate = rule.fix(readPython(current, parse));
       if (candidate === current) continue;
       const ok = await parses(candidate);
       if (ok || (!currentParses && rule.repairsSyntax)) {
@@ -117,6 +122,6 @@ export async function applyLintFixes(
     }
     if (!changed) break;
   }
-  const remaining = lintCode(current, rules).map((i) => ({ ...i, fixable: i.fixable && !rejected.has(i.rule), fixed: false }));
+  const remaining = lintCode(current, parse, rules).map((i) => ({ ...i, fixable: i.fixable && !rejected.has(i.rule), fixed: false }));
   return { code: current, issues: [...fixedIssues, ...rejected.values(), ...remaining], fixed: current !== code };
 }

@@ -5,20 +5,26 @@
  */
 import { ENUM_MEMBERS, enumMemberUpper, INDICATOR_HELPER_SNAKE, INDICATOR_HELPERS } from './lean-api';
 import {
-  bracketContents,
-  codeMatches,
-  escapeRegExp,
-  functionAt,
-  lineAt,
-  logicalLineAt,
-  matchingBracket,
-  STRING,
-  type Argument,
+  argumentsOf,
+  bodyOf,
+  calleeName,
+  compact,
+  functionOf,
+  inString,
+  isSelfAttribute,
+  lineEnd,
+  lineStart,
+  memberOf,
+  methodsOf,
+  replace,
+  statementOf,
+  text,
   type Edit,
   type PythonSource,
   type Scope,
-} from './python-source';
+} from './python-tree';
 import { editRule, type Spot } from './rule-kit';
+import { descendants, fieldOf, isWithin, itemsOf, type SyntaxNode } from './syntax-tree';
 
 const FENCE_RE = /^[ \t]*```[ \t]*([\w+-]*)[ \t]*$/;
 
@@ -35,10 +41,11 @@ export const markdownFence = editRule({
   find: (src) => {
     const lines = src.code.split('\n');
     const fences: Array<{ index: number; lang: string }> = [];
-    lines.forEach((text, index) => {
-      const m = FENCE_RE.exec(text.replace(/\r$/, ''));
-      const at = src.lineStarts[index]! + text.indexOf('`');
-      if (m && src.mask[at] !== STRING) fences.push({ index, lang: m[1]!.toLowerCase() });
+    let offset = 0;
+    lines.forEach((line, index) => {
+      const m = FENCE_RE.exec(line.replace(/\r$/, ''));
+      if (m && !inString(src, offset + line.indexOf('`'))) fences.push({ index, lang: m[1]!.toLowerCase() });
+      offset += line.length + 1;
     });
     if (fences.length === 0) return [];
     const blocks: Array<{ from: number; to: number; lang: string }> = [];
@@ -72,22 +79,27 @@ export const markdownFence = editRule({
 
 const IMPORT_LINE = 'from AlgorithmImports import *';
 
+/** `from <module> import ...` statements whose module matches. */
+function importsFrom(src: PythonSource, module: RegExp): SyntaxNode[] {
+  return src.nodes.filter((n) => n.type === 'import_from_statement' && module.test(text(src, fieldOf(n, 'module_name'))));
+}
+
 export const missingAlgorithmImports = editRule({
   id: 'missing-algorithm-imports',
   severity: 'error',
   message: `the code does not start with ${IMPORT_LINE}`,
   find: (src) => {
-    if (codeMatches(src, /^[ \t]*from[ \t]+AlgorithmImports[ \t]+import\b/gm).length) return [];
+    if (importsFrom(src, /^AlgorithmImports$/).length) return [];
     // after a module docstring and `from __future__` imports (they must come first), else at the top
     // (below a shebang or encoding line)
-    const statements = src.logicalLines.filter((l) => !l.blank);
-    const text = (i: number) => src.code.slice(statements[i]!.start, statements[i]!.end).trim();
+    const statements = itemsOf(src.root);
     let k = 0;
-    if (statements.length && /^[rRuU]?("|')/.test(text(0)) && src.mask[statements[0]!.start + statements[0]!.indent] === STRING) k = 1;
-    while (k < statements.length && /^from\s+__future__\s+import\b/.test(text(k))) k++;
+    const first = statements[0];
+    if (first?.type === 'expression_statement' && itemsOf(first).length === 1 && ['string', 'concatenated_string'].includes(itemsOf(first)[0]!.type)) k = 1;
+    while (k < statements.length && statements[k]!.type === 'future_import_statement') k++;
     let edit: Edit;
     if (k > 0) {
-      const after = statements[k - 1]!.end;
+      const after = lineEnd(src.code, statements[k - 1]!.end);
       edit = { start: after, end: after, text: eol(src.code) + IMPORT_LINE };
     } else {
       let top = 0;
@@ -98,7 +110,9 @@ export const missingAlgorithmImports = editRule({
       top = Math.min(top, src.code.length);
       edit = { start: top, end: top, text: (top > 0 && !src.code.slice(0, top).endsWith('\n') ? eol(src.code) : '') + IMPORT_LINE + eol(src.code) };
     }
-    const legacy = codeMatches(src, /^[ \t]*(from[ \t]+QuantConnect|import[ \t]+clr)\b/gm).length > 0;
+    const legacy =
+      importsFrom(src, /^QuantConnect(\.|$)/).length > 0 ||
+      src.nodes.some((n) => n.type === 'import_statement' && itemsOf(n).some((m) => text(src, m) === 'clr'));
     return [
       {
         line: 1,
@@ -112,17 +126,19 @@ export const missingAlgorithmImports = editRule({
 });
 
 /** The object a statement can log or read time through: `self` in algorithm methods, `algorithm` in framework models. */
-function algorithmReceiver(src: PythonSource, offset: number): string | undefined {
-  const { fn, cls } = functionAt(src, offset);
+function algorithmReceiver(src: PythonSource, node: SyntaxNode): string | undefined {
+  const { fn, cls } = functionOf(src, node);
   if (!fn) return undefined;
   if (cls && src.algorithmClasses.includes(cls) && fn.params[0] === 'self') return 'self';
   if (fn.params.includes('algorithm')) return 'algorithm';
   return undefined;
 }
 
-function isStringArgument(src: PythonSource, arg: Argument): boolean {
-  const lead = arg.text.length - arg.text.trimStart().length;
-  return src.mask[arg.start + lead] === STRING;
+/** A value print() would show as it is: a string literal, or a concatenation starting with one. */
+function isStringValue(node: SyntaxNode): boolean {
+  let n = node;
+  while (n.type === 'binary_operator') n = fieldOf(n, 'left')!;
+  return n.type === 'string' || n.type === 'concatenated_string';
 }
 
 export const printToDebug = editRule({
@@ -131,31 +147,47 @@ export const printToDebug = editRule({
   message: 'print() output is lost in LEAN; use self.debug() or self.log()',
   find: (src) => {
     const spots: Spot[] = [];
-    for (const m of codeMatches(src, /(?<![\w.])print\s*\(/g)) {
-      const open = m.index + m[0].length - 1;
-      const args = bracketContents(src.code, src.mask, open);
-      const close = matchingBracket(src.code, src.mask, open);
-      const receiver = algorithmReceiver(src, m.index);
-      const simple = close > 0 && args.every((a) => !/^\s*(\*|[A-Za-z_]\w*\s*=(?!=))/.test(a.text));
-      const line = lineAt(src, m.index);
+    for (const call of src.calls) {
+      const fn = fieldOf(call, 'function');
+      if (fn?.type !== 'identifier' || text(src, fn) !== 'print') continue;
+      const args = argumentsOf(call);
+      const receiver = algorithmReceiver(src, call);
+      const simple = args !== undefined && args.every((a) => !['keyword_argument', 'list_splat', 'dictionary_splat'].includes(a.type));
       if (!receiver || !simple) {
-        spots.push({ line, message: 'print() output is lost in LEAN; use self.debug() (not fixed automatically here)' });
+        spots.push({ line: call.line, message: 'print() output is lost in LEAN; use self.debug() (not fixed automatically here)' });
         continue;
       }
       // debug() takes one string: print's arguments are joined the way print joins them
-      let text: string;
-      if (args.length === 0) text = '""';
-      else if (args.length === 1) text = isStringArgument(src, args[0]!) ? args[0]!.text.trim() : `str(${args[0]!.text.trim()})`;
-      else text = `" ".join(map(str, (${args.map((a) => a.text.trim()).join(', ')})))`;
+      let message: string;
+      if (args.length === 0) message = '""';
+      else if (args.length === 1) message = isStringValue(args[0]!) ? text(src, args[0]) : `str(${text(src, args[0])})`;
+      else message = `" ".join(map(str, (${args.map((a) => text(src, a)).join(', ')})))`;
       spots.push({
-        line,
+        line: call.line,
         message: `print() output is lost in LEAN; use ${receiver}.debug()`,
-        edits: [{ start: m.index, end: close + 1, text: `${receiver}.debug(${text})` }],
+        edits: [replace(call, `${receiver}.debug(${message})`)],
       });
     }
     return spots;
   },
 });
+
+/** `datetime.now()`, `datetime.datetime.utcnow()`, `date.today()`: the class and the method, or undefined. */
+function clockCall(src: PythonSource, call: SyntaxNode): { cls: string; fn: string } | undefined {
+  const callee = fieldOf(call, 'function');
+  if (callee?.type !== 'attribute' || argumentsOf(call)?.length !== 0) return undefined;
+  const { object, name } = memberOf(callee);
+  const fn = text(src, name);
+  let cls: string | undefined;
+  if (object?.type === 'identifier') cls = text(src, object);
+  else if (object?.type === 'attribute') {
+    const inner = memberOf(object);
+    if (inner.object?.type === 'identifier' && text(src, inner.object) === 'datetime') cls = text(src, inner.name);
+  }
+  if (cls === 'datetime' && ['now', 'today', 'utcnow'].includes(fn)) return { cls, fn };
+  if (cls === 'date' && fn === 'today') return { cls, fn };
+  return undefined;
+}
 
 export const wallClockTime = editRule({
   id: 'wall-clock-time',
@@ -163,23 +195,24 @@ export const wallClockTime = editRule({
   message: 'datetime.now() is the machine clock, not the backtest clock',
   find: (src) => {
     const spots: Spot[] = [];
-    for (const m of codeMatches(src, /(?<![\w.])(?:datetime\s*\.\s*)?(datetime|date)\s*\.\s*(now|today|utcnow)\s*\(\s*\)/g)) {
-      const [, cls, fn] = m;
-      if (cls === 'date' && fn !== 'today') continue;
-      const receiver = algorithmReceiver(src, m.index);
+    for (const call of src.calls) {
+      const clock = clockCall(src, call);
+      if (!clock) continue;
+      const receiver = algorithmReceiver(src, call);
       const r = receiver ?? 'self';
-      const replacement = cls === 'date' ? `${r}.time.date()` : fn === 'utcnow' ? `${r}.utc_time` : `${r}.time`;
+      const replacement = clock.cls === 'date' ? `${r}.time.date()` : clock.fn === 'utcnow' ? `${r}.utc_time` : `${r}.time`;
       spots.push({
-        line: lineAt(src, m.index),
-        message: `${m[0].replace(/\s+/g, '')} reads the machine clock, which in a backtest is not the simulated time; use ${replacement}`,
-        edits: receiver ? [{ start: m.index, end: m.index + m[0].length, text: replacement }] : [],
+        line: call.line,
+        message: `${compact(src, call)} reads the machine clock, which in a backtest is not the simulated time; use ${replacement}`,
+        edits: receiver ? [replace(call, replacement)] : [],
       });
     }
     return spots;
   },
 });
 
-const DATE_SETTERS = 'set_start_date|set_end_date|SetStartDate|SetEndDate';
+const DATE_SETTERS = /^(set_start_date|set_end_date|SetStartDate|SetEndDate)$/;
+const DATE_MAKERS = /^(set_start_date|set_end_date|SetStartDate|SetEndDate|datetime|date)$/;
 
 export const dateArguments = editRule({
   id: 'date-arguments',
@@ -188,33 +221,37 @@ export const dateArguments = editRule({
   repairsSyntax: true,
   find: (src) => {
     const spots: Spot[] = [];
-    const asString = new RegExp(`(?<![\\w])(${DATE_SETTERS})\\s*\\(\\s*(['"])(\\d{4})[-/.](\\d{1,2})[-/.](\\d{1,2})\\2\\s*\\)`, 'g');
-    for (const m of codeMatches(src, asString)) {
-      const [, name, , y, mo, d] = m;
-      const text = `${name}(${Number(y)}, ${Number(mo)}, ${Number(d)})`;
+    for (const call of src.calls) {
+      const name = text(src, calleeName(src, call));
+      const args = argumentsOf(call);
+      if (!args || !DATE_MAKERS.test(name)) continue;
+      const iso = args.length === 1 && args[0]!.type === 'string' ? /^(['"])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\1$/.exec(text(src, args[0])) : null;
+      if (iso && DATE_SETTERS.test(name)) {
+        const [, , y, mo, d] = iso;
+        const ymd = `${Number(y)}, ${Number(mo)}, ${Number(d)}`;
+        spots.push({
+          line: call.line,
+          message: `${name} takes (year, month, day) or a datetime, not a string; use ${name}(${ymd})`,
+          edits: [replace(fieldOf(call, 'arguments')!, `(${ymd})`)],
+        });
+        continue;
+      }
+      const parts = args.slice(0, 3);
+      if (parts.length < 3 || !parts.every((a) => a.type === 'integer' && /^\d+$/.test(text(src, a)))) continue;
+      if (!parts.some((a) => /^0\d/.test(text(src, a)))) continue;
+      const ymd = parts.map((a) => Number(text(src, a)));
       spots.push({
-        line: lineAt(src, m.index),
-        message: `${name} takes (year, month, day) or a datetime, not a string; use ${text}`,
-        edits: [{ start: m.index, end: m.index + m[0].length, text }],
-      });
-    }
-    const leadingZero = new RegExp(`(?<![\\w])(${DATE_SETTERS}|datetime|date)\\s*\\(\\s*(\\d+)\\s*,\\s*(\\d+)\\s*,\\s*(\\d+)\\s*(?=[,)])`, 'g');
-    for (const m of codeMatches(src, leadingZero)) {
-      const [, name, y, mo, d] = m;
-      if (![mo, d].some((x) => /^0\d/.test(x!)) && !/^0\d/.test(y!)) continue;
-      const text = `${name}(${Number(y)}, ${Number(mo)}, ${Number(d)}`;
-      spots.push({
-        line: lineAt(src, m.index),
-        message: `integers with leading zeros (such as 01) are a syntax error in Python 3; use ${text})`,
-        edits: [{ start: m.index, end: m.index + m[0].length, text }],
+        line: call.line,
+        message: `integers with leading zeros (such as 01) are a syntax error in Python 3; use ${name}(${ymd.join(', ')})`,
+        edits: parts.map((a, k) => replace(a, String(ymd[k]))),
       });
     }
     return spots;
   },
 });
 
-const WARM_UP_RE = /(?<![\w])(set_warm_up|set_warmup|SetWarmUp|SetWarmup|warm_up_indicator|WarmUpIndicator)\s*\(/g;
-const INDICATOR_CALL_RE = new RegExp(`(?<![\\w.])self\\s*\\.\\s*(${[...INDICATOR_HELPERS, ...INDICATOR_HELPER_SNAKE].join('|')})\\s*\\(`, 'g');
+const WARM_UP_CALLS = /^(set_warm_up|set_warmup|SetWarmUp|SetWarmup|warm_up_indicator|WarmUpIndicator)$/;
+const INDICATOR_METHODS = new Set<string>([...INDICATOR_HELPERS, ...INDICATOR_HELPER_SNAKE]);
 
 interface WarmUpPlan {
   period: string;
@@ -223,50 +260,67 @@ interface WarmUpPlan {
   symbolic: boolean;
 }
 
+/** The `Resolution.X` member named under a node, if any. */
+function resolutionIn(src: PythonSource, node: SyntaxNode): string | undefined {
+  for (const n of descendants(node)) {
+    if (n.type !== 'attribute') continue;
+    const { object, name } = memberOf(n);
+    if (object?.type === 'identifier' && text(src, object) === 'Resolution' && name) return text(src, name);
+  }
+  return undefined;
+}
+
 /** How many bars the indicators need, from their period arguments (literals or attributes set in initialize). */
-function warmUpPlan(src: PythonSource, init: Scope, calls: RegExpExecArray[]): WarmUpPlan | undefined {
+function warmUpPlan(src: PythonSource, init: Scope, calls: SyntaxNode[]): WarmUpPlan | undefined {
   let best = 0;
   let bestResolution: string | undefined;
   const symbols = new Set<string>();
   for (const call of calls) {
-    const args = bracketContents(src.code, src.mask, call.index + call[0].length - 1);
+    const args = argumentsOf(call) ?? [];
     const values: number[] = [];
     for (const arg of args.slice(1)) {
-      const text = arg.text.replace(/^\s*\w+\s*=(?!=)/, '').trim();
-      if (/^\d+$/.test(text)) values.push(Number(text));
-      else if (/^(self\s*\.\s*)?[A-Za-z_]\w*$/.test(text) && !/^(True|False|None)$/.test(text)) {
-        const resolved = resolveInteger(src, init, text);
+      const value = arg.type === 'keyword_argument' ? fieldOf(arg, 'value') : arg;
+      if (value?.type === 'integer' && /^\d+$/.test(text(src, value))) values.push(Number(text(src, value)));
+      else if (value?.type === 'identifier' || isSelfAttribute(src, value)) {
+        const resolved = resolveInteger(src, init, value!);
         if (resolved !== undefined) values.push(resolved);
-        else if (/^self\s*\./.test(text) && assignedIn(src, init, text)) symbols.add(text.replace(/\s+/g, ''));
+        else if (value!.type === 'attribute' && assignedIn(src, init, value!)) symbols.add(compact(src, value));
       }
     }
     // MACD is ready after slow + signal bars
-    const period = call[1]!.toLowerCase() === 'macd' && values.length >= 3 ? values[1]! + values[2]! : Math.max(0, ...values);
-    const res = args.map((a) => /Resolution\s*\.\s*(\w+)/.exec(a.text)?.[1]).find(Boolean);
+    const method = text(src, calleeName(src, call)).toLowerCase();
+    const period = method === 'macd' && values.length >= 3 ? values[1]! + values[2]! : Math.max(0, ...values);
+    const res = args.map((a) => resolutionIn(src, a)).find(Boolean);
     if (period > best || (period === best && !bestResolution)) {
       best = period;
       bestResolution = res ?? bestResolution;
     }
   }
   if (best === 0 && symbols.size === 0) return undefined;
-  const initText = src.code.slice(init.start, init.end);
-  const resolution = bestResolution ?? /Resolution\s*\.\s*(\w+)/.exec(initText)?.[1] ?? 'DAILY';
+  const resolution = bestResolution ?? resolutionIn(src, init.node) ?? 'DAILY';
   const upper = ENUM_MEMBERS.Resolution!.includes(resolution) ? enumMemberUpper(resolution) : resolution;
   const terms = [...symbols, ...(best > 0 ? [String(best)] : [])];
   return { period: terms.length === 1 ? terms[0]! : `max(${terms.join(', ')})`, resolution: upper, symbolic: symbols.size > 0 };
 }
 
-function assignedIn(src: PythonSource, scope: Scope, target: string): boolean {
-  const re = new RegExp(`(?<![\\w.])${target.split(/\s*\.\s*/).map(escapeRegExp).join('\\s*\\.\\s*')}\\s*=(?!=)`, 'g');
-  return codeMatches(src, re).some((m) => m.index >= scope.start && m.index < scope.end);
+/** Assignments to the target (written like `target`, spacing aside) inside the scope. */
+function assignmentsTo(src: PythonSource, target: SyntaxNode, within?: SyntaxNode): SyntaxNode[] {
+  const wanted = compact(src, target);
+  return src.assignments.filter((a) => compact(src, fieldOf(a, 'left')) === wanted && (!within || isWithin(a, within)));
 }
 
-/** The integer a name is set to (`self.lookback = 20`, or a module constant `LOOKBACK = 20`). */
-function resolveInteger(src: PythonSource, init: Scope, name: string): number | undefined {
-  const target = name.split(/\s*\.\s*/).map(escapeRegExp).join('\\s*\\.\\s*');
-  const re = new RegExp(`(?<![\\w.])${target}\\s*=\\s*(\\d+)[ \\t]*(?=#|\\r?$)`, 'gm');
-  const m = codeMatches(src, re).find((x) => (name.startsWith('self') ? x.index >= init.start && x.index < init.end : logicalLineAt(src, x.index)?.indent === 0));
-  return m ? Number(m[1]) : undefined;
+function assignedIn(src: PythonSource, scope: Scope, target: SyntaxNode): boolean {
+  return assignmentsTo(src, target, scope.node).length > 0;
+}
+
+/** The integer a name is set to (`self.lookback = 20` in initialize, or a module constant `LOOKBACK = 20`). */
+function resolveInteger(src: PythonSource, init: Scope, target: SyntaxNode): number | undefined {
+  const found = assignmentsTo(src, target, target.type === 'attribute' ? init.node : undefined).find((a) => {
+    const value = fieldOf(a, 'right');
+    const topLevel = statementOf(a).parent?.type === 'module';
+    return value?.type === 'integer' && /^\d+$/.test(text(src, value)) && (target.type === 'attribute' || topLevel);
+  });
+  return found ? Number(text(src, fieldOf(found, 'right'))) : undefined;
 }
 
 export const missingWarmUp = editRule({
@@ -275,38 +329,45 @@ export const missingWarmUp = editRule({
   message: 'indicators are created but the algorithm never warms up',
   find: (src) => {
     const cls = src.algorithmClasses[0];
-    if (!cls || codeMatches(src, WARM_UP_RE).length) return [];
-    const calls = codeMatches(src, INDICATOR_CALL_RE).filter((m) => m.index >= cls.start && m.index < cls.end);
+    if (!cls || src.calls.some((c) => WARM_UP_CALLS.test(text(src, calleeName(src, c))))) return [];
+    const calls = src.calls.filter((c) => {
+      const fn = fieldOf(c, 'function');
+      return isSelfAttribute(src, fn) && INDICATOR_METHODS.has(text(src, memberOf(fn!).name)) && isWithin(c, cls.node);
+    });
     if (calls.length === 0) return [];
-    const init = src.scopes.find((s) => s.kind === 'def' && s.parent === cls && /^(initialize|Initialize)$/.test(s.name));
-    const line = lineAt(src, calls[0]!.index);
+    const init = methodsOf(src, cls).find((s) => /^(initialize|Initialize)$/.test(s.name));
+    const line = calls[0]!.line;
     const plan = init && warmUpPlan(src, init, calls);
     if (!init || !plan) return [];
     const statement = `self.set_warm_up(${plan.period}, Resolution.${plan.resolution})`;
-    const anchor = plan.symbolic ? lastStatement(src, init) : (callLine(src, init, /(?<![\w])(set_cash|SetCash|set_start_date|SetStartDate)\s*\(/g) ?? lastStatement(src, init));
+    const anchor = plan.symbolic ? lastStatement(init) : (setupStatement(src, init) ?? lastStatement(init));
     if (!anchor) return [{ line, message: `indicators are never warmed up; add ${statement}` }];
-    const indent = /^[ \t]*/.exec(src.code.slice(anchor.start, anchor.end))![0];
+    const start = lineStart(src.code, anchor.start);
+    const indent = /^[ \t]*/.exec(src.code.slice(start, anchor.start))![0];
+    const end = lineEnd(src.code, anchor.end);
     return [
       {
         line,
         message: `indicators are created but the algorithm never warms up, so its first trades use unready values; add ${statement}`,
-        edits: [{ start: anchor.end, end: anchor.end, text: `${eol(src.code)}${indent}${statement}` }],
+        edits: [{ start: end, end, text: `${eol(src.code)}${indent}${statement}` }],
       },
     ];
   },
 });
 
-/** The logical line of the last call matching `re` inside the scope (set_cash preferred over set_start_date). */
-function callLine(src: PythonSource, scope: Scope, re: RegExp) {
-  const found = codeMatches(src, re).filter((m) => m.index >= scope.start && m.index < scope.end);
-  const cash = found.filter((m) => /cash/i.test(m[1]!));
+/** The statement of initialize's last set_cash call, else of its last set_start_date call (direct statements of its body only). */
+function setupStatement(src: PythonSource, init: Scope): SyntaxNode | undefined {
+  const body = bodyOf(init);
+  const found = src.calls.filter((c) => /^(set_cash|SetCash|set_start_date|SetStartDate)$/.test(text(src, calleeName(src, c))) && body.includes(statementOf(c)));
+  const cash = found.filter((c) => /cash/i.test(text(src, calleeName(src, c))));
   const pick = (cash.length ? cash : found).at(-1);
-  return pick ? logicalLineAt(src, pick.index) : undefined;
+  return pick && statementOf(pick);
 }
 
-function lastStatement(src: PythonSource, scope: Scope) {
-  const body = src.logicalLines.filter((l) => !l.blank && l.start > scope.start && l.start < scope.end && l.indent > scope.indent);
-  const last = body.at(-1);
+const COMPOUND = /^(if|for|while|try|with|match|function_definition|class_definition|decorated_definition)/;
+
+function lastStatement(scope: Scope): SyntaxNode | undefined {
+  const last = bodyOf(scope).at(-1);
   // never insert after a nested block's last line (it would land inside the block)
-  return last && last.indent === body[0]!.indent ? last : undefined;
+  return last && !COMPOUND.test(last.type) ? last : undefined;
 }

@@ -1,4 +1,4 @@
-import { analyzePython, applyEdits, type Edit, type PythonSource } from './python-source';
+import { applyEdits, type Edit, type PythonSource } from './python-tree';
 import type { LintRule, LintSeverity } from './types';
 
 /** A place a rule objects to, and the edits that repair it (none: reported but not fixable). */
@@ -25,9 +25,9 @@ export function editRule(def: {
     message: def.message,
     repairsSyntax: def.repairsSyntax,
     check: (src) => def.find(src).map((s) => ({ line: s.line, message: s.message, fixable: (s.edits?.length ?? 0) > 0 })),
-    fix: (code) => {
-      const edits = def.find(analyzePython(code)).flatMap((s) => s.edits ?? []);
-      return edits.length ? applyEdits(code, edits) : code;
+    fix: (src) => {
+      const edits = def.find(src).flatMap((s) => s.edits ?? []);
+      return edits.length ? applyEdits(src.code, edits) : src.code;
     },
   };
 }

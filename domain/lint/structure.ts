@@ -3,18 +3,20 @@
  * errors and have no fix (only the author knows the dates, cash and securities).
  */
 import { SECURITY_ADDERS } from './lean-api';
-import { analyzePython, codeMatches, type PythonSource, type Scope } from './python-source';
+import { calledNames, methodsOf, readPython, type PythonSource, type Scope } from './python-tree';
 import { checkRule } from './rule-kit';
+import type { PythonParser } from './syntax-tree';
 import type { LintIssue, LintRule } from './types';
 
-function initializeOf(src: PythonSource, cls: Scope): Scope | undefined {
-  return src.scopes.find((s) => s.kind === 'def' && s.parent === cls && /^(initialize|Initialize)$/.test(s.name));
+export function initializeOf(src: PythonSource, cls: Scope): Scope | undefined {
+  return methodsOf(src, cls).find((s) => /^(initialize|Initialize)$/.test(s.name));
 }
 
+/** Whether the code calls any of the snake_case names, or their legacy PascalCase spelling. */
 function calls(src: PythonSource, names: readonly string[]): boolean {
-  const both = names.flatMap((n) => [n, n.replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase())]);
-  const re = new RegExp(`(?<![\\w])(?:${[...new Set(both)].join('|')})\\s*\\(`, 'g');
-  return codeMatches(src, re).length > 0;
+  const both = new Set(names.flatMap((n) => [n, n.replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase())]));
+  const called = calledNames(src);
+  return [...both].some((name) => called.has(name));
 }
 
 /** Where to point at when something is missing from the algorithm: its initialize, else its class. */
@@ -70,8 +72,8 @@ export const STRUCTURE_RULES: readonly LintRule[] = [
 ];
 
 /** Runs only the structural checks. */
-export function checkStructure(code: string): LintIssue[] {
-  const src = analyzePython(code);
+export function checkStructure(code: string, parse: PythonParser): LintIssue[] {
+  const src = readPython(code, parse);
   return STRUCTURE_RULES.flatMap((rule) =>
     rule.check(src).map((f) => ({ rule: rule.id, line: f.line, message: f.message ?? rule.message, severity: rule.severity, fixable: false })),
   );

@@ -1,4 +1,4 @@
-import type { PythonSource } from './python-source';
+import type { PythonSource } from './python-tree';
 
 export type LintSeverity = 'error' | 'warning' | 'info';
 
@@ -32,7 +32,7 @@ export interface LintRule {
   message: string;
   check(src: PythonSource): LintFinding[];
   /** Returns the code with every fixable finding of this rule repaired (idempotent). */
-  fix?(code: string): string;
+  fix?(src: PythonSource): string;
   /**
    * The fix removes text that is not Python at all (chat fences, `01` literals), so it is kept even
    * when the code does not parse yet: with fences and a leading zero, neither fix alone makes the

@@ -1,5 +1,5 @@
 import type { CorpusPaper } from './paper';
-import { writePdf, type PdfBlock, type PdfDocument } from './pdf-writer';
+import { writePdf, type PdfBlock, type PdfDocument } from './pdf-document';
 
 function byline(paper: CorpusPaper): string {
   return paper.authors.map((a) => `${a.given} ${a.family}`).join(', ');

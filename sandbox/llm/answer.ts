@@ -6,19 +6,24 @@ import { exchangeHash, fencedBlockAfter, fencedBlocks, lastUserMessage, lineValu
 import { repairCode } from './repair';
 import { detectPaperFamily, summarizePaper } from './summarize';
 import { planParameters, renderAlgorithm } from './templates';
+import { plantUnfaithfulness, repairNamedItems, type PlantedMistake } from './unfaithful';
 
 export interface ScriptedAnswer {
   task: LlmTask;
   taskSource: 'header' | 'keywords' | 'none';
   text: string;
   mistake: MistakeKind | null;
+  /** Departures from the specification planted in a generated algorithm. */
+  planted?: PlantedMistake[];
+  /** Items a repair request named that this answer changed. */
+  itemsRepaired?: number;
 }
 
 /**
  * The scripted model: recognises the task and answers it in the prompt contract's format.
  * Deterministic: the same request always gets the same answer (mistakes included).
  */
-export function scriptedAnswer(exchange: LlmExchange, mistakeRate: number): ScriptedAnswer {
+export function scriptedAnswer(exchange: LlmExchange, mistakeRate: number, unfaithfulRate = 0): ScriptedAnswer {
   const user = lastUserMessage(exchange);
   const { task, source } = recogniseTask(exchange.system, user);
   const hash = exchangeHash(exchange);
@@ -35,13 +40,15 @@ export function scriptedAnswer(exchange: LlmExchange, mistakeRate: number): Scri
       return answer(specAnswer(summarizePaper(paper, user), mistake));
     }
     case 'generate': {
-      const code = renderAlgorithm(planFromSpec(readSpec(user), user));
-      return answer(codeAnswer(code, mistake, rng));
+      const spec = readSpec(user);
+      const unfaithful = plantUnfaithfulness(renderAlgorithm(planFromSpec(spec, user)), hash, unfaithfulRate, { parameters: specParameters(spec) });
+      return { ...answer(codeAnswer(unfaithful.code, mistake, rng)), planted: unfaithful.planted };
     }
     case 'repair': {
       const code = codeAfter(user, 'Code:');
       if (code === undefined) return answer('The message has no ```python block after `Code:`, so there is nothing to repair.', null);
-      return answer(codeAnswer(repairCode(code), mistake, rng));
+      const named = repairNamedItems(repairCode(code), fencedBlockAfter(user, 'Error:') ?? '');
+      return { ...answer(codeAnswer(named.code, mistake, rng)), itemsRepaired: named.repaired };
     }
     case 'mutate': {
       const code = codeAfter(user, 'Code:');
@@ -126,6 +133,16 @@ interface SpecLike {
   parameters?: unknown;
   universe?: { assets?: unknown };
   execution?: { resolution?: unknown };
+  entryRules?: unknown;
+  exitRules?: unknown;
+  riskManagement?: unknown;
+}
+
+function specParameters(spec: SpecLike): Array<{ name: string; value: number }> {
+  if (!Array.isArray(spec.parameters)) return [];
+  return (spec.parameters as Array<{ name?: unknown; value?: unknown }>)
+    .filter((p): p is { name: string; value: number } => typeof p?.name === 'string' && typeof p.value === 'number' && Number.isFinite(p.value))
+    .map(({ name, value }) => ({ name, value }));
 }
 
 function readSpec(user: string): SpecLike {
@@ -141,6 +158,8 @@ function readSpec(user: string): SpecLike {
   }
   return {};
 }
+
+const count = (list: unknown) => (Array.isArray(list) ? list.length : 0);
 
 function planFromSpec(spec: SpecLike, user: string) {
   const title = typeof spec.title === 'string' && spec.title.trim() ? spec.title.trim() : 'Generated Strategy';
@@ -169,6 +188,8 @@ function planFromSpec(spec: SpecLike, user: string) {
     parameters: planParameters(family, given),
     extraParameters: extras,
     tickers: assets.map((a) => a.trim().toUpperCase()),
+    // the prompt asks for a `# rule:` marker per rule of each list
+    rules: { entry: count(spec.entryRules), exit: count(spec.exitRules), risk: count(spec.riskManagement) },
     resolution,
     start: date('set_start_date'),
     end: date('set_end_date'),

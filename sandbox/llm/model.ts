@@ -2,6 +2,7 @@ import { addUsage } from '../stats';
 import { sleep, type SandboxRuntime } from '../service';
 import { scriptedAnswer, type ScriptedAnswer } from './answer';
 import type { LlmExchange } from './prompt';
+import { countUnfaithfulness } from './unfaithful';
 
 /** Rough tokenizer: four characters a token, like the usual rule of thumb. */
 export function countTokens(text: string): number {
@@ -32,7 +33,7 @@ export async function runModel(runtime: SandboxRuntime, exchange: LlmExchange, o
     messages: exchange.messages.map((m) => ({ role: m.role, content: m.content })),
   });
   await sleep(runtime.config.llmLatencyMs, runtime.stopping);
-  const answer = scriptedAnswer(exchange, runtime.config.mistakeRate);
+  const answer = scriptedAnswer(exchange, runtime.config.mistakeRate, runtime.config.unfaithfulRate);
   const inputTokens = countTokens(exchange.system + exchange.messages.map((m) => m.content).join(''));
   let text = options.jsonMode ? (/```json\n([\s\S]*?)\n```/.exec(answer.text)?.[1] ?? answer.text) : answer.text;
   let truncated = false;
@@ -49,6 +50,7 @@ export async function runModel(runtime: SandboxRuntime, exchange: LlmExchange, o
   addUsage(llm.byTask, answer.task, inputTokens, outputTokens);
   addUsage(llm.byProvider, exchange.provider, inputTokens, outputTokens);
   runtime.store.saveSoon();
+  countUnfaithfulness(runtime.stats.unfaithful, answer);
   return { ...answer, text, inputTokens, outputTokens, truncated };
 }
 

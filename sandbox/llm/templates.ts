@@ -1,6 +1,9 @@
 import type { StrategyFamily } from '../../domain/strategy';
 import { LANDSCAPES, canonicalParameters } from '../landscape';
 
+/** The rule kinds a specification lists (entry rules, exit rules, risk management). */
+export type RuleKind = 'entry' | 'exit' | 'risk';
+
 /** What the scripted `generate` needs to write an algorithm. */
 export interface AlgorithmPlan {
   family: StrategyFamily;
@@ -11,6 +14,8 @@ export interface AlgorithmPlan {
   extraParameters: Array<{ name: string; value: number; description: string }>;
   tickers: string[];
   resolution: 'minute' | 'hour' | 'daily';
+  /** How many entry, exit and risk rules the specification has: each gets its `# rule:` marker. */
+  rules?: Partial<Record<RuleKind, number>>;
   /** Backtest period as [year, month, day]; 2015-01-01 to 2023-12-31 when not given. */
   start?: [number, number, number];
   end?: [number, number, number];
@@ -80,7 +85,14 @@ export function renderAlgorithm(plan: AlgorithmPlan): string {
   const [sy, sm, sd] = plan.start ?? [2015, 1, 1];
   const [ey, em, ed] = plan.end ?? [2023, 12, 31];
   const dated = body.replace('self.set_start_date(2015, 1, 1)', `self.set_start_date(${sy}, ${sm}, ${sd})`).replace('self.set_end_date(2023, 12, 31)', `self.set_end_date(${ey}, ${em}, ${ed})`);
-  return header + dated.replace('{PARAMETERS}', lines.join('\n')).replace('{CLASS}', className(plan.title)).replace('{TITLE}', plan.title.replace(/"/g, "'")) + '\n';
+  const marked = dated.replace(/^([ \t]*)\{RULES:([a-z,]+)\}\n/gm, (_, indent: string, kinds: string) => ruleMarker(indent, kinds.split(',') as RuleKind[], plan.rules));
+  return header + marked.replace('{PARAMETERS}', lines.join('\n')).replace('{CLASS}', className(plan.title)).replace('{TITLE}', plan.title.replace(/"/g, "'")) + '\n';
+}
+
+/** The marker comment the generate prompt asks for, naming every rule of these kinds (`# rule: exit[1] exit[2]`). */
+function ruleMarker(indent: string, kinds: RuleKind[], rules: AlgorithmPlan['rules']): string {
+  const ids = kinds.flatMap((kind) => Array.from({ length: rules?.[kind] ?? 0 }, (_, i) => `${kind}[${i + 1}]`));
+  return ids.length ? `${indent}# rule: ${ids.join(' ')}\n` : '';
 }
 
 const PREAMBLE = `
@@ -113,6 +125,7 @@ ${PREAMBLE}
         self.days_since_rebalance = 0
         winners = [s for s, m in self.momentum.items() if m.is_ready and m.current.value > 0]
         for symbol in self.momentum:
+            {RULES:exit}
             if symbol not in winners and self.portfolio[symbol].invested:
                 self.liquidate(symbol)
                 self.entry_prices.pop(symbol, None)
@@ -120,12 +133,14 @@ ${PREAMBLE}
             return
         weight = 1.0 / len(winners)
         for symbol in winners:
+            {RULES:entry}
             self.set_holdings(symbol, weight)
             self.entry_prices.setdefault(symbol, self.securities[symbol].price)
 
     def check_stops(self):
         for symbol, entry in list(self.entry_prices.items()):
             price = self.securities[symbol].price
+            {RULES:risk}
             if self.portfolio[symbol].invested and price < entry * (1 - self.stop_loss):
                 self.liquidate(symbol)
                 del self.entry_prices[symbol]
@@ -154,11 +169,13 @@ ${PREAMBLE}
                 continue
             price = self.securities[symbol].price
             if not self.portfolio[symbol].invested:
+                {RULES:entry}
                 if price < bands.lower_band.current.value and rsi.current.value < self.rsi_oversold:
                     self.set_holdings(symbol, weight)
                     self.entry_prices[symbol] = price
             else:
                 entry = self.entry_prices.get(symbol, price)
+                {RULES:exit,risk}
                 if price >= bands.middle_band.current.value or price < entry * (1 - self.stop_loss):
                     self.liquidate(symbol)
                     self.entry_prices.pop(symbol, None)
@@ -190,6 +207,7 @@ ${PREAMBLE}
         spread = a - hedge_ratio * b
         z = (spread[-1] - spread.mean()) / spread.std()
         if self.position == 0:
+            {RULES:entry}
             if z > self.entry_z:
                 self.set_holdings(self.first, -0.5)
                 self.set_holdings(self.second, 0.5)
@@ -198,6 +216,7 @@ ${PREAMBLE}
                 self.set_holdings(self.first, 0.5)
                 self.set_holdings(self.second, -0.5)
                 self.position = 1
+        {RULES:exit,risk}
         elif abs(z) < self.exit_z or abs(z) > self.stop_z:
             self.liquidate()
             self.position = 0
@@ -221,8 +240,10 @@ ${PREAMBLE}
         realized_vol = returns.std() * np.sqrt(252)
         if realized_vol <= 0:
             return
+        {RULES:risk}
         weight = min(self.target_vol / realized_vol, self.max_leverage)
         current = self.portfolio[self.symbol].holdings_value / self.portfolio.total_portfolio_value
+        {RULES:entry,exit}
         if abs(weight - current) > 0.1:
             self.set_holdings(self.symbol, weight)
 `,
@@ -250,12 +271,15 @@ ${PREAMBLE}
                 continue
             price = self.securities[symbol].price
             if not self.portfolio[symbol].invested:
+                {RULES:entry}
                 if fast.current.value > slow.current.value:
                     self.set_holdings(symbol, weight)
                     self.highs[symbol] = price
             else:
                 self.highs[symbol] = max(self.highs.get(symbol, price), price)
+                {RULES:risk}
                 stopped = price < self.highs[symbol] * (1 - self.stop_loss)
+                {RULES:exit}
                 if fast.current.value < slow.current.value or stopped:
                     self.liquidate(symbol)
 `,
@@ -304,9 +328,12 @@ ${PREAMBLE}
             return
         self.rebalance_due = False
         for holding in self.portfolio.values():
+            {RULES:exit}
             if holding.invested and holding.symbol not in self.selected:
                 self.liquidate(holding.symbol)
+        {RULES:risk}
         weight = 1.0 / max(len(self.selected), 1)
+        {RULES:entry}
         for symbol in self.selected:
             self.set_holdings(symbol, weight)
 `,
@@ -324,9 +351,11 @@ ${PREAMBLE}
             return
         price = self.securities[self.symbol].price
         if not self.portfolio[self.symbol].invested:
+            {RULES:entry}
             if price > self.average.current.value:
                 self.set_holdings(self.symbol, 1.0)
                 self.entry_price = price
+        {RULES:exit,risk}
         elif price < self.average.current.value or price < self.entry_price * (1 - self.stop_loss):
             self.liquidate(self.symbol)
 `,

@@ -6,6 +6,7 @@ import { DEFAULT_END_DATE, DEFAULT_START_DATE, analyseAlgorithm, syntheticStatis
 import { buildLogs, checkPythonSyntax, simulateRuntime } from '../lean';
 import type { CannedBody, Exchange, SandboxRuntime, SimulatedService } from '../service';
 import type { QcBacktestRecord, QcCompileRecord, QcProjectRecord } from '../state';
+import { countCompiledProgram } from '../llm/unfaithful';
 
 /**
  * QuantConnect API v2: every call a POST with JSON, real `Timestamp` + Basic-hash auth, and
@@ -245,6 +246,7 @@ const handlers: Record<string, (ex: Exchange, body: Body) => void | Promise<void
     };
     ex.runtime.store.data.compiles[record.compileId] = record;
     ex.runtime.stats.quantconnect.compilesCreated++;
+    countCompiledProgram(ex.runtime.stats.unfaithful, record.files);
     ex.runtime.store.save();
     runBuild(ex.runtime, record);
     ok(ex, { compileId: record.compileId, state: 'InQueue', projectId: project.projectId, signature: hash, signatureOrder: record.files.map((f) => f.name), logs: [] });

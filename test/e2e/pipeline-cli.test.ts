@@ -60,6 +60,30 @@ describe('the main job through the real CLI, in the sandbox', () => {
     expect(out.result.articles.length).toBe(1);
   }, 120_000);
 
+  it('`generate` and `runs show` print a faithfulness line per article, and --json carries the report', async () => {
+    // every generated algorithm departs from its specification; one attempt leaves no room to repair it
+    sandbox.configure({ unfaithfulRate: 1 });
+    try {
+      const res = await runCli(['generate', 'momentum', '--max-attempts', '1'], env);
+      expect(res.code).toBe(0);
+      const line = /^\[a\d\] faithfulness: parameters (\d+)\/(\d+), rules (\d+)\/(\d+) — (missing|changed): .+$/m.exec(res.stdout);
+      expect(line).not.toBeNull();
+      const runId = /^Run (pipeline-\S+)/m.exec(res.stdout)![1]!;
+      const shown = await runCli(['runs', 'show', runId], env);
+      expect(shown.stdout).toContain(line![0]);
+      const json = JSON.parse((await runCli(['runs', 'show', runId, '--json'], env)).stdout) as {
+        result: { articles: Array<{ faithfulness: { parameters: Record<string, number>; rules: Record<string, number>; findings: Array<{ item: string }> } }> };
+      };
+      const report = json.result.articles[0]!.faithfulness;
+      expect(Object.keys(report.parameters).sort()).toEqual(['changed', 'matched', 'missing', 'total']);
+      expect(Object.keys(report.rules).sort()).toEqual(['implemented', 'missing', 'total']);
+      expect(report.findings.length).toBeGreaterThan(0);
+      expect(`${report.parameters.matched}/${report.parameters.total} ${report.rules.implemented}/${report.rules.total}`).toBe(`${line![1]}/${line![2]} ${line![3]}/${line![4]}`);
+    } finally {
+      sandbox.configure({ unfaithfulRate: 0 });
+    }
+  }, 120_000);
+
   it('`validate --local-only` fails with the exact syntax error and exit code 1', async () => {
     const file = path.join(home, 'broken.py');
     fs.writeFileSync(file, 'from AlgorithmImports import *\nclass A(QCAlgorithm):\n    def initialize(self)\n        self.set_cash(1000)\n');

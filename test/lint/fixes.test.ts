@@ -1,8 +1,17 @@
-import { applyLintFixes, FIX_REJECTED_RULE, LINT_RULES, lintCode, type LintRule } from '../../domain/lint';
+import { applyLintFixes as applyWith, FIX_REJECTED_RULE, LINT_RULES, lintCode as lintWith, type LintRule, type PythonParser } from '../../domain/lint';
 import { checkPythonSyntax, closePythonSyntaxCheckers } from '../../python/syntax';
+import { loadPythonParser } from '../../python/tree-sitter';
 import { algo, py } from './helpers';
 
 const cpythonParses = async (code: string) => (await checkPythonSyntax(code)).ok;
+
+let parser: PythonParser;
+const lintCode = (code: string) => lintWith(code, parser);
+const applyLintFixes = (code: string, parses: (c: string) => Promise<boolean>, rules?: readonly LintRule[]) => applyWith(code, parser, parses, rules);
+
+beforeAll(async () => {
+  parser = await loadPythonParser();
+});
 
 afterAll(() => closePythonSyntaxCheckers());
 
@@ -25,7 +34,7 @@ describe('applying lint fixes', () => {
       severity: 'error',
       message: 'always wrong',
       check: () => [{ line: 1 }],
-      fix: (code) => code + 'def (\n',
+      fix: (src) => src.code + 'def (\n',
     };
     const code = algo();
     const result = await applyLintFixes(code, cpythonParses, [...LINT_RULES, breaks]);

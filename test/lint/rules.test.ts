@@ -1,5 +1,6 @@
-import { LINT_RULES, LINT_RULES_BY_ID, lintCode } from '../../domain/lint';
+import { LINT_RULES, LINT_RULES_BY_ID, lintCode as lintWith, readPython, type PythonParser } from '../../domain/lint';
 import { checkPythonSyntax, closePythonSyntaxCheckers } from '../../python/syntax';
+import { loadPythonParser } from '../../python/tree-sitter';
 import { algo, py } from './helpers';
 
 /**
@@ -54,6 +55,12 @@ const CASES: Record<string, RuleCases> = {
         code: algo('self.set_end_date(2021, 01, 05)\nself.cutoff = datetime(2020, 03, 01)'),
         fixed: algo('self.set_end_date(2021, 1, 5)\nself.cutoff = datetime(2020, 3, 1)'),
         lines: [9, 10],
+      },
+      {
+        name: 'leading zeros split over lines with a comment',
+        code: algo('self.set_end_date(2021,  # year\n                  01, 05)'),
+        fixed: algo('self.set_end_date(2021,  # year\n                  1, 5)'),
+        lines: [9],
       },
       {
         name: 'legacy SetStartDate with a string',
@@ -269,6 +276,12 @@ const CASES: Record<string, RuleCases> = {
         fixed: algo('self.eur = self.add_forex("EURUSD", Resolution.HOUR).symbol\nself.gbp = self.AddForex(\'GBPJPY\')'),
         lines: [9, 10],
       },
+      {
+        name: 'a pair written on the line after a comment inside the call',
+        code: algo('self.eur = self.add_equity(  # the euro\n    "EUR/USD",\n).symbol'),
+        fixed: algo('self.eur = self.add_forex(  # the euro\n    "EURUSD",\n).symbol'),
+        lines: [9],
+      },
     ],
     clean: [
       { name: 'stocks and forex added properly', code: algo('self.eur = self.add_forex("EURUSD").symbol\nself.uup = self.add_equity("UUP").symbol\nself.debug(\'add_equity("EURUSD")\')') },
@@ -460,6 +473,13 @@ const CASES: Record<string, RuleCases> = {
   },
 };
 
+let parser: PythonParser;
+const lintCode = (code: string) => lintWith(code, parser);
+
+beforeAll(async () => {
+  parser = await loadPythonParser();
+});
+
 afterAll(() => closePythonSyntaxCheckers());
 
 describe('the linter rule table', () => {
@@ -479,6 +499,7 @@ describe('the linter rule table', () => {
 for (const [id, cases] of Object.entries(CASES)) {
   const rule = LINT_RULES_BY_ID.get(id)!;
   const issuesOf = (code: string) => lintCode(code).filter((i) => i.rule === id);
+  const fix = (code: string) => rule.fix!(readPython(code, parser));
 
   describe(`rule ${id}`, () => {
     for (const c of cases.bad) {
@@ -493,11 +514,11 @@ for (const [id, cases] of Object.entries(CASES)) {
           return;
         }
         expect(issues.every((i) => i.fixable)).toBe(true);
-        const fixed = rule.fix(c.code);
+        const fixed = fix(c.code);
         if (c.fixed !== undefined) expect(fixed).toBe(c.fixed);
         // idempotent: the fixed code has nothing left to fix for this rule, and fixing again changes nothing
         expect(issuesOf(fixed).filter((i) => i.fixable)).toEqual([]);
-        expect(rule.fix(fixed)).toBe(fixed);
+        expect(fix(fixed)).toBe(fixed);
         const syntax = await checkPythonSyntax(fixed);
         expect(syntax).toEqual({ ok: true, parser: 'cpython' });
       });
@@ -506,7 +527,7 @@ for (const [id, cases] of Object.entries(CASES)) {
     for (const c of cases.clean) {
       it(`leaves alone ${c.name}`, async () => {
         expect(issuesOf(c.code)).toEqual([]);
-        if (rule.fix) expect(rule.fix(c.code)).toBe(c.code);
+        if (rule.fix) expect(fix(c.code)).toBe(c.code);
         expect((await checkPythonSyntax(c.code)).ok).toBe(true);
       });
     }

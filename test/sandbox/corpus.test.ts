@@ -1,5 +1,5 @@
 import { CORPUS_PAPERS } from '../../sandbox/corpus/catalogue';
-import { writePdf } from '../../sandbox/corpus/pdf-writer';
+import { writePdf } from '../../sandbox/corpus/pdf-document';
 import { paperPdf } from '../../sandbox/corpus/render';
 import { STRATEGY_FAMILIES } from '../../domain/strategy';
 import { pdfText } from './helpers';

@@ -5,6 +5,7 @@ import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
 import { exportHeader, lineageOf, type LineageStep } from '../../evolution-view';
 import { evolutionView, readRunRecords } from '../../run-control';
+import { specDrift, type SpecDrift } from '../../spec-drift';
 import type { StatisticsSummary } from '../../../domain/pipeline';
 
 export interface EvolveExportResult {
@@ -15,6 +16,8 @@ export interface EvolveExportResult {
   codeHash: string;
   statistics: StatisticsSummary;
   lineage: LineageStep[];
+  /** How the exported program differs from its paper's specification (null for a hand-written baseline). */
+  drift: SpecDrift | null;
   output: string;
 }
 
@@ -23,7 +26,9 @@ export default class EvolveExport extends BaseCommand<typeof EvolveExport> {
   static override description =
     'The best variant comes from the run\'s elite while it runs, and from its result once it has ended. The file starts with ' +
     'a comment block: run id, variant id, generation, fitness, backtest statistics, and its lineage — each parent back to ' +
-    'the baseline with its mutation and fitness, as recorded in the learning database. An existing file is kept unless ' +
+    'the baseline with its mutation and fitness, as recorded in the learning database. When the baseline was generated from a ' +
+    "paper, the block also shows the program's drift from the paper's specification: which rules remain, which parameters " +
+    'changed and to what. An existing file is kept unless ' +
     '--force.';
   static override examples = [
     '<%= config.bin %> evolve export evolve-momentum',
@@ -45,10 +50,12 @@ export default class EvolveExport extends BaseCommand<typeof EvolveExport> {
     if (!best) throw new UserError(`${this.args.id} has no scored variant yet (status ${view.snapshot.status}); nothing to export`);
     const variants = view.variants ?? (await readRunRecords(database, this.args.id)).variants;
     const lineage = variants.length ? lineageOf(variants, best.variantId) : [];
-    const header = exportHeader({ runId: this.args.id, variant: best, lineage, databaseFile: database, exportedAt: new Date() });
+    const drift = await specDrift(database, variants.find((v) => v.mutation === 'baseline')?.code, best.code);
+    const driftBlock = drift ? [`#`, `# drift from the paper's specification (${drift.title}; ${drift.pipelineRunId}):`, ...drift.lines.map((l) => `#   ${l}`)] : [];
+    const header = [exportHeader({ runId: this.args.id, variant: best, lineage, databaseFile: database, exportedAt: new Date() }), ...driftBlock].join('\n');
     fs.mkdirSync(path.dirname(output), { recursive: true });
     fs.writeFileSync(output, `${header}\n\n${best.code.replace(/\s*$/, '')}\n`);
     if (!this.jsonEnabled()) this.log(`Wrote ${best.variantId} (generation ${best.generation}, fitness ${best.fitness.toFixed(4)}) of ${this.args.id} to ${output}`);
-    return { id: this.args.id, variantId: best.variantId, generation: best.generation, fitness: best.fitness, codeHash: best.codeHash, statistics: best.statistics, lineage, output };
+    return { id: this.args.id, variantId: best.variantId, generation: best.generation, fitness: best.fitness, codeHash: best.codeHash, statistics: best.statistics, lineage, drift, output };
   }
 }

@@ -4,6 +4,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../base';
 import { renderReportHtml } from '../../evolution-view';
 import { evolutionView } from '../../run-control';
+import { specDrift } from '../../spec-drift';
 
 export default class EvolveReport extends BaseCommand<typeof EvolveReport> {
   static override summary = 'Write a self-contained HTML report of an evolution run: fitness chart, lineage, best code.';
@@ -25,7 +26,8 @@ export default class EvolveReport extends BaseCommand<typeof EvolveReport> {
     const view = await evolutionView(await this.temporal(), this.args.id, this.settings.layout.database, { withVariants: true });
     const variants = view.variants ?? [];
     fs.mkdirSync(path.dirname(output), { recursive: true });
-    fs.writeFileSync(output, renderReportHtml({ snapshot: view.snapshot, best: view.best, variants, generatedAt: new Date() }));
+    const drift = view.best ? await specDrift(this.settings.layout.database, variants.find((v) => v.mutation === 'baseline')?.code, view.best.code) : null;
+    fs.writeFileSync(output, renderReportHtml({ snapshot: view.snapshot, best: view.best, variants, generatedAt: new Date(), drift }));
     if (!this.jsonEnabled()) this.log(output);
     return { id: this.args.id, output, variants: variants.length, generations: view.snapshot.history.length, status: view.snapshot.status };
   }

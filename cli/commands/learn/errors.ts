@@ -23,7 +23,7 @@ export default class LearnErrors extends BaseCommand<typeof LearnErrors> {
   static override examples = ['<%= config.bin %> learn errors', '<%= config.bin %> learn errors --family momentum --kind compile --limit 5', '<%= config.bin %> learn errors --json'];
   static override flags = {
     family: Flags.string({ summary: 'Only errors of algorithms of this strategy family.' }),
-    kind: Flags.string({ summary: 'Only errors of this kind.', options: ['syntax', 'lint', 'structure', 'compile', 'runtime'] }),
+    kind: Flags.string({ summary: 'Only errors of this kind.', options: ['syntax', 'lint', 'structure', 'faithfulness', 'compile', 'runtime'] }),
     limit: Flags.integer({ char: 'n', summary: 'How many signatures to show.', default: 20, min: 1 }),
   };
 
