@@ -72,15 +72,3 @@ export function servicePolicies(baseQueue: string, settings: RunSettings = DEFAU
     },
   } satisfies Record<string, ActivityOptions>;
 }
-
-/** Kept for the search workflow, whose history is committed for replay. */
-export const crossrefPolicy: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes },
-};
-
-export const learningPolicy: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['DatabaseError'] },
-};

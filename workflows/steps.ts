@@ -117,12 +117,13 @@ export async function validateStep(input: ValidateInput): Promise<ValidateOutput
 export async function backtestStep(input: ValidateInput): Promise<ValidateOutput & { backtest: BacktestResult | null }> {
   const e = await evaluateProgram({ code: input.code, key: 'backtest', attempt: 1, previous: null }, stepContext(input));
   if (e.kind === 'failed') throw failureFrom(e);
-  const output = { simulated: simulatedBy(e), check: e.check, compile: compileOf(e) };
+  const simulated = simulatedBy(e);
+  const output = { simulated, check: e.check, compile: compileOf(e) };
   switch (e.kind) {
     case 'scored':
-      return { ...output, backtest: { kind: 'completed', backtestId: e.backtestId ?? '', statistics: e.statistics, rawStatistics: e.rawStatistics ?? {} } };
+      return { ...output, backtest: { kind: 'completed', backtestId: e.backtestId ?? '', statistics: e.statistics, rawStatistics: e.rawStatistics ?? {}, simulated } };
     case 'runtimeError':
-      return { ...output, backtest: { kind: 'runtimeError', backtestId: e.backtestId, error: e.problem.message, stacktrace: null } };
+      return { ...output, backtest: { kind: 'runtimeError', backtestId: e.backtestId, error: e.problem.message, stacktrace: null, simulated } };
     default:
       return { ...output, backtest: null };
   }
