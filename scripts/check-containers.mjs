@@ -236,6 +236,8 @@ if (runtime) {
     ['/app/oclif.manifest.json', 'the oclif manifest (without it every command loads all commands)'],
     ['/app/prisma/migrations', 'the learning-database migrations'],
     ['/app/node_modules/.prisma/client', 'the generated Prisma client'],
+    ['/app/node_modules/.prisma/postgres-client', 'the Prisma client for the PostgreSQL learning store'],
+    ['/app/prisma/postgres/migrations', 'the PostgreSQL learning-store migrations'],
     ['/app/node_modules/@temporalio/worker', 'production dependencies'],
   ];
   const bundle = runtime.env.QUANTCODER_WORKFLOW_BUNDLE;
@@ -528,12 +530,14 @@ function runCommand(st, cmd, norm) {
     st.add(app('node_modules/.bin/'), 'npm ci');
     return undefined;
   }
-  if (w[0] === 'npx' && w.includes('prisma') && w.includes('generate')) {
-    if (!st.has(app('node_modules/prisma'))) return 'prisma is not installed';
-    if (!st.has(app('prisma/schema.prisma'))) return 'prisma/schema.prisma is not in the stage';
-    st.add(app('node_modules/.prisma/client/index.js'), 'prisma generate');
+  if (w[0] === 'npm' && w[1] === 'run' && w[2] === 'prisma:generate') {
+    for (const part of String(pkg.scripts?.['prisma:generate'] ?? '').split(/\s*&&\s*/)) {
+      const why = prismaGenerate(st, part.split(/\s+/), app);
+      if (why) return why;
+    }
     return undefined;
   }
+  if (w[0] === 'npx' && w.includes('prisma') && w.includes('generate')) return prismaGenerate(st, w.slice(w.indexOf('prisma')), app);
   if (w[0] === 'npm' && w[1] === 'run' && w[2] === 'build') {
     for (const part of String(pkg.scripts?.build ?? '').split(/\s*&&\s*/)) {
       const why = buildPart(st, part.replace(/\s*>\s*\/dev\/null$/, '').trim(), app);
@@ -552,6 +556,17 @@ function runCommand(st, cmd, norm) {
     return undefined;
   }
   return 'the container check does not know what this command does (teach scripts/check-containers.mjs)';
+}
+
+/** `prisma generate [--schema file]`: writes the client where the schema's generator says. */
+function prismaGenerate(st, w, app) {
+  if (w[0] !== 'prisma' || w[1] !== 'generate') return `\`${w.join(' ')}\` is unknown to the container check`;
+  if (!st.has(app('node_modules/prisma'))) return 'prisma is not installed';
+  const schema = w.includes('--schema') ? w[w.indexOf('--schema') + 1] : 'prisma/schema.prisma';
+  if (!st.has(app(schema))) return `${schema} is not in the stage`;
+  const output = /^\s*output\s*=\s*"([^"]+)"/m.exec(fs.readFileSync(path.join(ROOT, schema), 'utf8'))?.[1];
+  st.add(output ? path.posix.join(path.posix.dirname(app(schema)), output, 'index.js') : app('node_modules/.prisma/client/index.js'), 'prisma generate');
+  return undefined;
 }
 
 function buildPart(st, part, app) {

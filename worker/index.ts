@@ -8,6 +8,7 @@ import { createWorkerSet, runWorkerSet } from './workers';
 import { livenessFile, startLivenessReporter } from './liveness';
 import { shutdownGraceSeconds } from './shutdown';
 import { prebuiltWorkflowBundle } from './bundle-workflows';
+import { openLearningStore } from '../activities/learning/store';
 
 export { loadSettings } from './settings';
 export { createLogger } from './logger';
@@ -36,7 +37,9 @@ export async function startWorkerProcess(settings: Settings, logger: Logger, opt
   const workflowBundle = prebuiltWorkflowBundle();
   installRuntime(logger, metrics.address);
   const connection = await connectWorker(temporal.address, temporal.namespace);
-  const deps = buildActivityDeps(settings, createActivityMetrics());
+  // migrated here, by whichever worker gets the lock first, before any activity can write
+  const prisma = await openLearningStore({ url: settings.config.database.url, file: settings.layout.database });
+  const deps = buildActivityDeps(settings, createActivityMetrics(), prisma);
   const workers = await createWorkerSet({
     connection,
     namespace: temporal.namespace,

@@ -67,6 +67,7 @@ const faults: Array<[string, (f: Files) => Files, RegExp[]]> = [
   ],
   ['5. replicas race the learning-database migration', (f) => ({ ...f, compose: inWorker(f.compose, /^      migrate:\n        condition: service_completed_successfully\n/m, '') }), [/FAIL .*race the migration/]],
   ['6. SQLite on the shared volume', (f) => ({ ...f, compose: edit(f.compose, /^  QUANTCODER_DATABASE_URL: .*\n/m, '') }), [/FAIL .*worker: QUANTCODER_DATABASE_URL must be postgresql/]],
+  ['6b. an image without the PostgreSQL Prisma client', (f) => ({ ...f, dockerfile: edit(f.dockerfile, 'RUN npm run prisma:generate', 'RUN npx --no-install prisma generate') }), [/FAIL .*runtime stage lacks \/app\/node_modules\/\.prisma\/postgres-client/]],
   ['7. every replica writes the same log file', (f) => ({ ...f, compose: edit(f.compose, /^  QUANTCODER_LOG_FILE: none\n/m, '') }), [/FAIL .*worker: set QUANTCODER_LOG_FILE=none/]],
   ['7b. the image logs to a file', (f) => ({ ...f, dockerfile: edit(f.dockerfile, /^    QUANTCODER_LOG_FILE=none \\\n/m, '') }), [/FAIL .*image must set QUANTCODER_LOG_FILE=none/]],
   ['8. no oclif manifest in the image', (f) => ({ ...f, dockerfile: edit(f.dockerfile, ' /app/oclif.manifest.json ./', ' ./') }), [/FAIL .*runtime stage lacks \/app\/oclif\.manifest\.json/]],
