@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ArtifactCorruptError, ArtifactNotFoundError } from '../domain/download-errors';
+import { ArtifactCorruptError, ArtifactNotFoundError } from '../domain/errors';
 import { InvalidInputError } from '../domain/errors';
 
 const SHA256 = /^[0-9a-f]{64}$/;

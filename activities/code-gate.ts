@@ -2,7 +2,7 @@ import { InvalidInputError } from '../domain/errors';
 import { applyBacktestPeriod } from '../domain/backtest-period';
 import type { CheckOutcome, CodeProblem } from '../domain/pipeline';
 import { codeHash } from './code-identity';
-import { lintPython, PYTHON_SYNTAX_RULE } from './python/lint';
+import { lintPython, PYTHON_SYNTAX_RULE } from '../python/lint';
 
 const STRUCTURE_RULE = /^structure/;
 

@@ -8,7 +8,7 @@ import {
   NotAPdfError,
   PdfTooLargeError,
   RedirectLoopError,
-} from '../domain/download-errors';
+} from '../domain/errors';
 import { BadRequestError, InvalidInputError, PathSecurityError, QuantCoderError } from '../domain/errors';
 import { normaliseArxivId } from './arxiv';
 import { errorForNetwork, errorForStatus } from './http';

@@ -4,6 +4,8 @@ import { applySearchReplace, parseSearchReplaceBlocks } from '../domain/llm-answ
 import type { StatisticsSummary, TokenCount } from '../domain/pipeline';
 import type { VariantRecord } from '../domain/evolution';
 import { crossoverPrompt, mutatePrompt, type MutationKind } from '../domain/prompts';
+import { findBacktestedCode } from '../store/records';
+import { recordVariant } from '../store/variants';
 import { callLlm, requestCode, type LlmTaskDeps } from './llm-tasks';
 
 export interface ProposeInput {
@@ -61,41 +63,21 @@ export function createEvolutionActivities(deps: LlmTaskDeps & { prisma: PrismaCl
      * this run or any earlier one: its statistics are reused instead of paying for another.
      */
     async findBacktestedCode(input: { codeHash: string; start?: string; end?: string }): Promise<{ statistics: StatisticsSummary; runId: string } | null> {
-      const row = await deps.prisma.backtest.findFirst({
-        where: { codeHash: input.codeHash, error: null, sharpeRatio: { not: null }, startDate: input.start ?? null, endDate: input.end ?? null },
-        orderBy: { createdAt: 'asc' },
-      });
-      if (!row) return null;
-      return {
-        runId: row.runId,
-        statistics: {
-          sharpeRatio: row.sharpeRatio,
-          drawdown: row.drawdown,
-          compoundingAnnualReturn: row.annualReturn,
-          netProfit: row.netProfit,
-          winRate: row.winRate,
-          totalOrders: row.totalOrders,
-        },
-      };
+      return findBacktestedCode(deps.prisma, input);
+    },
+
+    /**
+     * Clears the lineage recorded under a run id, before a restarted run of the same name records
+     * its own: the run's views then never mix two runs' variants.
+     */
+    async forgetVariants(input: { runId: string }): Promise<{ forgotten: number }> {
+      const { count } = await deps.prisma.variant.deleteMany({ where: { runId: input.runId } });
+      return { forgotten: count };
     },
 
     /** Records a variant and its lineage as it happens (idempotent on run + variant id). */
     async recordVariant(v: VariantRecord): Promise<void> {
-      const data = {
-        generation: v.generation,
-        island: v.island,
-        parents: JSON.stringify(v.parents),
-        mutation: v.mutation,
-        codeHash: v.codeHash,
-        code: v.code,
-        status: v.status,
-        fitness: v.fitness,
-        statistics: v.statistics ? JSON.stringify(v.statistics) : null,
-        error: v.error,
-        tokensIn: v.tokens.input,
-        tokensOut: v.tokens.output,
-      };
-      await deps.prisma.variant.upsert({ where: { runId_variantId: { runId: v.runId, variantId: v.variantId } }, create: { runId: v.runId, variantId: v.variantId, ...data }, update: data });
+      await recordVariant(deps.prisma, v);
     },
   };
 }

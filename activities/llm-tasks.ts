@@ -8,8 +8,8 @@ import { generatePrompt, repairPrompt, summarizePrompt, type LlmTask, type Promp
 import { strategySpecSchema, type StrategySpec } from '../domain/strategy';
 import type { ArtifactStore } from './artifacts';
 import { cancellationSignal, whileHeartbeating } from './context';
-import { ensureArticle } from './learning/articles';
-import { learnedContext } from './learning/knowledge';
+import { ensureArticle } from '../store/articles';
+import { learnedContext } from '../store/knowledge';
 import type { LlmClient } from './llm';
 
 export interface LlmTaskDeps {

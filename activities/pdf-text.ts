@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { CorruptPdfError } from '../domain/download-errors';
+import { CorruptPdfError } from '../domain/errors';
 import { InvalidInputError } from '../domain/errors';
 import { cleanPdfPages, findSections, linesFromTextItems, type PdfSection, type TextItem } from '../domain/pdf-sections';
 

@@ -9,7 +9,7 @@ import { normaliseArxivId } from './arxiv';
 import type { CrossrefClient } from './crossref';
 import type { PdfDownloader } from './download';
 import { extractPdfText } from './pdf-text';
-import { articleForResult } from './learning/searches';
+import { articleForResult } from '../store/searches';
 import { cancellationSignal, whileHeartbeating } from './context';
 
 export interface ResearchDeps {

@@ -1,5 +1,5 @@
 import { BadRequestError, InvalidInputError, MalformedResponseError } from '../domain/errors';
-import { NoOpenAccessError } from '../domain/download-errors';
+import { NoOpenAccessError } from '../domain/errors';
 import { httpJson } from './http';
 
 const SERVICE = 'unpaywall';

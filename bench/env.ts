@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { packageRoot } from '../activities/package-root';
+import { packageRoot } from '../config/package-root';
 import { resolveTemporalExecutable } from '../worker/temporal-server';
 
 export interface Machine {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ActivityDeps } from '../activities';
 import { buildActivityDeps } from '../worker/deps';
-import { loadSettings, type Settings } from '../worker/settings';
+import { loadSettings, type Settings } from '../config/settings';
 
 /** Config every bench home starts from: the sandbox profile, quick polling, a quiet log. */
 export function sandboxConfig(sandboxUrl: string, over: Record<string, Record<string, unknown>> = {}): Record<string, unknown> {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundle } from '@temporalio/worker';
-import { packageRoot } from '../activities/package-root';
+import { packageRoot } from '../config/package-root';
 import { startSandbox, type SandboxConfig, type SandboxHandle } from '../sandbox';
 import { startDevServer } from '../worker/temporal-server';
 import { createWorkerSet, WORKFLOWS_PATH } from '../worker/workers';

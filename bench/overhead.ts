@@ -99,10 +99,10 @@ async function processDirectly(acts: Activities, input: PipelineInput, runId: st
     let problem = check.problem;
     let compiledNow = false;
     if (!problem) {
-      const compiled = await step(acts.compileAlgorithm({ projectName: `${runId}-${articleKey}`, code }));
+      const compiled = await step(acts.compileAlgorithm({ project: { projectName: `${runId}-${articleKey}` }, code }));
       if (compiled.compiled) {
         compiledNow = true;
-        const bt = await step(acts.runBacktest({ projectId: compiled.projectId, compileId: compiled.compileId, backtestName: `${runId}-${articleKey}-attempt-${attempt}` }));
+        const bt = await step(acts.runBacktest({ projectId: compiled.projectId, compileId: compiled.compileId, label: `${runId}-${articleKey}-attempt-${attempt}`, codeHash: check.codeHash }));
         if (bt.kind === 'runtimeError') problem = { kind: 'runtime', message: bt.error };
         else {
           statistics = bt.statistics;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { packageRoot } from '../activities/package-root';
+import { packageRoot } from '../config/package-root';
 import { CRASH_PARAMETERS, measureCrash } from './crash';
 import { commit, machine } from './env';
 import { EVOLUTION_PARAMETERS, measureEvolutionBound } from './evolution-bound';

@@ -3,7 +3,7 @@ import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { runId } from '../domain/ids';
 import { RUN_KIND, RUN_TOPIC } from '../domain/search-attributes';
 import type { Client } from '@temporalio/client';
-import { loadSettings, type Settings } from '../worker/settings';
+import { loadSettings, type Settings } from '../config/settings';
 import { describeFailure, connectClient, requireWorker } from './temporal';
 import { isKnownError } from './errors';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';

@@ -1,7 +1,7 @@
-import os from 'node:os';
 import type { Command } from '@oclif/core';
 import { ConfigError } from '../domain/config';
-import { homeLayout, quantcoderHome, type HomeLayout } from '../domain/paths';
+import type { HomeLayout } from '../domain/paths';
+import { layoutFromEnv } from '../config/settings';
 import { BaseCommand } from './base';
 
 /**
@@ -22,6 +22,6 @@ export abstract class ConfigFileCommand<T extends typeof Command> extends BaseCo
 
   /** Where QuantCoder's files are, known even when the config file does not load. */
   protected get layout(): HomeLayout {
-    return this.loadError ? homeLayout(quantcoderHome({ ...process.env, HOME: process.env.HOME ?? os.homedir() })) : this.settings.layout;
+    return this.loadError ? layoutFromEnv(process.env) : this.settings.layout;
   }
 }

@@ -1,4 +1,7 @@
-import type { EvaluatedVariant, VariantRecord } from '../domain/evolution';
+import type { EvaluatedVariant } from '../domain/evolution';
+import type { VariantRow } from '../store/variants';
+
+export type { VariantRow } from '../store/variants';
 import type { GenerationSummary, EvolutionStatus } from '../workflows/evolution';
 import { table } from './format';
 import { statisticsLine } from './pipeline-view';
@@ -68,7 +71,7 @@ export function runStatus(execution: string, own: EvolutionStatus['status'] | un
 // ── Variants recorded in the learning database ─────────────────────────────────────────────────
 
 /** A variant as the learning database records it (the Variant table), parsed. */
-export type VariantRow = Omit<VariantRecord, 'runId' | 'status'> & { status: string; createdAt: string };
+
 
 const isScored = (v: VariantRow) => v.fitness !== null && (v.status === 'evaluated' || v.status === 'duplicate');
 

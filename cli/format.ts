@@ -12,3 +12,11 @@ export function table(rows: Array<Record<string, string | number | null | undefi
 export function authorsShort(authors: string[]): string {
   return authors.length > 3 ? `${authors.slice(0, 3).join(', ')} et al.` : authors.join(', ');
 }
+
+/** A size in bytes as people read it (B, KB, MB, GB). */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`;
+}

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -11,13 +10,14 @@ import {
 import type { SearchAttributePair, TypedSearchAttributes, UpdateDefinition } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
-import { openLearningDatabase } from '../activities/learning/database';
+import { readLearningDatabase } from '../store/database';
+import { countBacktests } from '../store/records';
+import { readVariants, type VariantRow } from '../store/variants';
 import type { EvaluatedVariant } from '../domain/evolution';
-import type { StatisticsSummary } from '../domain/pipeline';
 import { RUN_BEST_FITNESS, RUN_GENERATION, RUN_KIND, RUN_TOPIC } from '../domain/search-attributes';
 import { eliteQuery, evolutionStatusQuery, historyQuery, type EvolutionResult, type EvolutionStatus, type GenerationSummary } from '../workflows/evolution';
 import { UserError } from './errors';
-import { historyFromVariants, runStatus, type VariantRow } from './evolution-view';
+import { historyFromVariants, runStatus } from './evolution-view';
 import { describeFailure, requireWorker } from './temporal';
 
 /** A run as the server describes it, or a one-line error naming the id when there is none. */
@@ -44,50 +44,12 @@ export function requireEvolution(description: WorkflowExecutionDescription, id: 
 
 // ── Learning database: the lineage of every variant ─────────────────────────────────────────────
 
-/** Every recorded variant of an evolution run, oldest first; none when the database does not exist yet. */
-export async function readVariants(databaseFile: string, runId: string): Promise<VariantRow[]> {
-  if (!fs.existsSync(databaseFile)) return [];
-  const prisma = openLearningDatabase(databaseFile);
-  try {
-    const rows = await prisma.variant.findMany({ where: { runId }, orderBy: [{ generation: 'asc' }, { variantId: 'asc' }] });
-    return rows.map((r) => ({
-      variantId: r.variantId,
-      generation: r.generation,
-      island: r.island,
-      parents: parseJson<string[]>(r.parents) ?? [],
-      mutation: r.mutation,
-      codeHash: r.codeHash,
-      code: r.code,
-      status: r.status,
-      fitness: r.fitness,
-      statistics: parseJson<StatisticsSummary>(r.statistics),
-      error: r.error,
-      tokens: { input: r.tokensIn, output: r.tokensOut },
-      createdAt: r.createdAt.toISOString(),
-    }));
-  } finally {
-    await prisma.$disconnect();
-  }
-}
-
-/** Backtests a run paid for (a program backtested before, here or in another run, is not backtested again). */
-export async function countBacktests(databaseFile: string, runId: string): Promise<number> {
-  if (!fs.existsSync(databaseFile)) return 0;
-  const prisma = openLearningDatabase(databaseFile);
-  try {
-    return await prisma.backtest.count({ where: { runId } });
-  } finally {
-    await prisma.$disconnect();
-  }
-}
-
-function parseJson<T>(text: string | null): T | null {
-  if (!text) return null;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return null;
-  }
+/** What the learning database recorded of a run: its variants (oldest first) and the backtests it paid for; none without a database. */
+export async function readRunRecords(databaseFile: string, runId: string): Promise<{ variants: VariantRow[]; backtests: number }> {
+  return readLearningDatabase(databaseFile, { variants: [], backtests: 0 }, async (prisma) => ({
+    variants: await readVariants(prisma, runId),
+    backtests: await countBacktests(prisma, runId),
+  }));
 }
 
 // ── Evolution runs: one view, whether the run is going or closed ────────────────────────────────
@@ -130,7 +92,7 @@ export async function evolutionView(client: Client, id: string, databaseFile: st
   if (isOpen(description.status.name)) {
     const live = await queryLive(client, handle);
     if (live) {
-      const variants = options.withVariants ? await readVariants(databaseFile, id) : null;
+      const variants = options.withVariants ? (await readRunRecords(databaseFile, id)).variants : null;
       return {
         snapshot: { ...live.status, ...base, status: runStatus(description.status.name, live.status.status), history: live.history, error: null },
         best: live.elite[0] ?? null,
@@ -138,8 +100,7 @@ export async function evolutionView(client: Client, id: string, databaseFile: st
       };
     }
     // No worker answered (stopped, or between executions): report what the server and database know.
-    const variants = await readVariants(databaseFile, id);
-    const backtests = await countBacktests(databaseFile, id);
+    const { variants, backtests } = await readRunRecords(databaseFile, id);
     return { snapshot: { ...fromRecords(id, attrs, variants, backtests), ...base, status: 'running', error: null }, best: bestOf(variants), variants };
   }
   let result: EvolutionResult | null = null;
@@ -149,7 +110,8 @@ export async function evolutionView(client: Client, id: string, databaseFile: st
   } catch (err) {
     error = describeFailure(err);
   }
-  const variants = options.withVariants || !result ? await readVariants(databaseFile, id) : null;
+  const records = options.withVariants || !result ? await readRunRecords(databaseFile, id) : null;
+  const variants = records?.variants ?? null;
   if (result) {
     const best = result.best;
     return {
@@ -173,9 +135,8 @@ export async function evolutionView(client: Client, id: string, databaseFile: st
       variants,
     };
   }
-  const backtests = await countBacktests(databaseFile, id);
   return {
-    snapshot: { ...fromRecords(id, attrs, variants ?? [], backtests), ...base, status: runStatus(description.status.name, undefined), error },
+    snapshot: { ...fromRecords(id, attrs, variants ?? [], records?.backtests ?? 0), ...base, status: runStatus(description.status.name, undefined), error },
     best: bestOf(variants ?? []),
     variants,
   };

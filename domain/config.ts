@@ -250,3 +250,10 @@ export function maskSecrets(config: QuantCoderConfig): Record<string, unknown> {
 export function mask(secret: string): string {
   return secret.length <= 8 ? '****' : `${secret.slice(0, 3)}…${secret.slice(-2)} (${secret.length} chars)`;
 }
+
+/** Replaces every known secret value (six characters or more) in a line with `[REDACTED]`. */
+export function redactor(secrets: string[]): (line: string) => string {
+  const values = secrets.filter((s) => s && s.length >= 6).sort((a, b) => b.length - a.length);
+  if (!values.length) return (line) => line;
+  return (line) => values.reduce((acc, s) => acc.split(s).join('[REDACTED]'), line);
+}

@@ -29,6 +29,14 @@ export class RateLimitedError extends QuantCoderError {
   readonly retryable = true;
 }
 
+/**
+ * QuantConnect refused to start a backtest because every backtest node of the account is busy
+ * (HTTP 200, `success: false`). Nothing is wrong with the request: wait for a node and try again.
+ */
+export class BacktestNodesBusyError extends QuantCoderError {
+  readonly retryable = true;
+}
+
 /** The service answered something that is not what its API promises (malformed JSON, wrong shape). */
 export class MalformedResponseError extends QuantCoderError {
   readonly retryable = true;
@@ -59,23 +67,6 @@ export class DatabaseError extends QuantCoderError {
   readonly retryable = false;
 }
 
-/** All typed error classes by name, so a failure's `type` can be turned back into its class. */
-export const NON_RETRYABLE_TYPES = [
-  'AuthenticationError',
-  'BadRequestError',
-  'InvalidInputError',
-  'PathSecurityError',
-  'DatabaseError',
-  'NotAPdfError',
-  'PdfTooLargeError',
-  'RedirectLoopError',
-  'NoOpenAccessError',
-  'CorruptPdfError',
-  'ArtifactNotFoundError',
-  'ArtifactCorruptError',
-  'LlmAnswerError',
-] as const;
-
 /** The LLM kept answering something unusable (not JSON, not code) even after being told why. */
 export class LlmAnswerError extends QuantCoderError {
   readonly retryable = false;
@@ -92,3 +83,43 @@ export class TemporalUnavailableError extends QuantCoderError {
     );
   }
 }
+
+// ── Getting a paper's PDF and reading it: none of these is cured by trying again ──────────────────
+
+/** The URL answered something that is not a PDF (an HTML landing page, a paywall, a login form). */
+export class NotAPdfError extends QuantCoderError {
+  readonly retryable = false;
+}
+
+/** The PDF is larger than the configured cap; the download was stopped. */
+export class PdfTooLargeError extends QuantCoderError {
+  readonly retryable = false;
+}
+
+/** Redirects went round in a loop, or there were more than the allowed number of them. */
+export class RedirectLoopError extends QuantCoderError {
+  readonly retryable = false;
+}
+
+/** Unpaywall knows no open-access PDF for the DOI (closed access). */
+export class NoOpenAccessError extends QuantCoderError {
+  readonly retryable = false;
+}
+
+/** The file starts like a PDF but cannot be read as one (truncated, damaged, encrypted). */
+export class CorruptPdfError extends QuantCoderError {
+  readonly retryable = false;
+}
+
+/** The artifact store has no artifact with the requested hash. */
+export class ArtifactNotFoundError extends QuantCoderError {
+  readonly retryable = false;
+}
+
+/** A stored artifact's content no longer hashes to its name (damaged on disk). */
+export class ArtifactCorruptError extends QuantCoderError {
+  readonly retryable = false;
+}
+
+/** A taxonomy file (the categories a library build covers) is missing or invalid. */
+export class TaxonomyError extends InvalidInputError {}

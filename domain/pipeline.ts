@@ -52,6 +52,8 @@ export interface ArticleInput {
   start?: string;
   end?: string;
   settings: RunSettings;
+  /** Keep the article's QuantConnect project when it ends (deleted by default). */
+  keepProjects?: boolean;
 }
 
 export interface ArticleResult {
@@ -103,6 +105,8 @@ export interface PipelineInput {
   start?: string;
   end?: string;
   settings: RunSettings;
+  /** Keep the articles' QuantConnect projects when they end (deleted by default). */
+  keepProjects?: boolean;
   /** DOIs and arXiv ids of papers not to process (already processed): search candidates carrying one are passed over. */
   excludeIds?: string[];
 }

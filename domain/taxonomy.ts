@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidInputError } from './errors';
+import { TaxonomyError } from './errors';
 
 /**
  * The strategy taxonomy a library is built over: categories, how many accepted strategies each
@@ -102,8 +102,7 @@ export const DEFAULT_TAXONOMY: readonly TaxonomyCategory[] = [
   },
 ];
 
-/** A taxonomy problem a user can fix (a bad file, an unknown category). */
-export class TaxonomyError extends InvalidInputError {}
+export { TaxonomyError };
 
 const categoryId = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, { error: 'must be snake_case: lower-case letters, digits and _ (at most 40)' });
 const target = z.number().int().min(0, { error: 'must be a whole number of 0 or more' }).max(1000);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# What CI needs beyond the user's setup: a type check of the tests too.
+# What CI needs beyond the user's setup: a type check of the tests too, and the lint (promise bugs, layering).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npx --no-install tsc -p tsconfig.json --noEmit
+npm run lint --silent
 # The browser test drives Debian's Chromium (never a downloaded browser); the runbook check uses jq.
 command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 command -v jq >/dev/null || (apt-get update && apt-get install -y jq)

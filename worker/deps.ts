@@ -3,15 +3,16 @@ import { ArxivClient } from '../activities/arxiv';
 import { CrossrefClient } from '../activities/crossref';
 import { PdfDownloader } from '../activities/download';
 import type { ActivityDeps, ActivityMetrics } from '../activities';
-import { openLearningDatabase } from '../activities/learning/database';
+import { migrateLearningDatabase, openLearningDatabase } from '../store/database';
 import { createLlmClient, type LlmClient } from '../activities/llm';
 import { QuantConnectClient } from '../activities/quantconnect/client';
 import { UnpaywallClient } from '../activities/unpaywall';
-import { packageVersion } from '../activities/package-root';
+import { packageVersion } from '../config/package-root';
 import { AuthenticationError } from '../domain/errors';
 import type { LlmTask } from '../domain/prompts';
+import { runSettings } from '../domain/run-settings';
 import { serviceEndpoints } from '../domain/services';
-import type { Settings } from './settings';
+import type { Settings } from '../config/settings';
 
 export const USER_AGENT = `QuantCoder/${packageVersion()}`;
 
@@ -32,6 +33,9 @@ export function buildActivityDeps(settings: Settings, metrics?: ActivityMetrics,
   const llmClients = new Map<string, LlmClient>();
   let qc: QuantConnectClient | undefined;
   const arxiv = new ArxivClient({ ...endpoints.arxiv, userAgent: USER_AGENT });
+  // the worker is the learning database's writer: it brings the schema up to date before opening it
+  // (a store opened by the caller, such as PostgreSQL, was migrated there)
+  if (!prisma) migrateLearningDatabase(layout.database);
   return {
     prisma: prisma ?? openLearningDatabase(layout.database),
     crossref: new CrossrefClient({ ...endpoints.crossref, userAgent: USER_AGENT }),
@@ -53,7 +57,7 @@ export function buildActivityDeps(settings: Settings, metrics?: ActivityMetrics,
       let client = llmClients.get(key);
       if (!client) {
         const endpoint = choice.provider === 'anthropic' ? endpoints.anthropic : endpoints.openai;
-        client = createLlmClient({ ...choice, baseUrl: endpoint.baseUrl, apiKey: endpoint.apiKey, timeoutMs: config.llm.timeoutSeconds * 1000 });
+        client = createLlmClient({ ...choice, baseUrl: endpoint.baseUrl, apiKey: endpoint.apiKey, timeoutMs: runSettings(config).llmTimeoutSeconds * 1000 });
         llmClients.set(key, client);
       }
       return client;

@@ -3,14 +3,14 @@ import type { Worker } from '@temporalio/worker';
 import { buildActivityDeps } from './deps';
 import { installRuntime, connectWorker } from './runtime';
 import { createActivityMetrics } from './metrics';
-import type { Settings } from './settings';
+import type { Settings } from '../config/settings';
 import { createWorkerSet, runWorkerSet } from './workers';
 import { livenessFile, startLivenessReporter } from './liveness';
 import { shutdownGraceSeconds } from './shutdown';
 import { prebuiltWorkflowBundle } from './bundle-workflows';
-import { openLearningStore } from '../activities/learning/store';
+import { openLearningStore } from '../store/open';
 
-export { loadSettings } from './settings';
+export { loadSettings } from '../config/settings';
 export { createLogger } from './logger';
 
 export interface WorkerProcess {

@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
 import { Writable } from 'node:stream';
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
+import { redactor } from '../domain/config';
 import { RotatingLogFile } from './log-file';
 
 export interface LoggerOptions {
@@ -15,13 +16,6 @@ export interface LoggerOptions {
   secrets?: string[];
   /** Where human-facing lines go; stderr by default so `--json` output on stdout stays clean. */
   console?: NodeJS.WritableStream | false;
-}
-
-/** Replaces every occurrence of a known secret in a serialised log line. */
-export function redactor(secrets: string[]): (line: string) => string {
-  const values = secrets.filter((s) => s && s.length >= 6).sort((a, b) => b.length - a.length);
-  if (!values.length) return (line) => line;
-  return (line) => values.reduce((acc, s) => acc.split(s).join('[REDACTED]'), line);
 }
 
 /**

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TestWorkflowEnvironment, type EphemeralServerExecutable } from '@temporalio/testing';
 import { QUANTCODER_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
-import { packageRoot } from '../activities/package-root';
+import { packageRoot } from '../config/package-root';
 
 export interface ResolvedExecutable {
   executable: EphemeralServerExecutable;

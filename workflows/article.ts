@@ -1,9 +1,9 @@
 import {
   ApplicationFailure,
-  ActivityFailure,
   defineQuery,
   defineSignal,
   getExternalWorkflowHandle,
+  log,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -20,7 +20,11 @@ import {
   type StatisticsSummary,
   type TokenCount,
 } from '../domain/pipeline';
+import { qcProjectName, qcRunTag } from '../domain/quantconnect-names';
+import { evaluateProgram, failureFrom, failureOf, namedProject, problemOf, type EvaluationContext } from './evaluate';
 import { servicePolicies } from './policies';
+
+export { failureOf } from './evaluate';
 
 export const articleStatusQuery = defineQuery<{ stage: ArticleStage; attempt: number; tokens: TokenCount; lastProblem: CodeProblem | null }>(
   'articleStatus',
@@ -28,13 +32,6 @@ export const articleStatusQuery = defineQuery<{ stage: ArticleStage; attempt: nu
 
 /** Children tell their parent pipeline which stage they reached, so one query shows every article. */
 export const articleStageSignal = defineSignal<[{ articleKey: string; stage: ArticleStage; error: string | null }]>('articleStage');
-
-/** The failure's own message and type, under Temporal's activity wrapper. */
-export function failureOf(err: unknown): { message: string; type: string | null } {
-  const inner = err instanceof ActivityFailure && err.cause ? err.cause : err;
-  if (inner instanceof ApplicationFailure) return { message: inner.message, type: inner.type ?? null };
-  return { message: (inner as Error)?.message ?? String(inner), type: null };
-}
 
 /**
  * One paper, end to end: download → extract → summarise → generate → quality gate → compile →
@@ -44,8 +41,6 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
   const policies = servicePolicies(workflowInfo().taskQueue, input.settings);
   const download = proxyActivities<Activities>(policies.download);
   const llm = proxyActivities<Activities>(policies.llm);
-  const qc = proxyActivities<Activities>(policies.quantconnect);
-  const backtester = proxyActivities<Activities>(policies.backtest);
   const local = proxyActivities<Activities>(policies.local);
 
   const { runId, articleKey, paper } = input;
@@ -63,6 +58,7 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
   };
 
   const result: ArticleResult = initialArticleResult(paper, articleKey);
+  const project = namedProject(qcProjectName(qcRunTag(workflowInfo().workflowId, workflowInfo().firstExecutionRunId), articleKey));
 
   try {
     await enter('download');
@@ -82,52 +78,26 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
     let code = generated.code;
     let previous: { code: string; problem: CodeProblem } | null = null;
     let statistics: StatisticsSummary | null = null;
+    const context: EvaluationContext = {
+      runId,
+      settings: input.settings,
+      family,
+      start: input.start,
+      end: input.end,
+      project,
+      stopAfter: input.localOnly ? 'check' : input.backtest ? undefined : 'compile',
+      onStage: (s) => (s === 'queued' ? undefined : enter(s === 'check' ? 'validate' : s)),
+    };
 
     for (attempt = 1; ; attempt++) {
-      await enter('validate');
-      const check = await local.checkAlgorithm({ code, start: input.start, end: input.end });
-      code = check.code;
-      result.codeHash = check.codeHash;
-      let problem = check.problem;
-      let compiledNow = false;
-
-      if (!problem && !input.localOnly) {
-        await enter('compile');
-        const compiled = await qc.compileAlgorithm({ projectName: `${runId}-${articleKey}`, code });
-        if (compiled.compiled) {
-          compiledNow = true;
-          if (input.backtest) {
-            await enter('backtest');
-            const bt = await backtester.runBacktest({
-              projectId: compiled.projectId,
-              compileId: compiled.compileId,
-              backtestName: `${runId}-${articleKey}-attempt-${attempt}`,
-            });
-            if (bt.kind === 'runtimeError') problem = { kind: 'runtime', message: `${bt.error}\n${bt.stacktrace ?? ''}`.trim() };
-            else {
-              statistics = bt.statistics;
-              await local.recordBacktest({ runId, codeHash: check.codeHash, family, backtestId: bt.backtestId, projectId: compiled.projectId, start: input.start, end: input.end, statistics: bt.statistics, rawStatistics: bt.rawStatistics });
-            }
-          }
-        } else problem = { kind: 'compile', message: compiled.logs.join('\n') || 'Build failed without logs' };
-      }
-
-      await local.recordAttempt({
-        runId,
-        articleKey,
-        attempt,
-        code,
-        codeHash: check.codeHash,
-        family,
-        provider: generated.provider,
-        model: generated.model,
-        compiled: problem ? false : compiledNow || input.localOnly ? compiledNow : false,
-        problem,
-        previous,
-      });
-
+      const evaluation = await evaluateProgram({ code, key: articleKey, attempt, previous, provider: generated.provider, model: generated.model }, context);
+      if (evaluation.kind === 'failed') throw failureFrom(evaluation);
+      code = evaluation.code;
+      result.codeHash = evaluation.codeHash;
+      if (evaluation.kind === 'scored') statistics = evaluation.statistics;
+      const problem = problemOf(evaluation);
       if (!problem) {
-        result.compiled = compiledNow;
+        result.compiled = evaluation.compile?.compiled ?? false;
         break;
       }
       lastProblem = problem;
@@ -155,6 +125,14 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
     result.error = message;
     result.errorType = type;
     await enter('failed', message);
+  }
+  // the algorithm is written locally and its figures recorded: the account keeps no project of ours
+  const projectId = project.projectId();
+  if (projectId !== null && !input.keepProjects) {
+    const qc = proxyActivities<Activities>(policies.quantconnect);
+    await qc.deleteQuantCoderProjects({ projectIds: [projectId] }).catch((err: unknown) => {
+      log.warn('The article could not delete its QuantConnect project; `quantcoder projects prune` removes it', { projectId, error: failureOf(err).message });
+    });
   }
   result.tokens = tokens;
   return result;

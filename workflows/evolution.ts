@@ -1,13 +1,13 @@
 import {
   ApplicationFailure,
+  CancellationScope,
+  ContinueAsNew,
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
+  isCancellation,
+  log,
   proxyActivities,
-  setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -19,20 +19,34 @@ import {
   fitness,
   initialWeights,
   metricsLine,
-  pickMutation,
-  selectElite,
   type Budget,
   type BudgetUsed,
   type EvaluatedVariant,
   type FitnessWeights,
   type MutationWeights,
+  type VariantRecord,
 } from '../domain/evolution';
-import type { StatisticsSummary, TokenCount, CodeProblem } from '../domain/pipeline';
+import type { StatisticsSummary, TokenCount } from '../domain/pipeline';
+import { bestOf, migrate, planGeneration, summarizeGeneration, survivors, type GenerationSummary, type SelectionStrategy } from '../domain/population';
 import type { MutationKind } from '../domain/prompts';
+import { qcProjectName, qcRunTag } from '../domain/quantconnect-names';
 import type { RunSettings } from '../domain/run-settings';
 import { RUN_BEST_FITNESS, RUN_GENERATION } from '../domain/search-attributes';
-import { failureOf } from './article';
+import { evaluateProgram, failureOf, problemOf, type Evaluation, type EvaluationContext, type ProjectPool, type ProjectRef } from './evaluate';
+import { registerEvolutionHandlers } from './evolution-handlers';
 import { servicePolicies } from './policies';
+
+export type { GenerationSummary } from '../domain/population';
+export {
+  evolutionStatusQuery,
+  eliteQuery,
+  historyQuery,
+  pauseUpdate,
+  resumeUpdate,
+  stopUpdate,
+  setBudgetUpdate,
+  injectVariantSignal,
+} from './evolution-handlers';
 
 export interface EvolutionConfig {
   generations: number;
@@ -49,6 +63,12 @@ export interface EvolutionConfig {
   fitness: FitnessWeights;
   start?: string;
   end?: string;
+  /** Keep the run's QuantConnect projects when it ends (they are deleted by default). */
+  keepProjects?: boolean;
+  /** LLM proposals in flight at once (default: `concurrency`); they run ahead of compiles and backtests. */
+  proposalConcurrency?: number;
+  /** How parents are chosen; `baseline` is a no-selection control for experiments. */
+  selection?: SelectionStrategy;
 }
 
 export const DEFAULT_EVOLUTION: EvolutionConfig = {
@@ -71,22 +91,16 @@ export interface EvolutionInput {
   family?: string;
   config: EvolutionConfig;
   settings: RunSettings;
-}
-
-export interface GenerationSummary {
-  generation: number;
-  bestFitness: number | null;
-  meanFitness: number | null;
-  evaluated: number;
-  failed: number;
-  duplicates: number;
-  improved: boolean;
+  /** This run replaces an earlier, closed run of the same name: the earlier run's lineage is cleared first. */
+  restart?: boolean;
 }
 
 /** Everything a run carries from one generation (and one workflow execution) to the next. */
 export interface EvolutionState {
   generation: number;
   islands: EvaluatedVariant[][];
+  /** The scored baseline (the parent of every child under the `baseline` selection). */
+  baseline: EvaluatedVariant | null;
   history: GenerationSummary[];
   used: BudgetUsed;
   weights: MutationWeights;
@@ -98,6 +112,8 @@ export interface EvolutionState {
   evaluated: Record<string, { variantId: string; fitness: number | null; statistics: StatisticsSummary | null }>;
   injected: Array<{ code: string; note: string }>;
   nextVariant: number;
+  /** The run's QuantConnect projects by pool slot (null until the slot's project exists). */
+  projects: Array<number | null>;
 }
 
 export type EvolutionRunStatus = 'running' | 'paused' | 'completed' | 'stopped' | 'failed';
@@ -113,7 +129,7 @@ export interface EvolutionStatus {
   inFlight: Array<{ variantId: string; stage: string }>;
   best: { variantId: string; codeHash: string; statistics: StatisticsSummary; fitness: number } | null;
   budget: Budget;
-  /** A stop was asked for: the run ends after the current generation. */
+  /** A stop was asked for: nothing new starts; the steps in flight finish. */
   stopRequested: boolean;
   stopReason: string | null;
 }
@@ -126,21 +142,18 @@ export interface EvolutionResult {
   best: EvaluatedVariant | null;
   history: GenerationSummary[];
   used: BudgetUsed;
+  /** QuantConnect projects the run left in the account (asked with --keep-projects, or a deletion failed). */
+  projectsKept: number[];
 }
 
-export const evolutionStatusQuery = defineQuery<EvolutionStatus>('evolutionStatus');
-export const eliteQuery = defineQuery<EvaluatedVariant[]>('elite');
-export const historyQuery = defineQuery<GenerationSummary[]>('generationHistory');
-export const pauseUpdate = defineUpdate<EvolutionStatus>('pause');
-export const resumeUpdate = defineUpdate<EvolutionStatus>('resume');
-export const stopUpdate = defineUpdate<EvolutionStatus>('stop');
-export const setBudgetUpdate = defineUpdate<EvolutionStatus, [Budget]>('setBudget');
-export const injectVariantSignal = defineSignal<[{ code: string; note?: string }]>('injectVariant');
+type Child = { variantId: string; generation: number; island: number; parents: EvaluatedVariant[]; mutation: MutationKind | 'crossover' | 'baseline' | 'injected'; code?: string };
+type ChildOutcome = { child: Child; evaluated: EvaluatedVariant | null; duplicate: boolean; failed: boolean; error: string | null };
 
 function initialState(input: EvolutionInput): EvolutionState {
   return {
     generation: 0,
     islands: Array.from({ length: Math.max(1, input.config.islands) }, () => []),
+    baseline: null,
     history: [],
     used: { backtests: 0, tokens: { input: 0, output: 0 } },
     weights: initialWeights(),
@@ -151,17 +164,14 @@ function initialState(input: EvolutionInput): EvolutionState {
     evaluated: {},
     injected: [],
     nextVariant: 1,
+    projects: [],
   };
 }
 
-type Child = { variantId: string; generation: number; island: number; parents: EvaluatedVariant[]; mutation: MutationKind | 'crossover' | 'baseline' | 'injected'; code?: string };
-type ChildOutcome = { child: Child; evaluated: EvaluatedVariant | null; duplicate: boolean; failed: boolean; error: string | null };
-
 /**
- * An evolution run: generation 0 scores the baseline; each later generation proposes variants of
- * the elite (mutations as targeted edits, and crossovers), sends each through the evaluation
- * cascade (syntax → lint → compile → backtest, one repair on failure), keeps the fittest, and
- * continues as new with its state, so history stays bounded however long the run.
+ * An evolution run, one generation per workflow execution: propose children of the elite,
+ * evaluate each on the one evaluation path (one LLM repair on a code error), select the
+ * survivors, continue as new. Population decisions live in `domain/population`.
  */
 export async function evolutionRun(input: EvolutionInput, carried?: EvolutionState): Promise<EvolutionResult> {
   const info = workflowInfo();
@@ -170,268 +180,276 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
   const policies = servicePolicies(info.taskQueue, input.settings);
   const llm = proxyActivities<Activities>(policies.llm);
   const qc = proxyActivities<Activities>(policies.quantconnect);
-  const backtester = proxyActivities<Activities>(policies.backtest);
   const local = proxyActivities<Activities>(policies.local);
 
-  const state: EvolutionState = carried ?? initialState(input);
+  const state: EvolutionState = carried ?? { ...initialState(input), projects: [] };
+  // runs started before the project pool and the kept baseline existed
+  state.projects ??= [];
+  if (carried && state.baseline === undefined) state.baseline = bestOf(state.islands);
   const inFlight = new Map<string, string>();
-  let stopReason: string | null = null;
+  const run = { stopReason: null as string | null };
+  registerEvolutionHandlers(runId, state, inFlight, run);
 
-  const best = (): EvaluatedVariant | null => selectElite(state.islands.flat(), 1)[0] ?? null;
-  const status = (): EvolutionStatus => {
-    const b = best();
-    return {
-      id: runId,
-      status: stopReason ? (state.stopRequested ? 'stopped' : 'completed') : state.paused ? 'paused' : 'running',
-      generation: state.generation,
-      bestFitness: b?.fitness ?? null,
-      backtestsUsed: state.used.backtests,
-      tokensUsed: state.used.tokens.input + state.used.tokens.output,
-      tokens: state.used.tokens,
-      inFlight: [...inFlight].map(([variantId, stage]) => ({ variantId, stage })),
-      best: b ? { variantId: b.variantId, codeHash: b.codeHash, statistics: b.statistics, fitness: b.fitness } : null,
-      budget: state.budget,
-      stopRequested: state.stopRequested,
-      stopReason,
-    };
+  const context: EvaluationContext = {
+    runId,
+    settings: input.settings,
+    family: input.family ?? null,
+    start: cfg.start,
+    end: cfg.end,
+    project: projectPool(state, qcRunTag(runId, info.firstExecutionRunId), cfg.concurrency),
+    reuseRecorded: true,
+    known: (codeHash) => state.evaluated[codeHash]?.statistics ?? null,
+    shared: new Map(),
+    refusal: (next) => (state.stopRequested ? 'stopped on request' : next === 'backtest' ? budgetExhausted(state.budget, state.used) : null),
+    onBacktest: () => void state.used.backtests++,
   };
-  setHandler(evolutionStatusQuery, status);
-  setHandler(eliteQuery, () => state.islands.flat().sort((a, b) => b.fitness - a.fitness));
-  setHandler(historyQuery, () => state.history);
-  setHandler(pauseUpdate, () => ((state.paused = true), status()), {
-    validator: () => {
-      if (state.stopRequested) throw new Error('The run is stopping; it cannot be paused');
-      if (state.paused) throw new Error('The run is already paused');
-    },
-  });
-  setHandler(resumeUpdate, () => ((state.paused = false), status()), {
-    validator: () => {
-      if (!state.paused) throw new Error('The run is not paused');
-    },
-  });
-  setHandler(stopUpdate, () => ((state.stopRequested = true), (state.paused = false), status()), {
-    validator: () => {
-      if (state.stopRequested) throw new Error('A stop was already requested');
-    },
-  });
-  setHandler(setBudgetUpdate, (budget) => ((state.budget = { ...state.budget, ...budget }), status()), {
-    validator: (budget) => {
-      for (const [k, v] of Object.entries(budget)) {
-        if (k !== 'maxBacktests' && k !== 'maxTokens') throw new Error(`Unknown budget "${k}" (valid: maxBacktests, maxTokens)`);
-        if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)) throw new Error(`${k} must be a positive whole number`);
-      }
-    },
-  });
-  setHandler(injectVariantSignal, ({ code, note }) => void state.injected.push({ code, note: note ?? 'injected by hand' }));
-
   const addTokens = (t: TokenCount) => {
     state.used.tokens = { input: state.used.tokens.input + t.input, output: state.used.tokens.output + t.output };
   };
+  const newId = () => `v${String(state.nextVariant++).padStart(4, '0')}`;
+  let proposing = 0;
 
-  // Evaluations of the same code hash share one result; in flight ones are awaited, not repeated.
-  const pending = new Map<string, Promise<{ fitness: number | null; statistics: StatisticsSummary | null; error: string | null }>>();
-
-  const backtestOnce = (codeHash: string, code: string, variantId: string) => {
-    let p = pending.get(codeHash);
-    if (!p) {
-      p = (async () => {
-        const known = state.evaluated[codeHash];
-        if (known) return { fitness: known.fitness, statistics: known.statistics, error: null };
-        const earlier = await local.findBacktestedCode({ codeHash, start: cfg.start, end: cfg.end });
-        if (earlier) return { fitness: fitness(earlier.statistics, cfg.fitness), statistics: earlier.statistics, error: null };
-        inFlight.set(variantId, 'compile');
-        const compiled = await qc.compileAlgorithm({ projectName: `${runId}-${variantId}`, code });
-        if (!compiled.compiled) return { fitness: null, statistics: null, error: `compile: ${compiled.logs.join('\n') || 'build failed'}` };
-        const exhausted = budgetExhausted(state.budget, state.used);
-        if (exhausted) return { fitness: null, statistics: null, error: `skipped: ${exhausted}` };
-        inFlight.set(variantId, 'backtest');
-        state.used.backtests++;
-        const bt = await backtester.runBacktest({ projectId: compiled.projectId, compileId: compiled.compileId, backtestName: `${runId}-${variantId}` });
-        if (bt.kind === 'runtimeError') return { fitness: null, statistics: null, error: `runtime: ${bt.error}\n${bt.stacktrace ?? ''}`.trim() };
-        await local.recordBacktest({ runId, codeHash, family: input.family ?? null, backtestId: bt.backtestId, projectId: compiled.projectId, start: cfg.start, end: cfg.end, statistics: bt.statistics, rawStatistics: bt.rawStatistics });
-        return { fitness: fitness(bt.statistics, cfg.fitness), statistics: bt.statistics, error: null };
-      })();
-      pending.set(codeHash, p);
+  try {
+    if (!state.baseline) await scoreBaseline();
+    else {
+      await condition(() => !state.paused || state.stopRequested);
+      if (!stopCheck()) await runGeneration();
     }
-    return p;
-  };
+    return await nextGeneration();
+  } catch (err) {
+    // continuing as new keeps the projects for the next execution; any other end releases them
+    if (!(err instanceof ContinueAsNew)) await CancellationScope.nonCancellable(releaseProjects);
+    throw err;
+  }
 
-  /** The cascade: syntax → lint with fixes → compile → backtest; one LLM repair on an early failure. */
-  const evaluate = async (child: Child): Promise<ChildOutcome> => {
-    const tokens: TokenCount = { input: 0, output: 0 };
-    const record = async (o: ChildOutcome, codeHash: string, code: string) => {
-      await local.recordVariant({
-        runId,
-        variantId: child.variantId,
-        generation: child.generation,
-        island: child.island,
-        parents: child.parents.map((p) => p.variantId),
-        mutation: child.mutation,
-        codeHash,
-        code,
-        status: o.evaluated ? (o.duplicate ? 'duplicate' : 'evaluated') : o.error?.startsWith('skipped') ? 'skipped' : 'failed',
-        fitness: o.evaluated?.fitness ?? null,
-        statistics: o.evaluated?.statistics ?? null,
-        error: o.error,
-        tokens,
-      });
-      return o;
-    };
-    let code = child.code ?? '';
-    let codeHash = '';
-    try {
-      if (!child.code) {
-        inFlight.set(child.variantId, 'propose');
-        const proposed = await llm.proposeVariant({
-          runId,
-          variantId: child.variantId,
-          kind: child.mutation as MutationKind | 'crossover',
-          parents: child.parents.map((p) => ({ code: p.code, metrics: metricsLine(p.statistics, p.fitness) })),
-          editFormat: cfg.editFormat,
-        });
-        tokens.input += proposed.tokens.input;
-        tokens.output += proposed.tokens.output;
-        addTokens(proposed.tokens);
-        code = proposed.code;
-      }
-      for (let repaired = false; ; repaired = true) {
-        inFlight.set(child.variantId, 'check');
-        const check = await local.checkAlgorithm({ code, start: cfg.start, end: cfg.end });
-        code = check.code;
-        codeHash = check.codeHash;
-        let problem: CodeProblem | null = check.problem;
-        let result: { fitness: number | null; statistics: StatisticsSummary | null; error: string | null } | null = null;
-        const duplicate = !problem && (state.evaluated[codeHash] !== undefined || pending.has(codeHash));
-        if (!problem) {
-          result = await backtestOnce(codeHash, code, child.variantId);
-          if (result.error?.startsWith('compile: ')) problem = { kind: 'compile', message: result.error.slice(9) };
-          else if (result.error?.startsWith('runtime: ')) problem = { kind: 'runtime', message: result.error.slice(9) };
-        }
-        if (result && result.fitness !== null && result.statistics) {
-          state.evaluated[codeHash] = { variantId: child.variantId, fitness: result.fitness, statistics: result.statistics };
-          const evaluated: EvaluatedVariant = { variantId: child.variantId, generation: child.generation, island: child.island, parents: child.parents.map((p) => p.variantId), mutation: child.mutation, codeHash, code, fitness: result.fitness, statistics: result.statistics };
-          return await record({ child, evaluated, duplicate, failed: false, error: null }, codeHash, code);
-        }
-        if (result?.error?.startsWith('skipped')) return await record({ child, evaluated: null, duplicate: false, failed: false, error: result.error }, codeHash, code);
-        if (!problem || repaired) return await record({ child, evaluated: null, duplicate: false, failed: true, error: problem ? `${problem.kind}: ${problem.message}` : result?.error ?? 'failed' }, codeHash, code);
-        pending.delete(codeHash); // the repaired code is a different program
-        inFlight.set(child.variantId, 'repair');
-        const fix = await llm.repairAlgorithm({ runId, articleKey: child.variantId, attempt: 1, code, problem, family: input.family });
-        tokens.input += fix.tokens.input;
-        tokens.output += fix.tokens.output;
-        addTokens(fix.tokens);
-        code = fix.code;
-      }
-    } catch (err) {
-      return await record({ child, evaluated: null, duplicate: false, failed: true, error: failureOf(err).message }, codeHash, code);
-    } finally {
-      inFlight.delete(child.variantId);
+  async function scoreBaseline(): Promise<void> {
+    if (input.restart) await local.forgetVariants({ runId });
+    const [outcome] = await evaluateAll([{ variantId: newId(), generation: 0, island: 0, parents: [], mutation: 'baseline', code: input.baseline }]);
+    const scored = outcome?.evaluated;
+    if (!scored) {
+      if (state.stopRequested) return;
+      throw ApplicationFailure.nonRetryable(`The baseline could not be evaluated: ${outcome?.error ?? 'no result'}`, 'BaselineFailed');
     }
-  };
+    state.baseline = scored;
+    state.islands = state.islands.map(() => [scored]);
+    state.history.push(summarizeGeneration({ generation: 0, evaluated: [scored], failed: 0, duplicates: 0, bestBefore: null, bestAfter: scored.fitness }));
+  }
 
-  /** Runs evaluations with at most `concurrency` in flight, pausing between launches when asked. */
-  const evaluateAll = async (children: Child[]): Promise<ChildOutcome[]> => {
-    const outcomes: ChildOutcome[] = new Array(children.length);
+  async function runGeneration(): Promise<void> {
+    const generation = state.generation + 1;
+    const bestBefore = bestOf(state.islands)?.fitness ?? null;
+    const plans = planGeneration({
+      islands: state.islands,
+      baseline: state.baseline!,
+      variants: cfg.variants,
+      crossoverRate: cfg.crossoverRate,
+      weights: state.weights,
+      selection: cfg.selection ?? 'elite',
+      random: Math.random,
+    });
+    const children: Child[] = plans.map((p) => ({ variantId: newId(), generation, ...p }));
+    for (const inj of state.injected.splice(0)) children.push({ variantId: newId(), generation, island: 0, parents: [], mutation: 'injected', code: inj.code });
+
+    const outcomes = await evaluateAll(children);
+    const evaluated = outcomes.flatMap((o) => (o.evaluated ? [o.evaluated] : []));
+    state.islands = survivors(state.islands, evaluated, cfg.elite);
+    if (generation % cfg.migrationEvery === 0) state.islands = migrate(state.islands, cfg.elite);
+    state.weights = adaptWeights(
+      state.weights,
+      outcomes.flatMap((o) =>
+        o.child.mutation === 'crossover' || o.child.mutation === 'injected' || o.child.mutation === 'baseline'
+          ? []
+          : [{ kind: o.child.mutation, improved: !!o.evaluated && o.evaluated.fitness > (o.child.parents[0]?.fitness ?? Infinity), failed: o.failed }],
+      ),
+    );
+    const summary = summarizeGeneration({
+      generation,
+      evaluated,
+      failed: outcomes.filter((o) => o.failed).length,
+      duplicates: outcomes.filter((o) => o.duplicate).length,
+      bestBefore,
+      bestAfter: bestOf(state.islands)?.fitness ?? null,
+    });
+    state.stagnant = summary.improved ? 0 : state.stagnant + 1;
+    state.history.push(summary);
+    state.generation = generation;
+  }
+
+  /**
+   * Evaluates a generation as a pipeline: up to `proposalConcurrency` children are proposed ahead
+   * while at most `concurrency` compile or backtest (the project pool's size), and a child whose
+   * proposal is ready takes the next free project at once. Pausing holds new children; a stop ends them.
+   */
+  async function evaluateAll(children: Child[]): Promise<ChildOutcome[]> {
+    const outcomes: ChildOutcome[] = [];
+    const ahead = cfg.proposalConcurrency ?? cfg.concurrency;
     let running = 0;
     const all: Promise<void>[] = [];
-    for (let i = 0; i < children.length; i++) {
-      await condition(() => running < cfg.concurrency && !state.paused);
+    for (const child of children) {
+      await condition(() => state.stopRequested || (running < cfg.concurrency + ahead && proposing < ahead && !state.paused));
+      if (state.stopRequested) break;
       running++;
-      all.push(
-        evaluate(children[i]!).then((o) => {
-          outcomes[i] = o;
-          running--;
-        }),
-      );
+      all.push(evaluateChild(child).then((o) => void (outcomes.push(o), running--)));
     }
     await Promise.all(all);
     return outcomes;
-  };
-
-  const newId = () => `v${String(state.nextVariant++).padStart(4, '0')}`;
-
-  // Generation 0: the baseline itself is scored.
-  if (state.generation === 0 && state.history.length === 0) {
-    const [outcome] = await evaluateAll([{ variantId: newId(), generation: 0, island: 0, parents: [], mutation: 'baseline', code: input.baseline }]);
-    if (!outcome!.evaluated) throw ApplicationFailure.nonRetryable(`The baseline could not be evaluated: ${outcome!.error}`, 'BaselineFailed');
-    state.islands = state.islands.map(() => [outcome!.evaluated!]);
-    state.history.push({ generation: 0, bestFitness: outcome!.evaluated.fitness, meanFitness: outcome!.evaluated.fitness, evaluated: 1, failed: 0, duplicates: 0, improved: true });
-    return await nextGeneration();
   }
 
-  await condition(() => !state.paused || state.stopRequested);
-  const reason = stopCheck();
-  if (reason) return finish(reason);
-
-  const generation = state.generation + 1;
-  const bestBefore = best()?.fitness ?? Number.NEGATIVE_INFINITY;
-  const children: Child[] = [];
-  state.islands.forEach((elite, island) => {
-    for (let k = 0; k < cfg.variants; k++) {
-      const parent = elite[Math.floor(Math.random() * elite.length)]!;
-      if (elite.length >= 2 && Math.random() < cfg.crossoverRate) {
-        const other = elite.filter((e) => e.variantId !== parent.variantId)[Math.floor(Math.random() * (elite.length - 1))]!;
-        children.push({ variantId: newId(), generation, island, parents: [parent, other], mutation: 'crossover' });
-      } else {
-        children.push({ variantId: newId(), generation, island, parents: [parent], mutation: pickMutation(state.weights, Math.random()) });
+  /** Proposes (unless the child's code is given), evaluates, repairs once on a code error, and records the variant. */
+  async function evaluateChild(child: Child): Promise<ChildOutcome> {
+    const tokens: TokenCount = { input: 0, output: 0 };
+    const spend = (t: TokenCount) => {
+      tokens.input += t.input;
+      tokens.output += t.output;
+      addTokens(t);
+    };
+    const stage = (s: string) => void inFlight.set(child.variantId, s);
+    let code = child.code ?? '';
+    let evaluation: Evaluation | null = null;
+    let error: string | null = null;
+    try {
+      let author: { provider?: string; model?: string } = {};
+      if (!child.code) {
+        stage('propose');
+        proposing++;
+        const proposed = await llm
+          .proposeVariant({
+            runId,
+            variantId: child.variantId,
+            kind: child.mutation as MutationKind | 'crossover',
+            parents: child.parents.map((p) => ({ code: p.code, metrics: metricsLine(p.statistics, p.fitness) })),
+            editFormat: cfg.editFormat,
+          })
+          .finally(() => void proposing--);
+        spend(proposed.tokens);
+        code = proposed.code;
+        author = { provider: proposed.provider, model: proposed.model };
       }
+      let previous: { code: string; problem: NonNullable<ReturnType<typeof problemOf>> } | null = null;
+      for (let attempt = 1; ; attempt++) {
+        evaluation = await evaluateProgram({ code, key: child.variantId, attempt, previous, ...author }, { ...context, onStage: stage });
+        code = evaluation.code;
+        const problem = problemOf(evaluation);
+        if (!problem || attempt >= 2 || state.stopRequested) break;
+        stage('repair');
+        const fix = await llm.repairAlgorithm({ runId, articleKey: child.variantId, attempt, code, problem, family: input.family });
+        spend(fix.tokens);
+        previous = { code, problem };
+        code = fix.code;
+      }
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      error = failureOf(err).message;
+    } finally {
+      inFlight.delete(child.variantId);
     }
-  });
-  for (const inj of state.injected.splice(0)) children.push({ variantId: newId(), generation, island: 0, parents: [], mutation: 'injected', code: inj.code });
 
-  const outcomes = await evaluateAll(children);
-  const evaluated = outcomes.filter((o) => o.evaluated).map((o) => o.evaluated!);
-  state.islands = state.islands.map((elite, island) => selectElite([...elite, ...evaluated.filter((v) => v.island === island)], cfg.elite));
-  if (state.islands.length > 1 && generation % cfg.migrationEvery === 0) {
-    // islands exchange their best: each island receives the best of the one before it
-    const bests = state.islands.map((e) => e[0]).filter((v): v is EvaluatedVariant => !!v);
-    state.islands = state.islands.map((elite, i) => selectElite([...elite, ...(bests[(i + bests.length - 1) % bests.length] ? [bests[(i + bests.length - 1) % bests.length]!] : [])], cfg.elite));
+    const scored = evaluation?.kind === 'scored' ? evaluation : null;
+    const duplicate = scored?.source === 'run' || scored?.source === 'concurrent';
+    const evaluated: EvaluatedVariant | null = scored
+      ? { variantId: child.variantId, generation: child.generation, island: child.island, parents: child.parents.map((p) => p.variantId), mutation: child.mutation, codeHash: scored.codeHash, code: scored.code, fitness: fitness(scored.statistics, cfg.fitness), statistics: scored.statistics }
+      : null;
+    if (evaluated) state.evaluated[evaluated.codeHash] ??= { variantId: child.variantId, fitness: evaluated.fitness, statistics: evaluated.statistics };
+    const status: VariantRecord['status'] = evaluated ? (duplicate ? 'duplicate' : 'evaluated') : evaluation?.kind === 'skipped' ? 'skipped' : 'failed';
+    await local.recordVariant({
+      runId,
+      variantId: child.variantId,
+      generation: child.generation,
+      island: child.island,
+      parents: child.parents.map((p) => p.variantId),
+      mutation: child.mutation,
+      codeHash: evaluation?.codeHash ?? '',
+      code,
+      status,
+      fitness: evaluated?.fitness ?? null,
+      statistics: evaluated?.statistics ?? null,
+      error: error ?? describe(evaluation),
+      tokens,
+    });
+    return { child, evaluated, duplicate, failed: status === 'failed', error: error ?? describe(evaluation) };
   }
-  state.weights = adaptWeights(
-    state.weights,
-    outcomes
-      .filter((o) => o.child.mutation !== 'crossover' && o.child.mutation !== 'injected' && o.child.mutation !== 'baseline')
-      .map((o) => ({ kind: o.child.mutation as MutationKind, improved: !!o.evaluated && o.evaluated.fitness > (o.child.parents[0]?.fitness ?? Infinity), failed: o.failed })),
-  );
-  const bestAfter = best()?.fitness ?? Number.NEGATIVE_INFINITY;
-  const improved = bestAfter > bestBefore + 1e-9;
-  state.stagnant = improved ? 0 : state.stagnant + 1;
-  const fits = evaluated.map((v) => v.fitness);
-  state.history.push({
-    generation,
-    bestFitness: Number.isFinite(bestAfter) ? bestAfter : null,
-    meanFitness: fits.length ? fits.reduce((a, b) => a + b, 0) / fits.length : null,
-    evaluated: evaluated.length,
-    failed: outcomes.filter((o) => o.failed).length,
-    duplicates: outcomes.filter((o) => o.duplicate).length,
-    improved,
-  });
-  state.generation = generation;
-  return await nextGeneration();
 
   function stopCheck(): string | null {
     if (state.stopRequested) return 'stopped on request';
     if (state.generation >= cfg.generations) return `${cfg.generations} generations done`;
     if (state.stagnant >= cfg.patience) return `no improvement for ${cfg.patience} generations`;
-    const b = best();
+    const b = bestOf(state.islands);
     if (cfg.targetFitness !== undefined && b && b.fitness >= cfg.targetFitness) return `target fitness ${cfg.targetFitness} reached`;
     return budgetExhausted(state.budget, state.used);
   }
 
   async function nextGeneration(): Promise<EvolutionResult> {
-    const b = best();
-    upsertSearchAttributes([
-      { key: RUN_GENERATION, value: state.generation },
-      ...(b ? [{ key: RUN_BEST_FITNESS, value: b.fitness }] : []),
-    ]);
+    const b = bestOf(state.islands);
+    upsertSearchAttributes([{ key: RUN_GENERATION, value: state.generation }, ...(b ? [{ key: RUN_BEST_FITNESS, value: b.fitness }] : [])]);
     const reason = stopCheck();
-    if (reason) return finish(reason);
-    await condition(allHandlersFinished);
-    return continueAsNew<typeof evolutionRun>(input, state);
+    if (!reason) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof evolutionRun>(input, state);
+    }
+    run.stopReason = reason;
+    const projectsKept = await releaseProjects();
+    return { id: runId, status: state.stopRequested ? 'stopped' : 'completed', reason, generation: state.generation, best: b, history: state.history, used: state.used, projectsKept };
   }
 
-  function finish(reason: string): EvolutionResult {
-    stopReason = reason;
-    return { id: runId, status: state.stopRequested ? 'stopped' : 'completed', reason, generation: state.generation, best: best(), history: state.history, used: state.used };
+  /** Deletes the run's projects unless asked to keep them; returns the ids left in the account. */
+  async function releaseProjects(): Promise<number[]> {
+    const ids = state.projects.filter((id): id is number => id !== null);
+    if (cfg.keepProjects || ids.length === 0) return ids;
+    try {
+      await qc.deleteQuantCoderProjects({ projectIds: ids });
+      state.projects = [];
+      return [];
+    } catch (err) {
+      log.warn('The run could not delete its QuantConnect projects; `quantcoder projects prune` removes them', { projectIds: ids, error: failureOf(err).message });
+      return ids;
+    }
   }
+}
+
+/** What went wrong with an evaluation, for the variant's record (null when it was scored). */
+function describe(e: Evaluation | null): string | null {
+  if (!e) return null;
+  switch (e.kind) {
+    case 'scored':
+      return null;
+    case 'compileError':
+    case 'runtimeError':
+      return `${e.problem.kind}: ${e.problem.message}`;
+    case 'skipped':
+      return `skipped: ${e.detail}`;
+    case 'failed':
+      return e.message;
+  }
+}
+
+/**
+ * The run's QuantConnect projects: at most `size` (its concurrency), created on first use, reused
+ * by later evaluations with a file update. Ids live in the run's state, so a compile never lists the
+ * account, and continue-as-new keeps them.
+ */
+function projectPool(state: EvolutionState, runTag: string, size: number): ProjectPool {
+  const free = state.projects.map((_, slot) => slot);
+  const slots = new Map<ProjectRef, number>();
+  return {
+    async acquire() {
+      let slot: number | undefined;
+      // several waiters may wake on the same release: each takes a slot only if one is still there
+      while (slot === undefined) {
+        await condition(() => free.length > 0 || state.projects.length < size);
+        slot = free.shift();
+        if (slot === undefined && state.projects.length < size) slot = state.projects.push(null) - 1;
+      }
+      const id = state.projects[slot];
+      const ref: ProjectRef = id !== null && id !== undefined ? { projectId: id } : { projectName: qcProjectName(runTag, `p${slot + 1}`) };
+      slots.set(ref, slot);
+      return ref;
+    },
+    release(ref, projectId) {
+      const slot = slots.get(ref);
+      if (slot === undefined) return;
+      slots.delete(ref);
+      if (projectId !== null) state.projects[slot] = projectId;
+      free.push(slot);
+    },
+  };
 }

@@ -19,3 +19,5 @@ export { libraryBuild, libraryStatusQuery } from './library';
 export { autonomous, autonomousStatusQuery } from './autonomous';
 export { downloadStep, summarizeStep, validateStep, backtestStep } from './steps';
 export type { StepInput, ValidateInput, ValidateOutput } from './steps';
+export { listProjectsStep, deleteProjectsStep } from './projects';
+export type { QuantCoderProject } from './projects';

@@ -1,5 +1,5 @@
 import type { ActivityOptions } from '@temporalio/workflow';
-import { NON_RETRYABLE_TYPES } from '../domain/errors';
+import { NON_RETRYABLE_TYPES } from '../domain/failure-types';
 import { DEFAULT_RUN_SETTINGS, type RunSettings } from '../domain/run-settings';
 import { taskQueues } from '../domain/task-queues';
 
@@ -64,15 +64,3 @@ export function servicePolicies(baseQueue: string, settings: RunSettings = DEFAU
     },
   } satisfies Record<string, ActivityOptions>;
 }
-
-/** Kept for the search workflow, whose history is committed for replay. */
-export const crossrefPolicy: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes },
-};
-
-export const learningPolicy: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '200 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 10, nonRetryableErrorTypes: ['DatabaseError'] },
-};

@@ -1,8 +1,7 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { NumberedResult } from '../domain/papers';
-import { taskQueues } from '../domain/task-queues';
-import { crossrefPolicy, learningPolicy } from './policies';
+import { servicePolicies } from './policies';
 
 export interface SearchInput {
   query: string;
@@ -19,9 +18,9 @@ export interface SearchOutput {
 /** Searches for papers, stores them in the learning database and numbers them for later commands. */
 export async function searchPapers(input: SearchInput): Promise<SearchOutput> {
   const info = workflowInfo();
-  const queues = taskQueues(info.taskQueue);
-  const crossref = proxyActivities<Activities>({ ...crossrefPolicy, taskQueue: queues.crossref });
-  const learning = proxyActivities<Activities>(learningPolicy);
+  const policies = servicePolicies(info.taskQueue);
+  const crossref = proxyActivities<Activities>(policies.crossref);
+  const learning = proxyActivities<Activities>(policies.local);
 
   const papers = await crossref.searchCrossref({ query: input.query, rows: input.maxResults });
   const stored = await learning.storeSearchResults({ workflowId: info.workflowId, query: input.query, source: input.source, papers });

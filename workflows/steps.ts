@@ -4,6 +4,8 @@ import type { Paper } from '../domain/papers';
 import type { BacktestResult, CheckOutcome, PipelineTarget } from '../domain/pipeline';
 import type { RunSettings } from '../domain/run-settings';
 import type { StrategySpec } from '../domain/strategy';
+import { qcProjectName, qcRunTag } from '../domain/quantconnect-names';
+import { evaluateProgram, failureFrom, namedProject, type Evaluation, type EvaluationContext } from './evaluate';
 import { servicePolicies } from './policies';
 
 /**
@@ -75,24 +77,42 @@ export interface ValidateOutput {
   compile: { compiled: boolean; logs: string[]; projectId: number; compileId: string } | null;
 }
 
+function stepContext(input: ValidateInput): EvaluationContext {
+  const info = workflowInfo();
+  return {
+    runId: info.workflowId,
+    settings: input.settings,
+    family: null,
+    start: input.start,
+    end: input.end,
+    project: namedProject(qcProjectName(qcRunTag(info.workflowId, info.firstExecutionRunId), 'algorithm')),
+  };
+}
+
+function compileOf(e: Evaluation): ValidateOutput['compile'] {
+  if (e.kind === 'failed' || !e.compile) return null;
+  const { compiled, logs, projectId, compileId } = e.compile;
+  return { compiled, logs, projectId, compileId };
+}
+
 /** The quality gate, then (unless local only) a QuantConnect compile of the fixed code. */
 export async function validateStep(input: ValidateInput): Promise<ValidateOutput> {
-  const a = proxies(input.settings);
-  const check = await a.local.checkAlgorithm({ code: input.code, start: input.start, end: input.end });
-  if (check.problem || input.localOnly) return { check, compile: null };
-  const compiled = await a.qc.compileAlgorithm({ projectName: workflowInfo().workflowId, code: check.code });
-  return { check, compile: { compiled: compiled.compiled, logs: compiled.logs, projectId: compiled.projectId, compileId: compiled.compileId } };
+  const e = await evaluateProgram({ code: input.code, key: 'validate', attempt: 1, previous: null }, { ...stepContext(input), stopAfter: input.localOnly ? 'check' : 'compile' });
+  if (e.kind === 'failed') throw failureFrom(e);
+  return { check: e.check, compile: compileOf(e) };
 }
 
 /** Gate, compile and backtest one algorithm over [start, end]. */
 export async function backtestStep(input: ValidateInput): Promise<ValidateOutput & { backtest: BacktestResult | null }> {
-  const a = proxies(input.settings);
-  const validated = await validateStep({ ...input, localOnly: false });
-  const compiled = validated.compile;
-  if (!compiled?.compiled) return { ...validated, backtest: null };
-  const backtest = await a.backtester.runBacktest({ projectId: compiled.projectId, compileId: compiled.compileId, backtestName: workflowInfo().workflowId });
-  if (backtest.kind === 'completed') {
-    await a.local.recordBacktest({ runId: workflowInfo().workflowId, codeHash: validated.check.codeHash, family: null, backtestId: backtest.backtestId, projectId: compiled.projectId, start: input.start, end: input.end, statistics: backtest.statistics, rawStatistics: backtest.rawStatistics });
+  const e = await evaluateProgram({ code: input.code, key: 'backtest', attempt: 1, previous: null }, stepContext(input));
+  if (e.kind === 'failed') throw failureFrom(e);
+  const output = { check: e.check, compile: compileOf(e) };
+  switch (e.kind) {
+    case 'scored':
+      return { ...output, backtest: { kind: 'completed', backtestId: e.backtestId ?? '', statistics: e.statistics, rawStatistics: e.rawStatistics ?? {} } };
+    case 'runtimeError':
+      return { ...output, backtest: { kind: 'runtimeError', backtestId: e.backtestId, error: e.problem.message, stacktrace: null } };
+    default:
+      return { ...output, backtest: null };
   }
-  return { ...validated, backtest };
 }

@@ -1,3 +1,6 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { BacktestNodesBusyError, BadRequestError, InvalidInputError } from '../../domain/errors';
+import { isQuantCoderProject, qcBacktestName } from '../../domain/quantconnect-names';
 import type { BacktestResult, CompileOutcome, StatisticsSummary } from '../../domain/pipeline';
 import type { BacktestStatistics } from '../../domain/statistics';
 import { cancellationSignal, heartbeat, previousHeartbeat, whileHeartbeating } from '../context';
@@ -8,6 +11,8 @@ export interface QuantConnectDeps {
   quantconnect(): QuantConnectClient;
   pollMs: number;
   compileTimeoutMs: number;
+  /** How long to wait before asking again when every backtest node is busy (default: three polls). */
+  nodeWaitMs?: number;
   /** Called when a backtest is created (metrics). */
   onBacktestCreated?: () => void;
 }
@@ -27,36 +32,41 @@ export function summarizeStatistics(s: BacktestStatistics): StatisticsSummary {
 export function createQuantConnectActivities(deps: QuantConnectDeps) {
   return {
     /**
-     * Puts the code in the project named `projectName` (created once, found by name on a retry) and
-     * compiles it. A build error is a result carrying LEAN's logs, not a failure.
+     * Puts the code in the project and compiles it. A project known by id is used as it is (no
+     * account listing); one known by name is found by that name, or created once, and its id is
+     * returned for the workflow to keep. A build error is a result carrying LEAN's logs, not a failure.
      */
-    async compileAlgorithm(input: { projectName: string; code: string }): Promise<CompileOutcome> {
+    async compileAlgorithm(input: { project: { projectId: number } | { projectName: string }; code: string }): Promise<CompileOutcome> {
       const qc = deps.quantconnect();
       const signal = cancellationSignal();
-      const project = await whileHeartbeating(() => qc.ensureProject(input.projectName, { signal }));
-      heartbeat({ projectId: project.projectId });
-      await whileHeartbeating(() => qc.uploadMain(project.projectId, input.code, { signal }));
-      const compiled = await qc.compileAndWait(project.projectId, {
+      const ref = input.project;
+      const projectId = 'projectId' in ref ? ref.projectId : (await whileHeartbeating(() => qc.ensureProject(ref.projectName, { signal }))).projectId;
+      heartbeat({ projectId });
+      await whileHeartbeating(() => qc.uploadMain(projectId, input.code, { signal }));
+      const compiled = await qc.compileAndWait(projectId, {
         pollMs: deps.pollMs,
         timeoutMs: deps.compileTimeoutMs,
         signal,
-        onPoll: (state) => heartbeat({ projectId: project.projectId, state }),
+        onPoll: (state) => heartbeat({ projectId, state }),
       });
-      return { compiled: compiled.state === 'BuildSuccess', projectId: project.projectId, compileId: compiled.compileId, logs: compiled.logs };
+      return { compiled: compiled.state === 'BuildSuccess', projectId, compileId: compiled.compileId, logs: compiled.logs };
     },
 
     /**
-     * Runs a backtest and polls it to the end, heartbeating its progress. A retried attempt (the
-     * worker died mid-poll) finds the backtest it created — from its last heartbeat, or by its
-     * deterministic name — and resumes polling it: a step never creates a second backtest.
+     * Runs a backtest of the compiled program and polls it to the end, heartbeating its progress.
+     * The backtest's name carries the program's code hash, so a retried attempt (the worker died
+     * mid-poll, or the create's answer was lost) finds the backtest it created — from its last
+     * heartbeat, or by that name — and resumes polling it, while a backtest of any other program
+     * (a repair's predecessor in the same project) can never be mistaken for it.
      */
-    async runBacktest(input: { projectId: number; compileId: string; backtestName: string }): Promise<BacktestResult> {
+    async runBacktest(input: { projectId: number; compileId: string; label: string; codeHash: string }): Promise<BacktestResult> {
       const qc = deps.quantconnect();
       const signal = cancellationSignal();
+      const backtestName = qcBacktestName(input.label, input.codeHash);
       let backtestId = previousHeartbeat<{ backtestId?: string }>()?.backtestId;
-      if (!backtestId) backtestId = (await qc.findBacktestByName(input.projectId, input.backtestName, { signal }))?.backtestId;
+      if (!backtestId) backtestId = (await qc.findBacktestByName(input.projectId, backtestName, { signal }))?.backtestId;
       if (!backtestId) {
-        backtestId = (await qc.createBacktest(input.projectId, input.compileId, input.backtestName, undefined, { signal })).backtestId;
+        backtestId = (await createWhenNodeFree(qc, { ...input, backtestName }, deps.nodeWaitMs ?? deps.pollMs * 3, signal)).backtestId;
         deps.onBacktestCreated?.();
       }
       const id = backtestId;
@@ -69,5 +79,66 @@ export function createQuantConnectActivities(deps: QuantConnectDeps) {
       if (outcome.kind === 'runtimeError') return { kind: 'runtimeError', backtestId: id, error: outcome.error, stacktrace: outcome.stacktrace };
       return { kind: 'completed', backtestId: id, statistics: summarizeStatistics(outcome.statistics), rawStatistics: outcome.statistics.raw };
     },
+
+    /** The account's projects QuantCoder created (those in its folder), oldest first. */
+    async listQuantCoderProjects(): Promise<Array<{ projectId: number; name: string; created: string | null; modified: string | null }>> {
+      const projects = await deps.quantconnect().listProjects({ signal: cancellationSignal() });
+      return projects
+        .filter((p) => isQuantCoderProject(p.name))
+        .sort((a, b) => a.projectId - b.projectId)
+        .map((p) => ({ projectId: p.projectId, name: p.name, created: p.created, modified: p.modified }));
+    },
+
+    /**
+     * Deletes QuantCoder's projects by id. A project already gone counts as deleted (a retried
+     * activity, or a user who cleaned up by hand); a project outside QuantCoder's folder is refused.
+     */
+    async deleteQuantCoderProjects(input: { projectIds: number[] }): Promise<{ deleted: number[]; alreadyGone: number[] }> {
+      const qc = deps.quantconnect();
+      const signal = cancellationSignal();
+      const deleted: number[] = [];
+      const alreadyGone: number[] = [];
+      for (const projectId of input.projectIds) {
+        heartbeat({ projectId });
+        let project;
+        try {
+          project = await qc.readProject(projectId, { signal });
+        } catch (err) {
+          if (err instanceof BadRequestError && /not found|no project/i.test(err.message)) {
+            alreadyGone.push(projectId);
+            continue;
+          }
+          throw err;
+        }
+        if (!isQuantCoderProject(project.name)) {
+          throw new InvalidInputError(`QuantConnect project ${projectId} ("${project.name}") was not created by QuantCoder; it is left alone`);
+        }
+        await qc.deleteProject(projectId, { signal });
+        deleted.push(projectId);
+      }
+      return { deleted, alreadyGone };
+    },
   };
+}
+
+/**
+ * Creates the backtest, waiting for a free node as long as QuantConnect says every node is busy:
+ * a full account is a queue, not a failure. The activity heartbeats while it waits, so a dead
+ * worker is still noticed, and a cancelled run stops waiting at once.
+ */
+async function createWhenNodeFree(
+  qc: QuantConnectClient,
+  input: { projectId: number; compileId: string; backtestName: string },
+  waitMs: number,
+  signal: AbortSignal | undefined,
+) {
+  for (let waits = 0; ; waits++) {
+    try {
+      return await qc.createBacktest(input.projectId, input.compileId, input.backtestName, undefined, { signal });
+    } catch (err) {
+      if (!(err instanceof BacktestNodesBusyError)) throw err;
+      heartbeat({ waitingForNode: waits + 1 });
+      await whileHeartbeating(() => delay(waitMs, undefined, { signal }));
+    }
+  }
 }

@@ -3,6 +3,7 @@ import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import {
   AuthenticationError,
+  BacktestNodesBusyError,
   BadRequestError,
   MalformedResponseError,
   QuantCoderError,
@@ -16,7 +17,7 @@ import {
   type TotalPerformance,
 } from '../../domain/statistics';
 import { errorForNetwork, errorForStatus } from '../http';
-import { quantconnectAuthHeaders } from './auth';
+import { quantconnectAuthHeaders } from '../../domain/quantconnect-auth';
 
 const SERVICE = 'quantconnect';
 
@@ -206,7 +207,12 @@ function clampProgress(p: number | string | null | undefined): number {
 
 const AUTH_MESSAGE = /hash doesn.?t match|user ?id not valid|invalid (api )?token|not authori[sz]ed|authentication failed/i;
 const RATE_MESSAGE = /too many requests|rate limit/i;
-const TRANSIENT_MESSAGE = /try again|temporar|timed? ?out|unavailable|internal (server )?error|no spare nodes|server is busy|overloaded/i;
+const TRANSIENT_MESSAGE = /try again|temporar|timed? ?out|unavailable|internal (server )?error|server is busy|overloaded/i;
+/** Every backtest node of the account is in use ("No spare nodes available in this organization", …). */
+const NODES_BUSY_MESSAGE = /spare nodes?|no (free|idle|available) (backtest(ing)? )?nodes?|nodes? (are )?(all )?(busy|in use)|all (of your )?(backtest(ing)? )?nodes/i;
+
+/** How long to wait for a backtest node when QuantConnect says none is free. */
+export const NODE_WAIT_MS = 15_000;
 
 /** Collects QuantConnect's failure messages from `errors[]`, `messages[]` or `Message`. */
 export function quantconnectMessages(body: unknown): string[] {
@@ -231,6 +237,7 @@ function failureFor(endpoint: string, messages: string[]): QuantCoderError {
     return new AuthenticationError(`${what} (check the QuantConnect user id and API token, and the machine's clock)`, { service: SERVICE });
   }
   if (messages.some((m) => RATE_MESSAGE.test(m))) return new RateLimitedError(what, { service: SERVICE });
+  if (messages.some((m) => NODES_BUSY_MESSAGE.test(m))) return new BacktestNodesBusyError(what, { service: SERVICE, retryAfterMs: NODE_WAIT_MS });
   if (messages.some((m) => TRANSIENT_MESSAGE.test(m))) return new ServiceUnavailableError(what, { service: SERVICE });
   return new BadRequestError(what, { service: SERVICE });
 }
@@ -414,9 +421,19 @@ export class QuantConnectClient {
     return this.backtestFrom('backtests/read', answer.backtest);
   }
 
+  /**
+   * The project's backtests. QuantConnect's answer carries the list under `backtests` (the spec)
+   * or `backtest` (its published examples); a list under neither is a malformed answer, never an
+   * empty list, because an empty list would silently switch off the lookup that prevents a
+   * second backtest after a lost response.
+   */
   async listBacktests(projectId: number, opts: CallOptions = {}): Promise<QcBacktest[]> {
-    const answer = await this.call('backtests/list', { projectId }, z.looseObject({ backtests: z.array(z.unknown()).nullish() }), opts);
-    return (answer.backtests ?? []).map((b) => this.backtestFrom('backtests/list', b));
+    const answer = await this.call('backtests/list', { projectId }, z.looseObject({ backtests: z.unknown().optional(), backtest: z.unknown().optional() }), opts);
+    const list = Array.isArray(answer.backtests) ? answer.backtests : Array.isArray(answer.backtest) ? answer.backtest : null;
+    if (!list) {
+      throw new MalformedResponseError('QuantConnect backtests/list answered without a list of backtests (neither "backtests" nor "backtest" is a list)', { service: SERVICE });
+    }
+    return list.map((b) => this.backtestFrom('backtests/list', b));
   }
 
   async deleteBacktest(projectId: number, backtestId: string, opts: CallOptions = {}): Promise<void> {

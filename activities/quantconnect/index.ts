@@ -1,4 +1,4 @@
-export { quantconnectAuthHeaders } from './auth';
+export { quantconnectAuthHeaders } from '../../domain/quantconnect-auth';
 export {
   QuantConnectClient,
   backtestOutcome,

@@ -3,8 +3,8 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base';
 import { ConfigError } from '../../domain/config';
 import { homeLayout, quantcoderHome } from '../../domain/paths';
-import { packageVersion } from '../../activities/package-root';
-import { CHECK_NAMES, runHealthChecks, secretsInEnv, type HealthReport } from '../../worker/health';
+import { packageVersion } from '../../config/package-root';
+import { CHECK_NAMES, runHealthChecks, secretsInEnv, type HealthReport } from '../health';
 
 export default class Health extends BaseCommand<typeof Health> {
   static override summary = 'Check that QuantCoder can work: config, keys, directories, dependencies, Temporal, workers, database.';

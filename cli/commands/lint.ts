@@ -4,7 +4,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base';
 import { UserError } from '../errors';
 import { table } from '../format';
-import { lintPython } from '../../activities/python/lint';
+import { lintPython } from '../../python/lint';
 
 export default class Lint extends BaseCommand<typeof Lint> {
   static override summary = 'Check a LEAN Python algorithm for syntax errors and LEAN API mistakes, and fix them.';

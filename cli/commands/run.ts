@@ -36,6 +36,7 @@ export default class Run extends BaseCommand<typeof Run> {
     start: Flags.string({ summary: 'Backtest start date (YYYY-MM-DD); written into the algorithm.' }),
     end: Flags.string({ summary: 'Backtest end date (YYYY-MM-DD); written into the algorithm.' }),
     detach: Flags.boolean({ summary: 'Start the run and return its id without waiting.', default: false }),
+    'keep-projects': Flags.boolean({ summary: 'Keep each article\'s QuantConnect project when it ends (by default it is deleted once the algorithm is written).', default: false }),
   };
 
   async run(): Promise<PipelineResult | { runId: string; detached: true; webUi: string }> {
@@ -55,6 +56,7 @@ export default class Run extends BaseCommand<typeof Run> {
       start: this.flags.start,
       end: this.flags.end,
       settings: runSettings(this.settings.config),
+      keepProjects: this.flags['keep-projects'],
     };
     const client = await this.temporal();
     await this.requireWorker();

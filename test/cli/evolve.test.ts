@@ -270,6 +270,49 @@ describe('quantcoder evolve (the real CLI, a worker process and the sandbox)', (
     expect(unwrap(nothing.stderr)).toMatch(/has no scored variant yet \(status failed\)/);
   }, 180_000);
 
+  it('refuses to silently reuse the name of a finished run, and --restart gives the new run figures of its own', async () => {
+    const { id } = await finishedRun();
+    const name = id.replace(/^evolve-/, '');
+    const refused = await cli(['evolve', 'start', baseline, '--name', name, '--generations', '1', '--detach']);
+    expect(refused.code).toBe(1);
+    expect(unwrap(refused.stderr)).toContain(`${id} already ran (completed)`);
+    expect(unwrap(refused.stderr)).toContain('--restart');
+    expect(refused.stderr).not.toMatch(STACK_LINE);
+
+    const other = path.join(home, 'other-baseline.py');
+    fs.writeFileSync(other, BASELINE.replace('self.lookback = 60', 'self.lookback = 25'));
+    const restarted = json<{ id: string }>(await cli(['evolve', 'start', other, '--name', name, '--generations', '1', '--variants', '2', '--restart', '--detach', '--json']));
+    expect(restarted.id).toBe(id);
+    const result = (await client.workflow.getHandle(id).result()) as EvolutionResult;
+    expect(result.projectsKept).toEqual([]);
+    // the name now holds only the new run's lineage, and its figures are those of a direct backtest of each program
+    const db = new Database(path.join(home, 'learning.db'), { readonly: true });
+    const rows = db.prepare("SELECT variantId, code, statistics FROM Variant WHERE runId = ? AND status = 'evaluated' ORDER BY variantId").all(id) as Array<{ variantId: string; code: string; statistics: string }>;
+    db.close();
+    expect(rows[0]!.code).toContain('self.lookback = 25');
+    for (const row of rows.slice(0, 3)) {
+      const file = path.join(home, `${id}-${row.variantId}.py`);
+      fs.writeFileSync(file, row.code);
+      const direct = json<{ backtest: { kind: string; statistics: unknown } }>(await cli(['backtest', file, '--json'], 90_000));
+      expect(direct.backtest).toMatchObject({ kind: 'completed', statistics: JSON.parse(row.statistics) });
+    }
+  }, 300_000);
+
+  it('lists the QuantConnect projects a run kept and prunes them only with confirmation', async () => {
+    const id = await start('kept', '--generations', '1', '--keep-projects');
+    const result = (await client.workflow.getHandle(id).result()) as EvolutionResult;
+    expect(result.projectsKept.length).toBeGreaterThan(0);
+    const listed = json<{ projects: Array<{ projectId: number; name: string }> }>(await cli(['projects', 'list', '--json']));
+    expect(listed.projects.filter((p) => p.name.startsWith(`QuantCoder/${id}-`)).map((p) => p.projectId).sort()).toEqual([...result.projectsKept].sort());
+    const unconfirmed = await cli(['projects', 'prune', '--run', id]);
+    expect(unconfirmed.code).toBe(1);
+    expect(unwrap(unconfirmed.stderr)).toContain('Re-run with --yes');
+    const pruned = json<{ deleted: number[] }>(await cli(['projects', 'prune', '--run', id, '--yes', '--json']));
+    expect(pruned.deleted.sort()).toEqual([...result.projectsKept].sort());
+    const after = json<{ projects: Array<{ name: string }> }>(await cli(['projects', 'list', '--json']));
+    expect(after.projects.filter((p) => p.name.startsWith(`QuantCoder/${id}-`))).toEqual([]);
+  }, 300_000);
+
   it('names the id when no evolution run has it', async () => {
     const res = await cli(['evolve', 'status', 'evolve-nothing-here']);
     expect(res.code).toBe(1);

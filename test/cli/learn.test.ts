@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { openLearningDatabase } from '../../activities/learning/database';
+import { migrateLearningDatabase, openLearningDatabase } from '../../store/database';
 import { errorSignature, fixConfidence } from '../../domain/learning';
 import { runCli, tempHome } from '../helpers/cli';
 
@@ -42,7 +42,7 @@ const LLM_CALLS = [
 
 async function seededHome(): Promise<string> {
   const home = tempHome();
-  const prisma = openLearningDatabase(path.join(home, 'learning.db'));
+  const prisma = openLearningDatabase(migrateLearningDatabase(path.join(home, 'learning.db')).file);
   try {
     const article = await prisma.article.create({ data: { source: 'crossref', externalId: '10.1/tsm', title: 'Time Series Momentum', authors: '[]' } });
     for (const run of ATTEMPTS) {

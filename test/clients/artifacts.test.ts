@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ArtifactStore } from '../../activities/artifacts';
-import { ArtifactCorruptError, ArtifactNotFoundError } from '../../domain/download-errors';
+import { ArtifactCorruptError, ArtifactNotFoundError } from '../../domain/errors';
 import { InvalidInputError } from '../../domain/errors';
 import { rejectionOf } from './helpers/server';
 

@@ -1,7 +1,7 @@
 import { ArxivClient, arxivSearchQuery, normaliseArxivId } from '../../activities/arxiv';
 import { UnpaywallClient, normaliseDoi } from '../../activities/unpaywall';
 import { BadRequestError, MalformedResponseError, RateLimitedError, ServiceUnavailableError } from '../../domain/errors';
-import { NoOpenAccessError } from '../../domain/download-errors';
+import { NoOpenAccessError } from '../../domain/errors';
 import { rejectionOf, sendJson, startServer, type TestServer } from './helpers/server';
 
 const FEED = `<?xml version="1.0" encoding="UTF-8"?>

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type http from 'node:http';
 import { PdfDownloader, pdfFileName, sanitiseId } from '../../activities/download';
 import { UnpaywallClient } from '../../activities/unpaywall';
-import { CorruptPdfError, NoOpenAccessError, NotAPdfError, PdfTooLargeError, RedirectLoopError } from '../../domain/download-errors';
+import { CorruptPdfError, NoOpenAccessError, NotAPdfError, PdfTooLargeError, RedirectLoopError } from '../../domain/errors';
 import { BadRequestError, PathSecurityError, ServiceUnavailableError } from '../../domain/errors';
 import { buildPdf } from './helpers/pdf';
 import { rejectionOf, sendJson, startServer, type TestServer } from './helpers/server';

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { extractPdfText } from '../../activities/pdf-text';
-import { CorruptPdfError } from '../../domain/download-errors';
+import { CorruptPdfError } from '../../domain/errors';
 import { InvalidInputError } from '../../domain/errors';
 import { cleanPdfPages, findSections, linesFromTextItems, sectionText } from '../../domain/pdf-sections';
 import { buildPdf, type PdfPage } from './helpers/pdf';

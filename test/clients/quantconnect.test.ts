@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { QuantConnectClient } from '../../activities/quantconnect';
-import { quantconnectAuthHeaders } from '../../activities/quantconnect/auth';
-import { AuthenticationError, BadRequestError, MalformedResponseError, RateLimitedError, ServiceUnavailableError } from '../../domain/errors';
+import { quantconnectAuthHeaders } from '../../domain/quantconnect-auth';
+import { createQuantConnectActivities } from '../../activities/quantconnect/activities';
+import { AuthenticationError, BacktestNodesBusyError, BadRequestError, MalformedResponseError, RateLimitedError, ServiceUnavailableError } from '../../domain/errors';
 import { FakeQuantConnect, QC_TOKEN, QC_USER } from './helpers/fake-quantconnect';
 import { rejectionOf, sendJson } from './helpers/server';
 
@@ -87,7 +88,7 @@ describe('QuantConnect API v2 client', () => {
   });
 
   it('treats a clearly transient success:false message as retryable', async () => {
-    qc.override('backtests/create', (res) => sendJson(res, 200, { success: false, errors: ['No spare nodes available in this organization, please try again later'] }));
+    qc.override('backtests/create', (res) => sendJson(res, 200, { success: false, errors: ['The server is busy, please try again later'] }));
     const err = await rejectionOf(client.createBacktest(1, 'c', 'x'));
     expect(err).toBeInstanceOf(ServiceUnavailableError);
     expect(err.retryable).toBe(true);
@@ -215,5 +216,54 @@ describe('QuantConnect API v2 client', () => {
     expect(qc.calls('backtests/read')).toHaveLength(2);
     await client.deleteBacktest(projectId, backtestId);
     expect(await client.listBacktests(projectId)).toEqual([]);
+  });
+});
+
+describe('QuantConnect client: full accounts and list shapes', () => {
+  let qc: FakeQuantConnect;
+  let client: QuantConnectClient;
+
+  beforeEach(async () => {
+    qc = await new FakeQuantConnect().start();
+    client = new QuantConnectClient({ baseUrl: qc.baseUrl, userId: QC_USER, apiToken: QC_TOKEN, timeoutMs: 2000 });
+  });
+  afterEach(() => qc.server.close());
+
+  const nodesBusy = (res: Parameters<Parameters<FakeQuantConnect['override']>[1]>[0]) =>
+    sendJson(res, 200, { success: false, errors: ['No spare nodes available in this organization. Please wait for a backtest to finish.'] });
+
+  it('calls a refusal for want of a free backtest node a retryable "nodes busy" error with a next-retry delay', async () => {
+    const { projectId } = await client.createProject('full-account');
+    qc.override('backtests/create', nodesBusy);
+    const err = await rejectionOf(client.createBacktest(projectId, 'c-1', 'bt'));
+    expect(err).toBeInstanceOf(BacktestNodesBusyError);
+    expect(err.retryable).toBe(true);
+    expect(err.retryAfterMs).toBeGreaterThan(0);
+  });
+
+  it('waits for a free node and then starts exactly one backtest, instead of failing the step', async () => {
+    const { projectId } = await client.createProject('full-account');
+    const { compileId } = await client.compileAndWait(projectId, { pollMs: 1, timeoutMs: 1000 });
+    qc.override('backtests/create', nodesBusy);
+    qc.override('backtests/create', nodesBusy);
+    qc.backtestScript = [FINISHED];
+    const activities = createQuantConnectActivities({ quantconnect: () => client, pollMs: 1, compileTimeoutMs: 1000, nodeWaitMs: 5 });
+    const result = await activities.runBacktest({ projectId, compileId, label: 'waits-for-a-node', codeHash: 'ab12'.repeat(16) });
+    expect(result.kind).toBe('completed');
+    expect(qc.calls('backtests/create')).toHaveLength(3);
+    expect(qc.backtests.size).toBe(1);
+  });
+
+  it('reads backtests/list under either "backtests" or "backtest"', async () => {
+    const entry = { backtestId: 'b1', name: 'one', status: 'Completed.', completed: true, progress: 1 };
+    qc.override('backtests/list', (res) => sendJson(res, 200, { success: true, errors: [], backtests: [entry] }));
+    qc.override('backtests/list', (res) => sendJson(res, 200, { success: true, errors: [], backtest: [entry] }));
+    expect((await client.listBacktests(1)).map((b) => b.backtestId)).toEqual(['b1']);
+    expect((await client.listBacktests(1)).map((b) => b.backtestId)).toEqual(['b1']);
+  });
+
+  it('calls a backtests/list answer without a list malformed, never an empty list', async () => {
+    qc.override('backtests/list', (res) => sendJson(res, 200, { success: true, errors: [], count: 0 }));
+    await expect(client.listBacktests(1)).rejects.toBeInstanceOf(MalformedResponseError);
   });
 });

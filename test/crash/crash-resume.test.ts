@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import Database from 'better-sqlite3';
 import path from 'node:path';
@@ -119,7 +120,7 @@ describe('a worker killed mid-run (SIGKILL) and restarted', () => {
 describe('the Temporal server restarted mid-run', () => {
   it('loses nothing: the run continues from its persisted state and completes', async () => {
     const sandbox = await testSandbox({ backtestLatencyMs: 300 });
-    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'qc-server-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qc-server-'));
     const dbFile = path.join(dir, 'temporal.db');
     const port = 20000 + Math.floor(Math.random() * 20000);
     let server = (await startDevServer({ port, dbFile })).env;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ActivityDeps } from '../../activities';
 import { buildActivityDeps } from '../../worker/deps';
-import { loadSettings, type Settings } from '../../worker/settings';
+import { loadSettings, type Settings } from '../../config/settings';
 
 /** A fresh QUANTCODER_HOME with the given config.json, and the settings loaded from it. */
 export function testSettings(config: Record<string, unknown> = {}, env: Record<string, string> = {}): Settings {

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import type { AutonomousReport } from '../../activities/library';
+import type { AutonomousReport } from '../../store/library';
 import type { AutonomousResult } from '../../domain/library';
 import { runCli } from '../helpers/cli';
 import { testDeps } from '../helpers/deps';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import { unzipStore } from '../../activities/zip';
+import { unzipSync } from 'fflate';
 import { LIBRARY_DEFAULTS, type LibraryInput, type LibraryResult } from '../../domain/library';
 import { DEFAULT_RUN_SETTINGS } from '../../domain/run-settings';
 import { DEFAULT_TAXONOMY, selectCategories } from '../../domain/taxonomy';
@@ -119,7 +119,7 @@ describe('library build in the sandbox', () => {
       const zipped = await runCli(['library', 'export', 'three', '--format', 'zip', '--output', zipFile], env());
       expect(zipped.code).toBe(0);
       expect(zipped.stdout).toMatch(/Wrote 3 strategies of library three/);
-      const entries = new Map(unzipStore(fs.readFileSync(zipFile)).map((e) => [e.name, Buffer.from(e.content).toString('utf8')]));
+      const entries = new Map(Object.entries(unzipSync(fs.readFileSync(zipFile))).map(([name, content]) => [name, Buffer.from(content).toString('utf8')]));
       const index = JSON.parse(entries.get('index.json')!) as { count: number; categories: Record<string, number>; strategies: Array<{ file: string; metadataFile: string; paper: { doi: string }; statistics: { sharpeRatio: number } }> };
       expect(index.count).toBe(3);
       expect(index.categories).toEqual({ momentum: 1, mean_reversion: 1, volatility: 1 });

@@ -1,9 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadTaxonomy } from '../../activities/library';
-import { crc32, unzipStore, zipStore } from '../../activities/zip';
+import { loadTaxonomy } from '../../config/taxonomy';
 import { isAccepted, nextQuerySlot, parseInterval, paperIds } from '../../domain/library';
 import { DEFAULT_TAXONOMY, resolveTaxonomy, selectCategories, TaxonomyError } from '../../domain/taxonomy';
 
@@ -101,36 +99,5 @@ describe('library rules', () => {
     expect(parseInterval('12h')).toBe(43_200_000);
     expect(parseInterval('soon')).toBeNull();
     expect(parseInterval('0.1s')).toBeNull();
-  });
-});
-
-describe('the ZIP writer', () => {
-  it('computes the standard CRC-32', () => {
-    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
-  });
-
-  it('writes archives that unzip reads back byte for byte', () => {
-    const files = [
-      { name: 'index.json', content: '{"count":2}\n' },
-      { name: 'momentum/time-series/main.py', content: 'from AlgorithmImports import *\n# é ü\n' },
-      { name: 'empty.txt', content: '' },
-    ];
-    const zip = zipStore(files);
-    expect(unzipStore(zip).map((e) => [e.name, Buffer.from(e.content).toString('utf8')])).toEqual(files.map((f) => [f.name, f.content]));
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qc-zip-'));
-    try {
-      const file = path.join(dir, 'x.zip');
-      fs.writeFileSync(file, zip);
-      // the system's unzip (Info-ZIP) must accept it too
-      expect(execFileSync('unzip', ['-t', file], { encoding: 'utf8' })).toMatch(/No errors detected/);
-      expect(execFileSync('unzip', ['-p', file, 'momentum/time-series/main.py'], { encoding: 'utf8' })).toBe(files[1]!.content);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('refuses names that would escape the extraction folder', () => {
-    expect(() => zipStore([{ name: '../evil.py', content: 'x' }])).toThrow(/cannot be stored/);
-    expect(() => zipStore([{ name: '/etc/passwd', content: 'x' }])).toThrow(/cannot be stored/);
   });
 });

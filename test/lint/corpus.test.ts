@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LINT_RULES_BY_ID } from '../../domain/lint';
-import { checkPythonSyntax, closePythonSyntaxCheckers } from '../../activities/python/syntax';
-import { lintPython, type PythonLintReport } from '../../activities/python/lint';
+import { checkPythonSyntax, closePythonSyntaxCheckers } from '../../python/syntax';
+import { lintPython, type PythonLintReport } from '../../python/lint';
 
 const DIR = path.join(__dirname, '..', 'fixtures', 'algorithms');
 

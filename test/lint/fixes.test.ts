@@ -1,5 +1,5 @@
 import { applyLintFixes, FIX_REJECTED_RULE, LINT_RULES, lintCode, type LintRule } from '../../domain/lint';
-import { checkPythonSyntax, closePythonSyntaxCheckers } from '../../activities/python/syntax';
+import { checkPythonSyntax, closePythonSyntaxCheckers } from '../../python/syntax';
 import { algo, py } from './helpers';
 
 const cpythonParses = async (code: string) => (await checkPythonSyntax(code)).ok;

@@ -1,5 +1,5 @@
-import { closePythonSyntaxCheckers } from '../../activities/python/syntax';
-import { lintPython, PYTHON_SYNTAX_RULE } from '../../activities/python/lint';
+import { closePythonSyntaxCheckers } from '../../python/syntax';
+import { lintPython, PYTHON_SYNTAX_RULE } from '../../python/lint';
 import { algo } from './helpers';
 
 afterAll(() => closePythonSyntaxCheckers());

@@ -1,5 +1,5 @@
 import { LINT_RULES, LINT_RULES_BY_ID, lintCode } from '../../domain/lint';
-import { checkPythonSyntax, closePythonSyntaxCheckers } from '../../activities/python/syntax';
+import { checkPythonSyntax, closePythonSyntaxCheckers } from '../../python/syntax';
 import { algo, py } from './helpers';
 
 /**

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { checkPythonSyntax, closePythonSyntaxCheckers } from '../../activities/python/syntax';
+import { checkPythonSyntax, closePythonSyntaxCheckers } from '../../python/syntax';
 import { py } from './helpers';
 
 let tmp: string;

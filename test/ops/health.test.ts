@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { migrateLearningDatabase } from '../../activities/learning/database';
+import { migrateLearningDatabase } from '../../store/database';
 import { fakeHttp } from '../helpers/fake-http';
 import { runCli, startCli, tempHome, waitForExit, type CliResult } from '../helpers/cli';
 import { testAddress, uniqueTaskQueue } from '../helpers/temporal';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { migrateLearningDatabase, MIGRATIONS_DIR } from '../../activities/learning/database';
+import { migrateLearningDatabase, MIGRATIONS_DIR } from '../../store/database';
 import { BIN, runCli, tempHome } from '../helpers/cli';
 
 function migratedHome(): { home: string; db: string } {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { migrateLearningDatabase } from '../../activities/learning/database';
+import { migrateLearningDatabase } from '../../store/database';
 import { resolveConfig } from '../../domain/config';
 import { judgeLiveness, type LivenessReport } from '../../worker/liveness';
 import { longestSilentActivitySeconds, shutdownGraceSeconds } from '../../worker/shutdown';

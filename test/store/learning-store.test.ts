@@ -4,12 +4,12 @@ import path from 'node:path';
 import { Client } from 'pg';
 import Database from 'better-sqlite3';
 import type { PrismaClient } from '@prisma/client';
-import { MIGRATIONS_DIR } from '../../activities/learning/database';
-import { learnedContext } from '../../activities/learning/knowledge';
-import { POSTGRES_MIGRATIONS_DIR } from '../../activities/learning/postgres';
-import { recordAttempt } from '../../activities/learning/records';
-import { recordSearch } from '../../activities/learning/searches';
-import { migrateLearningStore, openLearningStore, type LearningStoreLocation } from '../../activities/learning/store';
+import { MIGRATIONS_DIR } from '../../store/database';
+import { learnedContext } from '../../store/knowledge';
+import { POSTGRES_MIGRATIONS_DIR } from '../../store/postgres';
+import { recordAttempt } from '../../store/records';
+import { recordSearch } from '../../store/searches';
+import { migrateLearningStore, openLearningStore, type LearningStoreLocation } from '../../store/open';
 import { errorSignature } from '../../domain/learning';
 import type { Paper } from '../../domain/papers';
 import { spawn } from 'node:child_process';
@@ -86,7 +86,7 @@ async function migrateTogether(
   const go = path.join(dir, 'go');
   const script = `
     const fs = require('fs');
-    const { migrateLearningStore } = require(${JSON.stringify(path.join(ROOT, 'dist', 'activities', 'learning', 'store.js'))});
+    const { migrateLearningStore } = require(${JSON.stringify(path.join(ROOT, 'dist', 'store', 'open.js'))});
     fs.writeFileSync(process.argv[1] + '.ready', '');
     while (!fs.existsSync(${JSON.stringify(go)})) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
     migrateLearningStore(JSON.parse(process.argv[2])).then(

@@ -45,7 +45,7 @@ describe('evolution runs in the sandbox', () => {
       await client.connection.close();
       await deps.cleanup();
     }
-  });
+  }, 180_000);
 
   it('reuse an earlier run\'s backtest of the same code instead of paying for another', async () => {
     const deps = testDeps({ sandboxUrl: sandbox.url });

@@ -55,6 +55,9 @@ describe('research pipeline in the sandbox', () => {
       const after = await sandboxStats(sandbox.url);
       expect(after.quantconnect.backtestsCreated - before.quantconnect.backtestsCreated).toBe(2);
       expect(after.quantconnect.projectsCreated - before.quantconnect.projectsCreated).toBe(2);
+      // each article deletes its project once its algorithm is written
+      const left = (await deps.quantconnect().listProjects()).filter((p) => p.name.startsWith(`QuantCoder/pipeline-${taskQueue}-`));
+      expect(left).toEqual([]);
       expect(await deps.prisma.backtest.count()).toBe(2);
       expect(await deps.prisma.summary.count()).toBe(2);
       const calls = await deps.prisma.llmCall.findMany();

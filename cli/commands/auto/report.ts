@@ -1,10 +1,9 @@
-import fs from 'node:fs';
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
 import { table } from '../../format';
-import { autonomousReport, autonomousRunIds, type AutonomousReport } from '../../../activities/library';
-import { openLearningDatabase } from '../../../activities/learning/database';
+import { autonomousReport, autonomousRunIds, type AutonomousReport } from '../../../store/library';
+import { openLearningDatabaseReadOnly } from '../../../store/database';
 
 const fmt = (n: number | null, digits = 2) => (n === null ? '—' : n.toFixed(digits));
 const pct = (n: number | null) => (n === null ? '—' : `${Math.round(n * 100)}%`);
@@ -21,8 +20,8 @@ export default class AutoReport extends BaseCommand<typeof AutoReport> {
 
   async run(): Promise<AutonomousReport> {
     const { database } = this.settings.layout;
-    if (!fs.existsSync(database)) throw new UserError(`No learning database at ${database} yet: start a run with \`quantcoder auto start\``);
-    const prisma = openLearningDatabase(database);
+    const prisma = openLearningDatabaseReadOnly(database);
+    if (!prisma) throw new UserError(`No learning database at ${database} yet: start a run with \`quantcoder auto start\``);
     try {
       const id = this.args.id ?? (await autonomousRunIds(prisma))[0];
       if (!id) throw new UserError('No autonomous run recorded yet: start one with `quantcoder auto start --query <topic>`');

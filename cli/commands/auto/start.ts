@@ -8,7 +8,7 @@ import { runId } from '../../../domain/ids';
 import { AUTONOMOUS_DEFAULTS, type AutonomousInput, type AutonomousResult, type AutonomousStatus, type IterationSummary } from '../../../domain/library';
 import { runSettings } from '../../../domain/run-settings';
 import { RUN_KIND, RUN_TOPIC } from '../../../domain/search-attributes';
-import type { Settings } from '../../../worker/settings';
+import type { Settings } from '../../../config/settings';
 import { autonomousStatusQuery } from '../../../workflows/autonomous';
 import { checkPeriod, LIBRARY_FLAGS } from '../library/build';
 

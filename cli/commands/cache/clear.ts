@@ -7,8 +7,8 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
 import { PathSecurityError } from '../../../domain/errors';
-import { assertSqliteFile } from '../../../activities/learning/database';
-import { formatBytes } from '../../../worker/health';
+import { assertSqliteFile } from '../../../store/database';
+import { formatBytes } from '../../format';
 
 interface FolderPlan {
   what: 'downloads' | 'generated';

@@ -1,7 +1,8 @@
 import { Args } from '@oclif/core';
 import { BaseCommand } from '../../base';
 import { ConfigError, configKeys, getPath, maskSecrets } from '../../../domain/config';
-import { configSources, displayValue } from './show';
+import { configSources } from '../../../config/edit';
+import { displayValue } from './show';
 
 /** Whether `key` names a leaf key or a section (`llm`, `quantconnect`) of the configuration. */
 function isKnownKey(key: string): boolean {

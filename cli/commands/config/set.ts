@@ -1,8 +1,7 @@
 import { Args } from '@oclif/core';
 import { ConfigFileCommand } from '../../config-file-command';
-import { ENV_KEYS, mask, parseConfigValue, resolveConfig, SECRET_KEYS, setPath } from '../../../domain/config';
-import { readConfigFile, writeConfigFile } from '../../../worker/settings';
-import { configSources } from './show';
+import { ENV_KEYS, mask, SECRET_KEYS } from '../../../domain/config';
+import { configSources, setConfigValue } from '../../../config/edit';
 
 export default class ConfigSet extends ConfigFileCommand<typeof ConfigSet> {
   static override summary = 'Set a value in $QUANTCODER_HOME/config.json.';
@@ -24,10 +23,7 @@ export default class ConfigSet extends ConfigFileCommand<typeof ConfigSet> {
   async run(): Promise<{ key: string; value: unknown; file: string }> {
     const { layout } = this;
     const { key } = this.args;
-    const value = parseConfigValue(key, this.args.value);
-    const next = setPath(readConfigFile(layout.config), key, value);
-    resolveConfig(next, {}, layout.config);
-    writeConfigFile(layout.config, next);
+    const { value } = setConfigValue(layout.config, key, this.args.value);
     const shown = (SECRET_KEYS as readonly string[]).includes(key) ? mask(String(value)) : value;
     this.log(`Set ${key} = ${typeof shown === 'string' ? shown : JSON.stringify(shown)} in ${layout.config}`);
     const source = configSources(layout.config, layout.dotenv, process.env)[key];

@@ -1,30 +1,6 @@
-import fs from 'node:fs';
 import { BaseCommand } from '../../base';
-import { configKeys, ENV_KEYS, getPath, maskSecrets, type ConfigFile } from '../../../domain/config';
-import { parseDotenv, readConfigFile } from '../../../worker/settings';
-
-/** Where a config value comes from: a flag, the environment, `.env`, the config file, or the default. */
-export function configSources(
-  configFile: string,
-  dotenvFile: string,
-  env: Record<string, string | undefined>,
-  flags: Record<string, string | undefined> = {},
-): Record<string, string> {
-  const file: ConfigFile = readConfigFile(configFile);
-  const dotenv = fs.existsSync(dotenvFile) ? parseDotenv(fs.readFileSync(dotenvFile, 'utf8')) : {};
-  const envFor = new Map(Object.entries(ENV_KEYS).map(([name, key]) => [key, name]));
-  const sources: Record<string, string> = {};
-  for (const key of configKeys().keys()) {
-    const name = envFor.get(key);
-    // oclif fills a flag from its environment variable, so a flag equal to the variable came from the environment.
-    if (name && flags[name] !== undefined && flags[name] !== env[name]) sources[key] = 'flag';
-    else if (name && env[name]) sources[key] = `env ${name}`;
-    else if (name && dotenv[name]) sources[key] = `.env ${name}`;
-    else if (getPath(file, key) !== undefined) sources[key] = 'file';
-    else sources[key] = 'default';
-  }
-  return sources;
-}
+import { configKeys, getPath, maskSecrets } from '../../../domain/config';
+import { configSources } from '../../../config/edit';
 
 export function displayValue(value: unknown): string {
   if (value === undefined) return '(not set)';

@@ -5,8 +5,8 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
 import { DatabaseError } from '../../../domain/errors';
-import { assertSqliteFile } from '../../../activities/learning/database';
-import { formatBytes } from '../../../worker/health';
+import { assertSqliteFile } from '../../../store/database';
+import { formatBytes } from '../../format';
 
 function timestamp(d = new Date()): string {
   return d.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');

@@ -1,5 +1,5 @@
 import { BaseCommand } from '../../base';
-import { migrateLearningStore } from '../../../activities/learning/store';
+import { migrateLearningStore } from '../../../store/open';
 
 export default class DbMigrate extends BaseCommand<typeof DbMigrate> {
   static override summary = 'Create the learning database, or bring it up to the latest migration.';

@@ -3,8 +3,8 @@ import Database from 'better-sqlite3';
 import { BaseCommand } from '../../base';
 import { table } from '../../format';
 import { DatabaseError } from '../../../domain/errors';
-import { assertSqliteFile, pendingMigrations } from '../../../activities/learning/database';
-import { formatBytes } from '../../../worker/health';
+import { assertSqliteFile, pendingMigrations } from '../../../store/database';
+import { formatBytes } from '../../format';
 
 export interface DatabaseStats {
   database: string;

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { BaseCommand } from '../../base';
 import { DatabaseError } from '../../../domain/errors';
-import { assertSqliteFile } from '../../../activities/learning/database';
-import { formatBytes } from '../../../worker/health';
+import { assertSqliteFile } from '../../../store/database';
+import { formatBytes } from '../../format';
 
 /** The database's size on disk, write-ahead log included. */
 function sizeOnDisk(file: string): number {

@@ -4,7 +4,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
 import { exportHeader, lineageOf, type LineageStep } from '../../evolution-view';
-import { evolutionView, readVariants } from '../../run-control';
+import { evolutionView, readRunRecords } from '../../run-control';
 import type { StatisticsSummary } from '../../../domain/pipeline';
 
 export interface EvolveExportResult {
@@ -43,7 +43,7 @@ export default class EvolveExport extends BaseCommand<typeof EvolveExport> {
     const view = await evolutionView(await this.temporal(), this.args.id, database);
     const best = view.best;
     if (!best) throw new UserError(`${this.args.id} has no scored variant yet (status ${view.snapshot.status}); nothing to export`);
-    const variants = view.variants ?? (await readVariants(database, this.args.id));
+    const variants = view.variants ?? (await readRunRecords(database, this.args.id)).variants;
     const lineage = variants.length ? lineageOf(variants, best.variantId) : [];
     const header = exportHeader({ runId: this.args.id, variant: best, lineage, databaseFile: database, exportedAt: new Date() });
     fs.mkdirSync(path.dirname(output), { recursive: true });

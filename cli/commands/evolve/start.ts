@@ -43,6 +43,11 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
     start: Flags.string({ summary: 'Backtest start date (YYYY-MM-DD).' }),
     end: Flags.string({ summary: 'Backtest end date (YYYY-MM-DD).' }),
     detach: Flags.boolean({ summary: 'Start and return the run id without waiting.', default: false }),
+    restart: Flags.boolean({
+      summary: 'Start NAME again although an earlier run of that name has ended: the new run replaces its lineage, with QuantConnect projects and backtests of its own.',
+      default: false,
+    }),
+    'keep-projects': Flags.boolean({ summary: 'Keep the run\'s QuantConnect projects when it ends (by default they are deleted).', default: false }),
   };
 
   async run(): Promise<EvolutionResult | { id: string; detached: true; webUi: string }> {
@@ -74,7 +79,9 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
         budget: { maxBacktests: this.flags['max-backtests'], maxTokens: this.flags['max-tokens'] },
         start: this.flags.start,
         end: this.flags.end,
+        keepProjects: this.flags['keep-projects'],
       },
+      restart: this.flags.restart,
     };
     await this.requireWorker();
     try {
@@ -82,13 +89,24 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
         taskQueue: this.taskQueue,
         workflowId: id,
         args: [input],
+        // a closed run of this name is replaced only when asked (--restart), never silently
+        workflowIdReusePolicy: this.flags.restart ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
         typedSearchAttributes: [
           { key: RUN_KIND, value: 'evolution' },
           { key: RUN_TOPIC, value: name },
         ],
       });
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new UserError(`${id} is already running: watch it with \`quantcoder evolve status ${id} --watch\`, or pick another --name`);
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        const earlier = await client.workflow.getHandle(id).describe().catch(() => null);
+        if (earlier && earlier.status.name !== 'RUNNING') {
+          throw new UserError(
+            `${id} already ran (${earlier.status.name.toLowerCase()}); its results stay under that id (quantcoder evolve report ${id}). ` +
+              `Start it again from scratch with --restart (the new run replaces its lineage and uses QuantConnect projects of its own), or pick another --name`,
+          );
+        }
+        throw new UserError(`${id} is already running: watch it with \`quantcoder evolve status ${id} --watch\`, or pick another --name`);
+      }
       throw err;
     }
     const webUi = this.webUiLink(id);
@@ -98,7 +116,7 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
     }
     if (!this.jsonEnabled()) this.log(`Evolving ${id} (${webUi}); Ctrl-C detaches, the run goes on.`);
     let last = '';
-    const timer = setInterval(async () => {
+    const showProgress = async () => {
       try {
         const h = client.workflow.getHandle(id);
         const view = renderStatus(await h.query(evolutionStatusQuery), await h.query(historyQuery));
@@ -108,7 +126,8 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
       } catch {
         // between executions (continue-as-new) a query may fail; the next tick shows the new state
       }
-    }, 2000);
+    };
+    const timer = setInterval(() => void showProgress(), 2000);
     try {
       const result = (await client.workflow.getHandle(id).result()) as EvolutionResult;
       if (!this.jsonEnabled()) this.log(`\nDone: ${result.reason}. Best fitness ${result.best?.fitness.toFixed(4) ?? '—'} (${result.best?.variantId ?? 'none'}). Export it with: quantcoder evolve export ${id}`);

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base';
 import { table } from '../../format';
-import { openLearningDatabase } from '../../../activities/learning/database';
+import { readLearningDatabase } from '../../../store/database';
 
 export interface ErrorSignatureRow {
   signature: string;
@@ -28,46 +28,43 @@ export default class LearnErrors extends BaseCommand<typeof LearnErrors> {
   };
 
   async run(): Promise<{ total: number; signatures: ErrorSignatureRow[] }> {
-    const prisma = openLearningDatabase(this.settings.layout.database);
-    try {
-      const rows = await prisma.errorRecord.findMany({
+    const rows = await readLearningDatabase(this.settings.layout.database, [], (prisma) =>
+      prisma.errorRecord.findMany({
         where: { ...(this.flags.family ? { family: this.flags.family } : {}), ...(this.flags.kind ? { kind: this.flags.kind } : {}) },
         select: { signature: true, kind: true, fixed: true, family: true, message: true, createdAt: true },
         orderBy: { createdAt: 'asc' },
-      });
-      const groups = new Map<string, ErrorSignatureRow & { familySet: Set<string> }>();
-      for (const r of rows) {
-        let g = groups.get(r.signature);
-        if (!g) groups.set(r.signature, (g = { signature: r.signature, kind: r.kind, count: 0, fixed: 0, fixedShare: 0, families: [], lastSeen: '', example: '', familySet: new Set() }));
-        g.count++;
-        if (r.fixed) g.fixed++;
-        if (r.family) g.familySet.add(r.family);
-        g.lastSeen = r.createdAt.toISOString();
-        g.example = r.message.split('\n')[0]!.slice(0, 200);
-      }
-      const signatures = [...groups.values()]
-        .map(({ familySet, ...g }) => ({ ...g, fixedShare: g.fixed / g.count, families: [...familySet].sort() }))
-        .sort((a, b) => b.count - a.count || b.lastSeen.localeCompare(a.lastSeen))
-        .slice(0, this.flags.limit);
-      if (!this.jsonEnabled()) {
-        if (!signatures.length) this.log('No errors recorded yet.');
-        else
-          this.log(
-            table(
-              signatures.map((s) => ({ ...s, fixedShare: `${Math.round(s.fixedShare * 100)}%`, families: s.families.join(', ') || '—' })),
-              [
-                { key: 'count', header: 'Count' },
-                { key: 'kind', header: 'Kind' },
-                { key: 'fixedShare', header: 'Fixed' },
-                { key: 'families', header: 'Families', max: 30 },
-                { key: 'signature', header: 'Signature', max: 100 },
-              ],
-            ),
-          );
-      }
-      return { total: rows.length, signatures };
-    } finally {
-      await prisma.$disconnect();
+      }),
+    );
+    const groups = new Map<string, ErrorSignatureRow & { familySet: Set<string> }>();
+    for (const r of rows) {
+      let g = groups.get(r.signature);
+      if (!g) groups.set(r.signature, (g = { signature: r.signature, kind: r.kind, count: 0, fixed: 0, fixedShare: 0, families: [], lastSeen: '', example: '', familySet: new Set() }));
+      g.count++;
+      if (r.fixed) g.fixed++;
+      if (r.family) g.familySet.add(r.family);
+      g.lastSeen = r.createdAt.toISOString();
+      g.example = r.message.split('\n')[0]!.slice(0, 200);
     }
+    const signatures = [...groups.values()]
+      .map(({ familySet, ...g }) => ({ ...g, fixedShare: g.fixed / g.count, families: [...familySet].sort() }))
+      .sort((a, b) => b.count - a.count || b.lastSeen.localeCompare(a.lastSeen))
+      .slice(0, this.flags.limit);
+    if (!this.jsonEnabled()) {
+      if (!signatures.length) this.log('No errors recorded yet.');
+      else
+        this.log(
+          table(
+            signatures.map((s) => ({ ...s, fixedShare: `${Math.round(s.fixedShare * 100)}%`, families: s.families.join(', ') || '—' })),
+            [
+              { key: 'count', header: 'Count' },
+              { key: 'kind', header: 'Kind' },
+              { key: 'fixedShare', header: 'Fixed' },
+              { key: 'families', header: 'Families', max: 30 },
+              { key: 'signature', header: 'Signature', max: 100 },
+            ],
+          ),
+        );
+    }
+    return { total: rows.length, signatures };
   }
 }

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base';
-import { openLearningDatabase } from '../../../activities/learning/database';
+import { readLearningDatabase } from '../../../store/database';
 import { fixConfidence } from '../../../domain/learning';
 
 export interface LearnedFix {
@@ -28,25 +28,20 @@ export default class LearnFixes extends BaseCommand<typeof LearnFixes> {
   };
 
   async run(): Promise<{ total: number; fixes: LearnedFix[] }> {
-    const prisma = openLearningDatabase(this.settings.layout.database);
-    try {
-      const rows = await prisma.fix.findMany({ where: this.flags.family ? { family: this.flags.family } : {} });
-      const fixes = rows
-        .map((f) => ({ id: f.id, signature: f.signature, kind: f.kind, family: f.family, successes: f.successes, failures: f.failures, confidence: fixConfidence(f.successes, f.failures), diff: f.diff, updatedAt: f.updatedAt.toISOString() }))
-        .sort((a, b) => b.confidence - a.confidence || b.successes - a.successes || a.id - b.id)
-        .slice(0, this.flags.limit);
-      if (!this.jsonEnabled()) {
-        if (!fixes.length) this.log('No fixes learned yet: they are learned when a repair makes an error go away.');
-        for (const f of fixes) {
-          this.log(`#${f.id}  confidence ${f.confidence.toFixed(2)}  (${f.successes} worked, ${f.failures} did not)  ${f.kind}${f.family ? `  family ${f.family}` : ''}`);
-          this.log(`    ${f.signature}`);
-          this.log(f.diff.split('\n').map((l) => `    | ${l}`).join('\n'));
-          this.log('');
-        }
+    const rows = await readLearningDatabase(this.settings.layout.database, [], (prisma) => prisma.fix.findMany({ where: this.flags.family ? { family: this.flags.family } : {} }));
+    const fixes = rows
+      .map((f) => ({ id: f.id, signature: f.signature, kind: f.kind, family: f.family, successes: f.successes, failures: f.failures, confidence: fixConfidence(f.successes, f.failures), diff: f.diff, updatedAt: f.updatedAt.toISOString() }))
+      .sort((a, b) => b.confidence - a.confidence || b.successes - a.successes || a.id - b.id)
+      .slice(0, this.flags.limit);
+    if (!this.jsonEnabled()) {
+      if (!fixes.length) this.log('No fixes learned yet: they are learned when a repair makes an error go away.');
+      for (const f of fixes) {
+        this.log(`#${f.id}  confidence ${f.confidence.toFixed(2)}  (${f.successes} worked, ${f.failures} did not)  ${f.kind}${f.family ? `  family ${f.family}` : ''}`);
+        this.log(`    ${f.signature}`);
+        this.log(f.diff.split('\n').map((l) => `    | ${l}`).join('\n'));
+        this.log('');
       }
-      return { total: rows.length, fixes };
-    } finally {
-      await prisma.$disconnect();
     }
+    return { total: rows.length, fixes };
   }
 }

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base';
 import { table } from '../../format';
-import { openLearningDatabase } from '../../../activities/learning/database';
+import { readLearningDatabase } from '../../../store/database';
 
 export interface LearningStats {
   database: string;
@@ -33,9 +33,8 @@ export default class LearnStats extends BaseCommand<typeof LearnStats> {
     const { database } = this.settings.layout;
     const family = this.flags.family ?? null;
     const byFamily = family ? { family } : {};
-    const prisma = openLearningDatabase(database);
-    try {
-      const [articles, algorithms, errors, fixes, backtests, llmCalls, variants, errorKinds, llmTasks, attempts, firstCalls, backtestRows] = await Promise.all([
+    const [articles, algorithms, errors, fixes, backtests, llmCalls, variants, errorKinds, llmTasks, attempts, firstCalls, backtestRows] = await readLearningDatabase(database, [0, 0, 0, 0, 0, 0, 0, [], [], [], [], []], (prisma) =>
+      Promise.all([
         prisma.article.count(),
         prisma.algorithm.count({ where: byFamily }),
         prisma.errorRecord.count({ where: byFamily }),
@@ -48,73 +47,71 @@ export default class LearnStats extends BaseCommand<typeof LearnStats> {
         prisma.algorithm.findMany({ where: byFamily, select: { runId: true, articleKey: true, attempt: true, compiled: true, family: true, createdAt: true } }),
         prisma.llmCall.groupBy({ by: ['runId'], _min: { createdAt: true } }),
         prisma.backtest.findMany({ where: byFamily, select: { family: true, error: true, sharpeRatio: true } }),
-      ]);
+      ]),
+    );
 
-      // one entry per article of a run: its last attempt number, and whether any attempt compiled
-      const perArticle = new Map<string, { runId: string; family: string; attempts: number; compiled: boolean }>();
-      const runStart = new Map<string, Date>(firstCalls.map((c) => [c.runId, c._min.createdAt!]));
-      for (const a of attempts) {
-        const key = `${a.runId}\u0000${a.articleKey}`;
-        const seen = perArticle.get(key) ?? { runId: a.runId, family: a.family ?? 'unknown', attempts: 0, compiled: false };
-        seen.attempts = Math.max(seen.attempts, a.attempt);
-        seen.compiled ||= a.compiled;
-        perArticle.set(key, seen);
-        const start = runStart.get(a.runId);
-        if (!start || a.createdAt < start) runStart.set(a.runId, a.createdAt);
-      }
-      const runs = new Map<string, { articles: number; attempts: number; compiled: number }>();
-      for (const a of perArticle.values()) {
-        const r = runs.get(a.runId) ?? { articles: 0, attempts: 0, compiled: 0 };
-        r.articles++;
-        r.attempts += a.attempts;
-        if (a.compiled) r.compiled++;
-        runs.set(a.runId, r);
-      }
-      const repairsOverTime = [...runs]
-        .map(([runId, r]) => ({ runId, startedAt: runStart.get(runId)!.toISOString(), articles: r.articles, meanAttempts: Math.round((r.attempts / r.articles) * 100) / 100, compiled: r.compiled }))
-        .sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.runId.localeCompare(b.runId))
-        .slice(-this.flags.limit);
-
-      const families = new Map<string, LearningStats['families'][number] & { sharpes: number[] }>();
-      const fam = (name: string) => {
-        let f = families.get(name);
-        if (!f) families.set(name, (f = { family: name, articles: 0, compiled: 0, compileRate: 0, backtests: 0, backtestsOk: 0, backtestRate: null, meanSharpe: null, sharpes: [] }));
-        return f;
-      };
-      for (const a of perArticle.values()) {
-        const f = fam(a.family);
-        f.articles++;
-        if (a.compiled) f.compiled++;
-      }
-      for (const b of backtestRows) {
-        const f = fam(b.family ?? 'unknown');
-        f.backtests++;
-        if (!b.error) f.backtestsOk++;
-        if (!b.error && b.sharpeRatio !== null) f.sharpes.push(b.sharpeRatio);
-      }
-      const familyRows = [...families.values()]
-        .map(({ sharpes, ...f }) => ({
-          ...f,
-          compileRate: f.articles ? f.compiled / f.articles : 0,
-          backtestRate: f.backtests ? f.backtestsOk / f.backtests : null,
-          meanSharpe: sharpes.length ? Math.round((sharpes.reduce((s, x) => s + x, 0) / sharpes.length) * 1000) / 1000 : null,
-        }))
-        .sort((a, b) => b.articles + b.backtests - (a.articles + a.backtests) || a.family.localeCompare(b.family));
-
-      const stats: LearningStats = {
-        database,
-        family,
-        counts: { articles, algorithms, errors, fixes, backtests, llmCalls, variants },
-        errorsByKind: Object.fromEntries(errorKinds.map((k) => [k.kind, k._count._all])),
-        llm: llmTasks.map((t) => ({ task: t.task, calls: t._count._all, inputTokens: t._sum.inputTokens ?? 0, outputTokens: t._sum.outputTokens ?? 0 })),
-        repairsOverTime,
-        families: familyRows,
-      };
-      if (!this.jsonEnabled()) this.print(stats);
-      return stats;
-    } finally {
-      await prisma.$disconnect();
+    // one entry per article of a run: its last attempt number, and whether any attempt compiled
+    const perArticle = new Map<string, { runId: string; family: string; attempts: number; compiled: boolean }>();
+    const runStart = new Map<string, Date>(firstCalls.map((c) => [c.runId, c._min.createdAt!]));
+    for (const a of attempts) {
+      const key = `${a.runId}\u0000${a.articleKey}`;
+      const seen = perArticle.get(key) ?? { runId: a.runId, family: a.family ?? 'unknown', attempts: 0, compiled: false };
+      seen.attempts = Math.max(seen.attempts, a.attempt);
+      seen.compiled ||= a.compiled;
+      perArticle.set(key, seen);
+      const start = runStart.get(a.runId);
+      if (!start || a.createdAt < start) runStart.set(a.runId, a.createdAt);
     }
+    const runs = new Map<string, { articles: number; attempts: number; compiled: number }>();
+    for (const a of perArticle.values()) {
+      const r = runs.get(a.runId) ?? { articles: 0, attempts: 0, compiled: 0 };
+      r.articles++;
+      r.attempts += a.attempts;
+      if (a.compiled) r.compiled++;
+      runs.set(a.runId, r);
+    }
+    const repairsOverTime = [...runs]
+      .map(([runId, r]) => ({ runId, startedAt: runStart.get(runId)!.toISOString(), articles: r.articles, meanAttempts: Math.round((r.attempts / r.articles) * 100) / 100, compiled: r.compiled }))
+      .sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.runId.localeCompare(b.runId))
+      .slice(-this.flags.limit);
+
+    const families = new Map<string, LearningStats['families'][number] & { sharpes: number[] }>();
+    const fam = (name: string) => {
+      let f = families.get(name);
+      if (!f) families.set(name, (f = { family: name, articles: 0, compiled: 0, compileRate: 0, backtests: 0, backtestsOk: 0, backtestRate: null, meanSharpe: null, sharpes: [] }));
+      return f;
+    };
+    for (const a of perArticle.values()) {
+      const f = fam(a.family);
+      f.articles++;
+      if (a.compiled) f.compiled++;
+    }
+    for (const b of backtestRows) {
+      const f = fam(b.family ?? 'unknown');
+      f.backtests++;
+      if (!b.error) f.backtestsOk++;
+      if (!b.error && b.sharpeRatio !== null) f.sharpes.push(b.sharpeRatio);
+    }
+    const familyRows = [...families.values()]
+      .map(({ sharpes, ...f }) => ({
+        ...f,
+        compileRate: f.articles ? f.compiled / f.articles : 0,
+        backtestRate: f.backtests ? f.backtestsOk / f.backtests : null,
+        meanSharpe: sharpes.length ? Math.round((sharpes.reduce((s, x) => s + x, 0) / sharpes.length) * 1000) / 1000 : null,
+      }))
+      .sort((a, b) => b.articles + b.backtests - (a.articles + a.backtests) || a.family.localeCompare(b.family));
+
+    const stats: LearningStats = {
+      database,
+      family,
+      counts: { articles, algorithms, errors, fixes, backtests, llmCalls, variants },
+      errorsByKind: Object.fromEntries(errorKinds.map((k) => [k.kind, k._count._all])),
+      llm: llmTasks.map((t) => ({ task: t.task, calls: t._count._all, inputTokens: t._sum.inputTokens ?? 0, outputTokens: t._sum.outputTokens ?? 0 })),
+      repairsOverTime,
+      families: familyRows,
+    };
+    if (!this.jsonEnabled()) this.print(stats);
+    return stats;
   }
 
   private print(s: LearningStats): void {

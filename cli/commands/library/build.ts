@@ -3,14 +3,14 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
 import { table } from '../../format';
-import { loadTaxonomy } from '../../../activities/library';
+import { loadTaxonomy } from '../../../config/taxonomy';
 import { parseIsoDate } from '../../../domain/backtest-period';
 import { slugify } from '../../../domain/ids';
 import { LIBRARY_DEFAULTS, type CategoryStatus, type LibraryInput, type LibraryResult, type LibraryStatus } from '../../../domain/library';
 import { runSettings } from '../../../domain/run-settings';
 import { RUN_KIND, RUN_TOPIC } from '../../../domain/search-attributes';
 import { selectCategories } from '../../../domain/taxonomy';
-import type { Settings } from '../../../worker/settings';
+import type { Settings } from '../../../config/settings';
 import { libraryStatusQuery } from '../../../workflows/library';
 
 const number = (name: string, check: (n: number) => boolean, what: string) =>

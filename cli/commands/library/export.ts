@@ -4,9 +4,9 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
 import { table } from '../../format';
-import { libraryExport, libraryExportFiles, libraryNames } from '../../../activities/library';
-import { openLearningDatabase } from '../../../activities/learning/database';
-import { zipStore } from '../../../activities/zip';
+import { libraryExport, libraryExportFiles, libraryNames } from '../../../store/library';
+import { openLearningDatabaseReadOnly } from '../../../store/database';
+import { zipFiles } from '../../archive';
 import { libraryName } from './build';
 
 export interface LibraryExportOutput {
@@ -40,9 +40,9 @@ export default class LibraryExportCommand extends BaseCommand<typeof LibraryExpo
 
   async run(): Promise<LibraryExportOutput> {
     const { database } = this.settings.layout;
-    if (!fs.existsSync(database)) throw new UserError(`No learning database at ${database}: build a library first with \`quantcoder library build\``);
     const format = this.flags.format as 'json' | 'zip';
-    const prisma = openLearningDatabase(database);
+    const prisma = openLearningDatabaseReadOnly(database);
+    if (!prisma) throw new UserError(`No learning database at ${database}: build a library first with \`quantcoder library build\``);
     try {
       const name = this.args.name ? libraryName(this.args.name) : (await libraryNames(prisma))[0];
       if (!name) throw new UserError('No library has been built yet: start one with `quantcoder library build`');
@@ -50,7 +50,7 @@ export default class LibraryExportCommand extends BaseCommand<typeof LibraryExpo
       if (!exported.count) throw new UserError(`Library "${name}" has no accepted strategy yet; see \`quantcoder library status ${name}\``);
       const output = path.resolve(this.flags.output ?? `${name}-library.${format}`);
       if (fs.existsSync(output) && !this.flags.force) throw new UserError(`${output} exists; pass --force to overwrite it, or choose another --output`);
-      const content = format === 'zip' ? zipStore(libraryExportFiles(exported).map((f) => ({ name: f.name, content: f.content }))) : `${JSON.stringify(exported, null, 2)}\n`;
+      const content = format === 'zip' ? zipFiles(libraryExportFiles(exported).map((f) => ({ name: f.name, content: f.content }))) : `${JSON.stringify(exported, null, 2)}\n`;
       fs.mkdirSync(path.dirname(output), { recursive: true });
       const tmp = `${output}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, content);

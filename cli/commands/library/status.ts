@@ -1,10 +1,9 @@
-import fs from 'node:fs';
 import { Args } from '@oclif/core';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
-import { libraryNames, libraryReport, type LibraryCategoryReport } from '../../../activities/library';
-import { openLearningDatabase } from '../../../activities/learning/database';
+import { libraryNames, libraryReport, type LibraryCategoryReport } from '../../../store/library';
+import { openLearningDatabaseReadOnly } from '../../../store/database';
 import type { LibraryResult, LibraryStatus } from '../../../domain/library';
 import { libraryStatusQuery } from '../../../workflows/library';
 import { libraryName, libraryWorkflowId, renderCategories } from './build';
@@ -30,7 +29,7 @@ export default class LibraryStatusCommand extends BaseCommand<typeof LibraryStat
 
   async run(): Promise<LibraryStatusOutput> {
     const { database } = this.settings.layout;
-    const prisma = fs.existsSync(database) ? openLearningDatabase(database) : null;
+    const prisma = openLearningDatabaseReadOnly(database);
     try {
       const name = this.args.name ? libraryName(this.args.name) : ((prisma && (await libraryNames(prisma))[0]) ?? 'default');
       const report = prisma ? await libraryReport(prisma, name) : { library: name, builds: [], categories: [], accepted: 0 };

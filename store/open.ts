@@ -17,7 +17,10 @@ export async function migrateLearningStore(location: LearningStoreLocation): Pro
 
 /** Migrates, then opens a Prisma client on the learning store. */
 export async function openLearningStore(location: LearningStoreLocation): Promise<PrismaClient> {
-  if (!isPostgresUrl(location.url)) return openLearningDatabase(location.file);
+  if (!isPostgresUrl(location.url)) {
+    migrateLearningDatabase(location.file);
+    return openLearningDatabase(location.file);
+  }
   await migratePostgresLearningDatabase(location.url);
   return openPostgresLearningDatabase(location.url);
 }

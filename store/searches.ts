@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@prisma/client';
-import { numberResults, type NumberedResult, type Paper } from '../../domain/papers';
+import { numberResults, type NumberedResult, type Paper } from '../domain/papers';
 
 /** Stores a search and its papers; re-running it for the same workflow replaces, never duplicates. */
 export async function recordSearch(

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { PrismaClient } from '@prisma/client';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { DatabaseError } from '../../domain/errors';
-import { packageRoot } from '../package-root';
+import { DatabaseError } from '../domain/errors';
+import { packageRoot } from '../config/package-root';
 import type { MigrationReport } from './database';
 
 /** The committed PostgreSQL migrations (same models as the SQLite ones, PostgreSQL's SQL). */

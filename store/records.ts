@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '@prisma/client';
-import { errorSignature, lineDiff } from '../../domain/learning';
-import type { CodeProblem, StatisticsSummary } from '../../domain/pipeline';
+import { errorSignature, lineDiff } from '../domain/learning';
+import type { CodeProblem, StatisticsSummary } from '../domain/pipeline';
 
 export interface AttemptRecord {
   runId: string;
@@ -121,4 +121,32 @@ export async function recordBacktest(
     error: b.error ?? null,
   };
   await prisma.backtest.upsert({ where: { runId_codeHash: { runId: b.runId, codeHash: b.codeHash } }, create: { runId: b.runId, codeHash: b.codeHash, ...data }, update: data });
+}
+
+/**
+ * A backtest already made of this exact program (same normalised code hash and period), in any
+ * run, with its statistics; the oldest such backtest.
+ */
+export async function findBacktestedCode(prisma: PrismaClient, query: { codeHash: string; start?: string; end?: string }): Promise<{ statistics: StatisticsSummary; runId: string } | null> {
+  const row = await prisma.backtest.findFirst({
+    where: { codeHash: query.codeHash, error: null, sharpeRatio: { not: null }, startDate: query.start ?? null, endDate: query.end ?? null },
+    orderBy: { createdAt: 'asc' },
+  });
+  if (!row) return null;
+  return {
+    runId: row.runId,
+    statistics: {
+      sharpeRatio: row.sharpeRatio,
+      drawdown: row.drawdown,
+      compoundingAnnualReturn: row.annualReturn,
+      netProfit: row.netProfit,
+      winRate: row.winRate,
+      totalOrders: row.totalOrders,
+    },
+  };
+}
+
+/** Backtests a run paid for (a program backtested before, here or in another run, is not backtested again). */
+export async function countBacktests(prisma: PrismaClient, runId: string): Promise<number> {
+  return prisma.backtest.count({ where: { runId } });
 }

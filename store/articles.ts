@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@prisma/client';
-import type { Paper } from '../../domain/papers';
+import type { Paper } from '../domain/papers';
 
 /** The article row for a paper, created on first sight (upsert on its natural key). */
 export async function ensureArticle(prisma: PrismaClient, paper: Paper): Promise<{ id: number }> {

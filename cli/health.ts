@@ -4,14 +4,14 @@ import path from 'node:path';
 import { Connection, isGrpcServiceError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { request } from 'undici';
-import { ENV_KEYS, SECRET_KEYS, type QuantCoderConfig } from '../domain/config';
+import { ENV_KEYS, redactor, SECRET_KEYS, type QuantCoderConfig } from '../domain/config';
 import type { HomeLayout } from '../domain/paths';
 import { serviceEndpoints, type ServiceEndpoints } from '../domain/services';
 import { taskQueues } from '../domain/task-queues';
-import { assertSqliteFile, MIGRATIONS_DIR, pendingMigrations } from '../activities/learning/database';
-import { quantconnectAuthHeaders } from '../activities/quantconnect/auth';
-import { redactor } from './logger';
-import type { Settings } from './settings';
+import { assertSqliteFile, MIGRATIONS_DIR, pendingMigrations } from '../store/database';
+import { quantconnectAuthHeaders } from '../domain/quantconnect-auth';
+import { formatBytes } from './format';
+import type { Settings } from '../config/settings';
 
 /**
  * `quantcoder health`: each check is a function returning `{ status, message }`. A `fail` makes
@@ -196,12 +196,6 @@ export function checkDatabase(file: string): CheckResult {
   return pass(`${file}: all migrations applied, integrity check ok (${formatBytes(size)})`);
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
-  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`;
-}
 
 const GRPC_NOT_FOUND = 5;
 

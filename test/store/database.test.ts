@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { MIGRATIONS_DIR, migrateLearningDatabase, openLearningDatabase, pendingMigrations } from '../../activities/learning/database';
-import { recordSearch } from '../../activities/learning/searches';
+import { MIGRATIONS_DIR, migrateLearningDatabase, openLearningDatabase, openLearningDatabaseReadOnly, pendingMigrations } from '../../store/database';
+import { recordSearch } from '../../store/searches';
 import { DatabaseError } from '../../domain/errors';
 import type { Paper } from '../../domain/papers';
 
@@ -65,7 +65,7 @@ describe('learning database', () => {
   });
 
   it('stores a search idempotently: recording it twice leaves one set of rows', async () => {
-    const prisma = openLearningDatabase(path.join(dir, 'learning.db'));
+    const prisma = openLearningDatabase(migrateLearningDatabase(path.join(dir, 'learning.db')).file);
     try {
       const input = { workflowId: 'search-x-1', query: 'momentum', source: 'crossref', papers: [paper(1), paper(2)] };
       const first = await recordSearch(prisma, input);
@@ -78,5 +78,43 @@ describe('learning database', () => {
     } finally {
       await prisma.$disconnect();
     }
+  });
+
+  it('is not created by opening it: only an explicit migrate creates the file', () => {
+    const file = path.join(dir, 'learning.db');
+    expect(openLearningDatabaseReadOnly(file)).toBeNull();
+    expect(() => openLearningDatabase(file)).toThrow(/quantcoder db migrate/);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('opened read-only, answers reads and refuses writes without changing a byte', async () => {
+    const file = path.join(dir, 'learning.db');
+    migrateLearningDatabase(file);
+    const writer = openLearningDatabase(file);
+    await recordSearch(writer, { workflowId: 'search-x-1', query: 'momentum', source: 'crossref', papers: [paper(1)] });
+    await writer.$disconnect();
+    const before = fs.readFileSync(file);
+    const reader = openLearningDatabaseReadOnly(file)!;
+    try {
+      expect(await reader.article.count()).toBe(1);
+      await expect(reader.search.create({ data: { workflowId: 'w2', query: 'q', source: 'crossref' } })).rejects.toThrow(/readonly|read-only/i);
+    } finally {
+      await reader.$disconnect();
+    }
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('opened read-only, a database missing a migration is reported, not migrated', () => {
+    const old = path.join(dir, 'migrations');
+    const first = fs.readdirSync(MIGRATIONS_DIR).filter((d) => !d.endsWith('.toml')).sort()[0]!;
+    fs.mkdirSync(path.join(old, first), { recursive: true });
+    fs.copyFileSync(path.join(MIGRATIONS_DIR, first, 'migration.sql'), path.join(old, first, 'migration.sql'));
+    const file = path.join(dir, 'learning.db');
+    migrateLearningDatabase(file, old);
+    const pending = pendingMigrations(file);
+    expect(pending.length).toBeGreaterThan(0);
+    expect(() => openLearningDatabaseReadOnly(file)).toThrow(DatabaseError);
+    expect(() => openLearningDatabaseReadOnly(file)).toThrow(/quantcoder db migrate/);
+    expect(pendingMigrations(file)).toEqual(pending);
   });
 });

@@ -1,4 +1,4 @@
-import { applyLintFixes, lintCode, type LintResultIssue } from '../../domain/lint';
+import { applyLintFixes, lintCode, type LintResultIssue } from '../domain/lint';
 import { checkPythonSyntax, type PythonSyntaxOptions } from './syntax';
 
 /** The rule id of a syntax error in the linted (or fixed) code. */

@@ -1,6 +1,6 @@
 import type { PrismaClient } from '@prisma/client';
-import { fixConfidence } from '../../domain/learning';
-import type { LearnedContext } from '../../domain/prompts';
+import { fixConfidence } from '../domain/learning';
+import type { LearnedContext } from '../domain/prompts';
 
 /**
  * What the learning database knows that may help a prompt: fixes that worked for this error

@@ -55,7 +55,7 @@ export function writeConfigFile(file: string, config: ConfigFile): void {
  * then the process environment (which wins), validated by one schema.
  */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, string | undefined> = {}): Settings {
-  const layout = homeLayout(quantcoderHome({ ...env, HOME: env.HOME ?? os.homedir() }));
+  const layout = layoutFromEnv(env);
   const warnings: string[] = [];
   let dotenv: Record<string, string> = {};
   if (fs.existsSync(layout.dotenv)) {
@@ -71,6 +71,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: Re
     (v): v is string => typeof v === 'string' && v.length > 0,
   );
   return { config, layout, warnings, secrets };
+}
+
+/** Where QuantCoder's files are, from `QUANTCODER_HOME` or the user's home; known even when the config file does not load. */
+export function layoutFromEnv(env: NodeJS.ProcessEnv = process.env): HomeLayout {
+  return homeLayout(quantcoderHome({ ...env, HOME: env.HOME ?? os.homedir() }));
 }
 
 /** Set values only: an empty variable (`ANTHROPIC_API_KEY=`) must not hide the one in `.env`. */

@@ -4,8 +4,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { PrismaClient } from '@prisma/client';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
-import { DatabaseError } from '../../domain/errors';
-import { packageRoot } from '../package-root';
+import { DatabaseError } from '../domain/errors';
+import { packageRoot } from '../config/package-root';
 
 /** The committed Prisma migrations, shipped with the package. */
 export const MIGRATIONS_DIR = path.join(packageRoot(), 'prisma', 'migrations');
@@ -131,8 +131,44 @@ export function pendingMigrations(file: string, migrationsDir = MIGRATIONS_DIR):
   }
 }
 
-/** Opens (creating and migrating if needed) the learning database and returns a Prisma client on it. */
+/** The migrations still to apply, or a DatabaseError telling the user how to apply them. */
+function requireMigrated(file: string): void {
+  const pending = pendingMigrations(file);
+  if (pending.length) {
+    throw new DatabaseError(
+      `${file} needs ${pending.length} migration(s) this QuantCoder version brings (${pending.join(', ')}); run \`quantcoder db migrate\` (or start a worker, which migrates it).`,
+    );
+  }
+}
+
+/**
+ * Opens the learning database for reading and writing. It must exist and carry every committed
+ * migration: `migrateLearningDatabase` is the one step that changes its schema (the worker runs it
+ * at start, `quantcoder db migrate` on request).
+ */
 export function openLearningDatabase(file: string): PrismaClient {
-  migrateLearningDatabase(file);
+  if (!fs.existsSync(file)) throw new DatabaseError(`No learning database at ${file}; run \`quantcoder db migrate\` to create it.`);
+  requireMigrated(file);
   return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}`, timeout: 5000 }) });
+}
+
+/**
+ * Opens the learning database for reading only: no migration, no write, the file opened read-only.
+ * `null` when the database does not exist yet (nothing has been learned).
+ */
+export function openLearningDatabaseReadOnly(file: string): PrismaClient | null {
+  if (!fs.existsSync(file)) return null;
+  requireMigrated(file);
+  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${file}`, readonly: true, fileMustExist: true, timeout: 5000 }) });
+}
+
+/** Runs `read` on the learning database opened read-only, closing it after; `empty` when there is no database yet. */
+export async function readLearningDatabase<T>(file: string, empty: T, read: (prisma: PrismaClient) => Promise<T>): Promise<T> {
+  const prisma = openLearningDatabaseReadOnly(file);
+  if (!prisma) return empty;
+  try {
+    return await read(prisma);
+  } finally {
+    await prisma.$disconnect();
+  }
 }

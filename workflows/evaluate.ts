@@ -1,0 +1,234 @@
+import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { CheckOutcome, CodeProblem, CompileOutcome, StatisticsSummary } from '../domain/pipeline';
+import type { RunSettings } from '../domain/run-settings';
+import { servicePolicies } from './policies';
+
+/**
+ * The one evaluation path of every workflow: quality gate → QuantConnect compile → backtest →
+ * learning records. Article, evolution and single-step workflows all call `evaluateProgram`, and
+ * every error met on the way (syntax, lint, build, runtime) reaches the learning tables from here.
+ */
+
+/** Where a QuantConnect project is: known by id (no account listing), or to be found or created by name. */
+export type ProjectRef = { projectId: number } | { projectName: string };
+
+/**
+ * Hands out the project an evaluation compiles and backtests in, and takes it back afterwards.
+ * A run's pool keeps a few projects and reuses them; a single step uses one named project.
+ */
+export interface ProjectPool {
+  acquire(): Promise<ProjectRef>;
+  /** `projectId` is the project the evaluation used (null when it never reached QuantConnect). */
+  release(ref: ProjectRef, projectId: number | null): void;
+}
+
+/** A pool of one project, known by name: for runs that compile one program at a time. */
+export function namedProject(projectName: string): ProjectPool & { projectId(): number | null } {
+  let known: number | null = null;
+  return {
+    projectId: () => known,
+    acquire: async () => (known !== null ? { projectId: known } : { projectName }),
+    release: (_ref, projectId) => {
+      if (projectId !== null) known = projectId;
+    },
+  };
+}
+
+/** `queued`: checked, waiting for a free project to compile in. */
+export type EvaluationStage = 'check' | 'queued' | 'compile' | 'backtest';
+
+/** Where an evaluated program's statistics came from. */
+export type ScoreSource =
+  /** a backtest this evaluation ran */
+  | 'backtest'
+  /** a backtest of the same program (same code hash and period) recorded earlier, in any run */
+  | 'recorded'
+  /** an evaluation of the same program earlier in this run */
+  | 'run'
+  /** an evaluation of the same program running at the same time */
+  | 'concurrent';
+
+interface Evaluated {
+  /** The program as evaluated (after the gate's safe fixes). */
+  code: string;
+  codeHash: string;
+  check: CheckOutcome;
+}
+
+export type Evaluation =
+  | (Evaluated & { kind: 'scored'; statistics: StatisticsSummary; rawStatistics: Record<string, string> | null; source: ScoreSource; backtestId: string | null; compile: CompileOutcome | null })
+  /** The program does not build: a syntax, lint or structure problem, or a LEAN build error. No backtest ran. */
+  | (Evaluated & { kind: 'compileError'; problem: CodeProblem; compile: CompileOutcome | null })
+  /** The backtest ran and stopped with an error (its message and stack trace are in `problem`). */
+  | (Evaluated & { kind: 'runtimeError'; problem: CodeProblem; backtestId: string; compile: CompileOutcome })
+  /** Evaluation stopped before a backtest on purpose: local only, compile only, or refused (a stop, a budget used up). */
+  | (Evaluated & { kind: 'skipped'; reason: 'localOnly' | 'compileOnly' | 'refused'; detail: string; compile: CompileOutcome | null })
+  /** A service failed for good (after its retry policy): nothing is known about the program itself. */
+  | { kind: 'failed'; code: string; codeHash: string | null; message: string; type: string | null };
+
+/** The program to evaluate, and where the learning tables file this attempt. */
+export interface ProgramToEvaluate {
+  code: string;
+  /** The article key, variant id or step name the attempt belongs to. */
+  key: string;
+  /** 1 for a first attempt, then one more per repair. */
+  attempt: number;
+  /** The attempt this one repairs, with the problem it had: the learning tables judge the fix. */
+  previous: { code: string; problem: CodeProblem } | null;
+  provider?: string;
+  model?: string;
+}
+
+export interface EvaluationContext {
+  /** The run as the learning database knows it. */
+  runId: string;
+  settings: RunSettings;
+  family: string | null;
+  start?: string;
+  end?: string;
+  project: ProjectPool;
+  /** Stop after the quality gate (`check`) or after the compile (`compile`) instead of backtesting. */
+  stopAfter?: 'check' | 'compile';
+  /** Use a backtest of the same program and period recorded earlier (in any run) instead of paying for another. */
+  reuseRecorded?: boolean;
+  /** Statistics this run already has for a program, by code hash. */
+  known?: (codeHash: string) => StatisticsSummary | null;
+  /** Evaluations of this run by code hash: the same program evaluated twice at once runs once. */
+  shared?: Map<string, Promise<Evaluation>>;
+  /** Why the next paid step may not start (a stop was asked, a budget is used up), or null. Asked just before each compile and backtest. */
+  refusal?: (next: 'compile' | 'backtest') => string | null;
+  onStage?: (stage: EvaluationStage) => unknown;
+  /** Called just before a backtest is requested (budget accounting). */
+  onBacktest?: () => void;
+}
+
+/** A failure's own message and type, under Temporal's activity wrapper. */
+export function failureOf(err: unknown): { message: string; type: string | null } {
+  const inner = err instanceof ActivityFailure && err.cause ? err.cause : err;
+  if (inner instanceof ApplicationFailure) return { message: inner.message, type: inner.type ?? null };
+  return { message: (inner as Error)?.message ?? String(inner), type: null };
+}
+
+/** Turns a `failed` evaluation back into the failure it was, for workflows that stop on it. */
+export function failureFrom(e: Extract<Evaluation, { kind: 'failed' }>): ApplicationFailure {
+  return ApplicationFailure.create({ message: e.message, type: e.type ?? 'EvaluationFailed', nonRetryable: true });
+}
+
+/** The problem an evaluation met in the program itself, if any. */
+export function problemOf(e: Evaluation): CodeProblem | null {
+  return e.kind === 'compileError' || e.kind === 'runtimeError' ? e.problem : null;
+}
+
+function services(settings: RunSettings) {
+  const p = servicePolicies(workflowInfo().taskQueue, settings);
+  return {
+    qc: proxyActivities<Activities>(p.quantconnect),
+    backtester: proxyActivities<Activities>(p.backtest),
+    local: proxyActivities<Activities>(p.local),
+  };
+}
+
+/**
+ * Evaluates one program: gate, compile, backtest, record. Never throws for a problem in the
+ * program or a service that gave up (those are outcomes); a cancelled run still cancels.
+ */
+export async function evaluateProgram(program: ProgramToEvaluate, ctx: EvaluationContext): Promise<Evaluation> {
+  const { qc, backtester, local } = services(ctx.settings);
+  let code = program.code;
+  let codeHash: string | null = null;
+  try {
+    await ctx.onStage?.('check');
+    const check = await local.checkAlgorithm({ code, start: ctx.start, end: ctx.end });
+    code = check.code;
+    codeHash = check.codeHash;
+    const checkedHash = check.codeHash;
+    const base: Evaluated = { code, codeHash: checkedHash, check };
+
+    if (check.problem) return await recorded({ ...base, kind: 'compileError', problem: check.problem, compile: null });
+    if (ctx.stopAfter === 'check') return await recorded({ ...base, kind: 'skipped', reason: 'localOnly', detail: 'local checks only', compile: null });
+
+    const known = ctx.known?.(checkedHash);
+    if (known) return { ...base, kind: 'scored', statistics: known, rawStatistics: null, source: 'run', backtestId: null, compile: null };
+    const running = ctx.shared?.get(checkedHash);
+    if (running) {
+      const other = await running;
+      return other.kind === 'scored' ? { ...other, ...base, source: 'concurrent', backtestId: null } : other;
+    }
+    const rest = compileAndBacktest(base);
+    ctx.shared?.set(checkedHash, rest);
+    return await rest;
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    return { kind: 'failed', code, codeHash, ...failureOf(err) };
+  }
+
+  async function compileAndBacktest(base: Evaluated): Promise<Evaluation> {
+    try {
+      if (ctx.reuseRecorded) {
+        const earlier = await local.findBacktestedCode({ codeHash: base.codeHash, start: ctx.start, end: ctx.end });
+        if (earlier) return { ...base, kind: 'scored', statistics: earlier.statistics, rawStatistics: null, source: 'recorded', backtestId: null, compile: null };
+      }
+      await ctx.onStage?.('queued');
+      const ref = await ctx.project.acquire();
+      let projectId: number | null = null;
+      try {
+        // asked once a project is free: a stop that came while waiting for one starts no compile
+        const refused = ctx.refusal?.('compile');
+        if (refused) return await recorded({ ...base, kind: 'skipped', reason: 'refused', detail: refused, compile: null });
+        await ctx.onStage?.('compile');
+        const compile = await qc.compileAlgorithm({ project: ref, code: base.code });
+        projectId = compile.projectId;
+        if (!compile.compiled) {
+          return await recorded({ ...base, kind: 'compileError', problem: { kind: 'compile', message: compile.logs.join('\n') || 'Build failed without logs' }, compile });
+        }
+        if (ctx.stopAfter === 'compile') return await recorded({ ...base, kind: 'skipped', reason: 'compileOnly', detail: 'compiled, no backtest asked', compile });
+        const refusal = ctx.refusal?.('backtest');
+        if (refusal) return await recorded({ ...base, kind: 'skipped', reason: 'refused', detail: refusal, compile });
+
+        await ctx.onStage?.('backtest');
+        ctx.onBacktest?.();
+        const bt = await backtester.runBacktest({ projectId: compile.projectId, compileId: compile.compileId, label: `${program.key}-${program.attempt}`, codeHash: base.codeHash });
+        if (bt.kind === 'runtimeError') {
+          const problem: CodeProblem = { kind: 'runtime', message: `${bt.error}\n${bt.stacktrace ?? ''}`.trim() };
+          return await recorded({ ...base, kind: 'runtimeError', problem, backtestId: bt.backtestId, compile });
+        }
+        await local.recordBacktest({
+          runId: ctx.runId,
+          codeHash: base.codeHash,
+          family: ctx.family,
+          backtestId: bt.backtestId,
+          projectId: compile.projectId,
+          start: ctx.start,
+          end: ctx.end,
+          statistics: bt.statistics,
+          rawStatistics: bt.rawStatistics,
+        });
+        return await recorded({ ...base, kind: 'scored', statistics: bt.statistics, rawStatistics: bt.rawStatistics, source: 'backtest', backtestId: bt.backtestId, compile });
+      } finally {
+        ctx.project.release(ref, projectId);
+      }
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      return { kind: 'failed', code: base.code, codeHash: base.codeHash, ...failureOf(err) };
+    }
+  }
+
+  /** Files the attempt in the learning tables: the program, its problem, and whether it fixed the previous one. */
+  async function recorded<E extends Exclude<Evaluation, { kind: 'failed' }>>(e: E): Promise<E> {
+    await local.recordAttempt({
+      runId: ctx.runId,
+      articleKey: program.key,
+      attempt: program.attempt,
+      code: e.code,
+      codeHash: e.codeHash,
+      family: ctx.family,
+      provider: program.provider,
+      model: program.model,
+      compiled: e.kind === 'scored' || (e.kind === 'skipped' && e.compile?.compiled === true),
+      problem: problemOf(e),
+      previous: program.previous,
+    });
+    return e;
+  }
+}
