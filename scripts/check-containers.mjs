@@ -280,7 +280,7 @@ for (const doc of ['README.md', path.join('docs', 'RUNBOOK.md')]) {
 function dockerCommands(markdown) {
   // README: the `## Docker` section; RUNBOOK: every ```bash docker block (and its Docker section)
   const lines = [];
-  const section = /^## Docker\n([\s\S]*?)(?=^## |$(?![\s\S]))/m.exec(markdown)?.[1] ?? '';
+  const section = [...markdown.matchAll(/^## (?:Docker|Scaling out)\n([\s\S]*?)(?=^## |$(?![\s\S]))/gm)].map((m) => m[1]).join('\n');
   const blocks = [...markdown.matchAll(/```bash docker\n([\s\S]*?)```/g)].map((m) => m[1]);
   const fenced = [...section.matchAll(/```bash[^\n]*\n([\s\S]*?)```/g)].map((m) => m[1]);
   for (const block of [...blocks, ...fenced]) {
