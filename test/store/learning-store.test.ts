@@ -177,6 +177,9 @@ for (const backend of backends) {
       const cli = await runCli(['db', 'migrate', '--json'], { QUANTCODER_HOME: dir, QUANTCODER_DATABASE_URL: location.url ?? '' });
       expect(cli.code).toBe(0);
       expect(JSON.parse(cli.stdout)).toMatchObject({ applied: [], total: backend.migrations.length });
+      // and the operator's health check judges the same store
+      const health = await runCli(['health', '--json', '--address', '127.0.0.1:1'], { QUANTCODER_HOME: dir, QUANTCODER_DATABASE_URL: location.url ?? '' });
+      expect((JSON.parse(health.stdout) as { checks: { database: unknown } }).checks.database).toEqual({ status: 'pass', message: expect.stringContaining('all migrations applied') });
     }, 180_000);
   });
 }
