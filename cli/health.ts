@@ -10,6 +10,7 @@ import { serviceEndpoints, type ServiceEndpoints } from '../domain/services';
 import { taskQueues } from '../domain/task-queues';
 import { profileOfIdentity, type WorkerProfile } from '../domain/worker-identity';
 import { assertSqliteFile, MIGRATIONS_DIR, pendingMigrations } from '../store/database';
+import { isPostgresUrl, pendingPostgresMigrations, redactUrl } from '../store/postgres';
 import { quantconnectAuthHeaders } from '../domain/quantconnect-auth';
 import { formatBytes } from './format';
 import type { Settings } from '../config/settings';
@@ -177,6 +178,18 @@ export function checkDependencies(): CheckResult {
   if (!fs.existsSync(MIGRATIONS_DIR)) problems.push(`migrations folder ${MIGRATIONS_DIR} is missing (broken install)`);
   if (problems.length) return fail(`Missing or broken: ${problems.join('; ')}`);
   return pass(`All required packages available: ${found.join(', ')}`);
+}
+
+/** The PostgreSQL learning store (QUANTCODER_DATABASE_URL): reachable, every migration applied. */
+export async function checkPostgresDatabase(url: string): Promise<CheckResult> {
+  let pending: string[];
+  try {
+    pending = await pendingPostgresMigrations(url);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  if (pending.length) return fail(`${redactUrl(url)} has ${pending.length} pending migration(s) (${pending.join(', ')}): run \`quantcoder db migrate\``);
+  return pass(`${redactUrl(url)}: all migrations applied`);
 }
 
 export function checkDatabase(file: string): CheckResult {
@@ -440,7 +453,7 @@ export async function runHealthChecks(options: HealthOptions): Promise<HealthRep
     dependencies: checkDependencies(),
     temporal: skipped,
     workers: skipped,
-    database: checkDatabase(layout.database),
+    database: isPostgresUrl(config?.database.url) ? await checkPostgresDatabase(config.database.url) : checkDatabase(layout.database),
   };
   if (config) {
     const { address, namespace, taskQueue } = config.temporal;

@@ -30,6 +30,16 @@ export const configSchema = z
       .strict()
       .default({ address: 'localhost:7233', namespace: 'default', taskQueue: 'quantcoder', uiUrl: 'http://localhost:8233' }),
     sandbox: z.object({ url: url.default('http://127.0.0.1:7480') }).strict().default({ url: 'http://127.0.0.1:7480' }),
+    // the learning store: SQLite in QUANTCODER_HOME by default; postgresql://… for a cluster of workers
+    database: z
+      .object({
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\/\S+$/, { error: 'must be a postgresql:// URL (leave it unset for SQLite in QUANTCODER_HOME)' })
+          .optional(),
+      })
+      .strict()
+      .default({}),
     crossref: z
       .object({
         baseUrl: url.default('https://api.crossref.org'),
@@ -102,7 +112,7 @@ export type QuantCoderConfig = z.infer<typeof configSchema>;
 export type ConfigFile = Record<string, unknown>;
 
 /** Keys that hold secrets: masked by `config show`, never logged, never put in workflow history. */
-export const SECRET_KEYS = ['openai.apiKey', 'anthropic.apiKey', 'quantconnect.apiToken'] as const;
+export const SECRET_KEYS = ['openai.apiKey', 'anthropic.apiKey', 'quantconnect.apiToken', 'database.url'] as const;
 
 /** Environment variables and the config key each sets. The environment wins over the file. */
 export const ENV_KEYS: Record<string, string> = {
@@ -125,6 +135,7 @@ export const ENV_KEYS: Record<string, string> = {
   LOG_LEVEL: 'logging.level',
   LOG_FORMAT: 'logging.format',
   QUANTCODER_METRICS_ADDRESS: 'metrics.address',
+  QUANTCODER_DATABASE_URL: 'database.url',
 };
 
 /**

@@ -7,5 +7,7 @@ npm run lint --silent
 # The browser test drives Debian's Chromium (never a downloaded browser); the runbook check uses jq.
 command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 command -v jq >/dev/null || (apt-get update && apt-get install -y jq)
+# The learning-store tests run on PostgreSQL too (Debian's server, started by the jest global setup).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update && apt-get install -y postgresql)
 # Dockerfile and docker-compose.yml, checked statically (no Docker engine here).
 bash scripts/check-containers.sh

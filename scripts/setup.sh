@@ -35,7 +35,7 @@ else
 fi
 
 say "Generating the Prisma client"
-npx --no-install prisma generate >/dev/null
+npm run --silent prisma:generate >/dev/null
 
 say "Building"
 npm run build --silent

@@ -67,38 +67,48 @@ export function migrateLearningDatabase(file: string, migrationsDir = MIGRATIONS
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
   try {
+    // many workers may start at once: wait for another migrator's write lock rather than fail
+    db.pragma(`busy_timeout = ${MIGRATION_BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
-    db.pragma('busy_timeout = 5000');
-    db.exec(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
-      "id" TEXT PRIMARY KEY NOT NULL, "checksum" TEXT NOT NULL, "finished_at" DATETIME,
-      "migration_name" TEXT NOT NULL, "logs" TEXT, "rolled_back_at" DATETIME,
-      "started_at" DATETIME NOT NULL DEFAULT current_timestamp, "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0)`);
-    const done = new Set(
-      (db.prepare('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL').all() as Array<{
-        migration_name: string;
-      }>).map((r) => r.migration_name),
-    );
-    const migrations = listMigrations(migrationsDir);
-    const applied: string[] = [];
-    for (const m of migrations) {
-      if (done.has(m.name)) continue;
-      const checksum = createHash('sha256').update(m.sql).digest('hex');
-      db.transaction(() => {
-        db.exec(m.sql);
-        db.prepare(
-          `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
-           VALUES (?, ?, ?, ?, ?, 1)`,
-        ).run(randomUUID(), checksum, Date.now(), m.name, Date.now());
-      })();
-      applied.push(m.name);
-    }
-    return { file, created, applied, total: migrations.length };
+    // BEGIN IMMEDIATE takes the write lock before reading what is applied, so one process migrates
+    // and the others, once it commits, find nothing left to do
+    return db.transaction(() => applyPending(db, file, created, migrationsDir)).immediate();
   } catch (err) {
     if (err instanceof DatabaseError) throw err;
     throw new DatabaseError(`Migrating ${file} failed: ${(err as Error).message}`, { cause: err });
   } finally {
     db.close();
   }
+}
+
+/** How long a migrator waits for another one holding the database's write lock. */
+const MIGRATION_BUSY_TIMEOUT_MS = 60_000;
+
+function applyPending(db: Database.Database, file: string, created: boolean, migrationsDir: string): MigrationReport {
+  db.exec(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id" TEXT PRIMARY KEY NOT NULL, "checksum" TEXT NOT NULL, "finished_at" DATETIME,
+    "migration_name" TEXT NOT NULL, "logs" TEXT, "rolled_back_at" DATETIME,
+    "started_at" DATETIME NOT NULL DEFAULT current_timestamp, "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0)`);
+  const done = new Set(
+    (db.prepare('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL').all() as Array<{
+      migration_name: string;
+    }>).map((r) => r.migration_name),
+  );
+  const migrations = listMigrations(migrationsDir);
+  const applied: string[] = [];
+  for (const m of migrations) {
+    if (done.has(m.name)) continue;
+    const checksum = createHash('sha256').update(m.sql).digest('hex');
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare(
+        `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
+         VALUES (?, ?, ?, ?, ?, 1)`,
+      ).run(randomUUID(), checksum, Date.now(), m.name, Date.now());
+    })();
+    applied.push(m.name);
+  }
+  return { file, created, applied, total: migrations.length };
 }
 
 /** Names of committed migrations not yet applied to the database (for `health`). */

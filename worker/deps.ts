@@ -23,17 +23,21 @@ export function llmChoice(settings: Settings, task: LlmTask): { provider: 'opena
   return { provider: perTask.provider ?? llm.provider, model: perTask.model ?? llm.model };
 }
 
-/** Builds the real clients every activity uses, from settings (never from process.env directly). */
-export function buildActivityDeps(settings: Settings, metrics?: ActivityMetrics): ActivityDeps {
+/**
+ * Builds the real clients every activity uses, from settings (never from process.env directly).
+ * `prisma` is the learning store when the caller opened it (PostgreSQL is opened asynchronously).
+ */
+export function buildActivityDeps(settings: Settings, metrics?: ActivityMetrics, prisma?: ActivityDeps['prisma']): ActivityDeps {
   const endpoints = serviceEndpoints(settings.config);
   const { config, layout } = settings;
   const llmClients = new Map<string, LlmClient>();
   let qc: QuantConnectClient | undefined;
   const arxiv = new ArxivClient({ ...endpoints.arxiv, userAgent: USER_AGENT });
   // the worker is the learning database's writer: it brings the schema up to date before opening it
-  migrateLearningDatabase(layout.database);
+  // (a store opened by the caller, such as PostgreSQL, was migrated there)
+  if (!prisma) migrateLearningDatabase(layout.database);
   return {
-    prisma: openLearningDatabase(layout.database),
+    prisma: prisma ?? openLearningDatabase(layout.database),
     crossref: new CrossrefClient({ ...endpoints.crossref, userAgent: USER_AGENT }),
     arxiv,
     downloader: new PdfDownloader({

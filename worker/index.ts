@@ -5,6 +5,10 @@ import { installRuntime, connectWorker } from './runtime';
 import { createActivityMetrics } from './metrics';
 import type { Settings } from '../config/settings';
 import { createWorkerSet, runWorkerSet } from './workers';
+import { livenessFile, startLivenessReporter } from './liveness';
+import { shutdownGraceSeconds } from './shutdown';
+import { prebuiltWorkflowBundle } from './bundle-workflows';
+import { openLearningStore } from '../store/open';
 
 export { loadSettings } from '../config/settings';
 export { createLogger } from './logger';
@@ -20,11 +24,22 @@ export interface WorkerProcess {
  * Starts a QuantCoder worker process against the configured Temporal server. SIGINT/SIGTERM
  * start a graceful shutdown: in-flight activities get the grace time to finish, then are cancelled.
  */
-export async function startWorkerProcess(settings: Settings, logger: Logger): Promise<WorkerProcess> {
+export interface WorkerProcessOptions {
+  /** Seconds in-flight activities get after SIGTERM; must outlast every activity that does not heartbeat. */
+  shutdownGraceSeconds?: number;
+  /** Where this process reports its liveness (`quantcoder worker --liveness` reads it). */
+  livenessFile?: string;
+}
+
+export async function startWorkerProcess(settings: Settings, logger: Logger, options: WorkerProcessOptions = {}): Promise<WorkerProcess> {
   const { temporal, metrics } = settings.config;
+  const grace = shutdownGraceSeconds(settings.config, options.shutdownGraceSeconds);
+  const workflowBundle = prebuiltWorkflowBundle();
   installRuntime(logger, metrics.address);
   const connection = await connectWorker(temporal.address, temporal.namespace);
-  const deps = buildActivityDeps(settings, createActivityMetrics());
+  // migrated here, by whichever worker gets the lock first, before any activity can write
+  const prisma = await openLearningStore({ url: settings.config.database.url, file: settings.layout.database });
+  const deps = buildActivityDeps(settings, createActivityMetrics(), prisma);
   const workers = await createWorkerSet({
     connection,
     namespace: temporal.namespace,
@@ -32,9 +47,16 @@ export async function startWorkerProcess(settings: Settings, logger: Logger): Pr
     config: settings.config,
     deps,
     logger,
+    shutdownGraceTime: `${grace} seconds`,
+    ...(workflowBundle ? { workflowBundle } : {}),
   });
-  logger.info({ address: temporal.address, namespace: temporal.namespace, taskQueue: temporal.taskQueue }, 'worker started');
+  const liveness = startLivenessReporter(workers, options.livenessFile ?? livenessFile(settings.layout.home));
+  logger.info(
+    { address: temporal.address, namespace: temporal.namespace, taskQueue: temporal.taskQueue, shutdownGraceSeconds: grace, prebuiltBundle: !!workflowBundle },
+    'worker started',
+  );
   const done = runWorkerSet(workers).finally(async () => {
+    liveness.stop();
     await deps.prisma.$disconnect();
     await connection.close();
     logger.info('worker stopped');

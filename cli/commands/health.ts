@@ -13,7 +13,8 @@ export default class Health extends BaseCommand<typeof Health> {
     'checks the namespace; `workers` asks Temporal which workers poll each QuantCoder task queue; `database` checks the ' +
     'learning database exists, has every migration and passes SQLite\'s integrity check. `--deep` also makes the cheapest ' +
     'authenticated call of each configured service (QuantConnect `authenticate`, the LLM provider\'s model list).\n\n' +
-    'Exit code: 0 when healthy; 1 when degraded (a warning) or unhealthy (a failure). Secrets are never printed.';
+    'Exit code: 0 when healthy or degraded (warnings only); 1 when unhealthy (a failure). Secrets are never printed. ' +
+    'This is the operator\'s whole-system check; a container health check judges one worker with `quantcoder worker --liveness`.';
   static override examples = [
     '<%= config.bin %> health',
     '<%= config.bin %> health --json | jq .status',
@@ -56,8 +57,8 @@ export default class Health extends BaseCommand<typeof Health> {
         if (check) this.log(`  ${check.status.toUpperCase().padEnd(4)}  ${name.padEnd(width)}  ${check.message}`);
       }
     }
-    // Degraded and unhealthy both exit 1, so `quantcoder health` can be a container HEALTHCHECK.
-    if (report.status !== 'healthy') process.exitCode = 1;
+    // Warnings (a missing key, a busy queue) are for the operator to read; only a failure exits 1.
+    if (report.status === 'unhealthy') process.exitCode = 1;
     return report;
   }
 }

@@ -120,7 +120,7 @@ describe('quantcoder health', () => {
     expectNoSecrets(res);
   });
 
-  it('is degraded (exit 1) when credentials are missing, saying which', async () => {
+  it('is degraded, exit 0, when credentials are missing, saying which', async () => {
     const home = migratedHome();
     homes.push(home);
     const res = await runCli(['health', '--json', '--address', '127.0.0.1:1'], {
@@ -132,6 +132,9 @@ describe('quantcoder health', () => {
     });
     const report = parseReport(res);
     expect(report.checks.api_keys).toMatchObject({ status: 'warn', message: expect.stringContaining('OPENAI_API_KEY') });
+    // an unreachable server is a failure; without it, warnings alone exit 0 (see the liveness test)
+    expect(report.status).toBe('unhealthy');
+    expect(res.code).toBe(1);
     expect(report.checks.quantconnect).toMatchObject({ status: 'warn', message: expect.stringContaining('QUANTCONNECT_API_TOKEN') });
   });
 
