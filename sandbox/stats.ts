@@ -21,6 +21,8 @@ export interface SandboxStats {
     backtestsCreated: number;
     /** Distinct programs backtested, keyed by normalizePython + sha256 (comments and spacing ignored). */
     uniqueCodeHashesBacktested: number;
+    /** Backtests per period the program set, `YYYY-MM-DD..YYYY-MM-DD` (as QuantConnect reports backtestStart/backtestEnd). */
+    backtestPeriods: Record<string, number>;
     authFailures: number;
   };
   llm: LlmUsage & {
@@ -43,7 +45,7 @@ export function emptyStats(now: Date = new Date()): StatsRecord {
     unfaithful: emptyUnfaithfulStats(),
     requests: {},
     faults: { applied: 0, byKind: {} },
-    quantconnect: { projectsCreated: 0, filesWritten: 0, compilesCreated: 0, buildErrors: 0, backtestsCreated: 0, codeHashesBacktested: [], authFailures: 0 },
+    quantconnect: { projectsCreated: 0, filesWritten: 0, compilesCreated: 0, buildErrors: 0, backtestsCreated: 0, codeHashesBacktested: [], backtestPeriods: {}, authFailures: 0 },
     llm: { calls: 0, inputTokens: 0, outputTokens: 0, mistakes: 0, byTask: {}, byProvider: {} },
   };
 }
