@@ -7,6 +7,7 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   upsertSearchAttributes,
   workflowInfo,
@@ -385,7 +386,8 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
       await condition(allHandlersFinished);
       return continueAsNew<typeof evolutionRun>(input, state);
     }
-    if (b) state.overfitting = await judgeOutOfSample(b);
+    // runs that ended before this check existed replay without it
+    if (b && patched('out-of-sample-check')) state.overfitting = await judgeOutOfSample(b);
     run.stopReason = reason;
     const projectsKept = await releaseProjects();
     return { id: runId, status: state.stopRequested ? 'stopped' : 'completed', reason, generation: state.generation, best: b, history: state.history, used: state.used, projectsKept, overfitting: state.overfitting ?? null };
