@@ -8,6 +8,7 @@ import { evolutionStatusQuery, type EvolutionResult } from '../../workflows/evol
 import { runCli, startCli, tempHome, until, waitForExit, type CliResult } from '../helpers/cli';
 import { testAddress, testClient, uniqueTaskQueue } from '../helpers/temporal';
 import { STACK_LINE, unwrap } from './cli-output';
+import { VERDICT_HELP } from '../../domain/overfitting';
 
 const BASELINE = `from AlgorithmImports import *
 
@@ -387,5 +388,8 @@ describe('quantcoder evolve (the real CLI, a worker process and the sandbox)', (
     expect(res.code).toBe(1);
     expect(unwrap(res.stderr)).toContain('--holdout-start 2030-01-01 must be after 2018-01-01 and no later than 2022-12-31');
     expect(res.stderr).not.toMatch(STACK_LINE);
+    const help = await cli(['evolve', 'start', '--help']);
+    const words = (t: string) => t.replace(/\s+/g, ' ');
+    expect(words(help.stdout)).toContain(words(VERDICT_HELP));
   });
 });
