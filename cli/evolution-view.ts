@@ -1,4 +1,6 @@
 import type { EvaluatedVariant } from '../domain/evolution';
+import type { OverfittingReport } from '../domain/holdout';
+import type { StatisticsSummary } from '../domain/pipeline';
 import type { VariantRow } from '../store/variants';
 
 export type { VariantRow } from '../store/variants';
@@ -34,6 +36,7 @@ export function renderStatus(s: ViewedStatus, history: GenerationSummary[]): str
     const st = s.best.statistics;
     lines.push(`best ${s.best.variantId} (${s.best.codeHash.slice(0, 12)}): Sharpe ${st.sharpeRatio ?? '—'}, drawdown ${st.drawdown ?? '—'}%, CAR ${st.compoundingAnnualReturn ?? '—'}%, win ${st.winRate ?? '—'}%, orders ${st.totalOrders ?? '—'}`);
   }
+  if (s.overfitting) lines.push(...overfittingLines(s.overfitting));
   if (s.inFlight.length) lines.push(`in flight: ${s.inFlight.map((f) => `${f.variantId} (${f.stage})`).join(', ')}`);
   if (history.length) {
     lines.push(
@@ -53,6 +56,31 @@ export function renderStatus(s: ViewedStatus, history: GenerationSummary[]): str
     lines.push(fitnessChart(history));
   }
   return lines.join('\n');
+}
+
+/**
+ * The best program in and out of sample, side by side, with the probabilistic and deflated
+ * Sharpe ratios and the verdict (and why). Says when the holdout was off and when normal returns were assumed.
+ */
+export function overfittingLines(o: OverfittingReport): string[] {
+  const f = (x: number | null | undefined, digits = 2) => (x === null || x === undefined ? '—' : x.toFixed(digits));
+  const col = (st: StatisticsSummary | null) =>
+    st ? [f(st.sharpeRatio), st.drawdown === null ? '—' : `${st.drawdown}%`, st.compoundingAnnualReturn === null ? '—' : `${st.compoundingAnnualReturn}%`, String(st.totalOrders ?? '—')] : ['—', '—', '—', '—'];
+  const [is, oos] = [col(o.inSample), col(o.outOfSample)];
+  const rows = ['Sharpe', 'Drawdown', 'CAR', 'Orders'].map((metric, i) => ({ metric, in: is[i]!, out: oos[i]! }));
+  const lines = [
+    `overfitting check of ${o.variantId}:`,
+    table(rows, [
+      { key: 'metric', header: '' },
+      { key: 'in', header: o.split ? `In sample ${o.split.inSample.start}..${o.split.inSample.end}` : 'In sample' },
+      { key: 'out', header: o.split ? `Out of sample ${o.split.outOfSample.start}..${o.split.outOfSample.end}` : 'Out of sample' },
+    ]),
+  ];
+  if (o.outOfSampleNote) lines.push(`out of sample: none, ${o.outOfSampleNote}`);
+  lines.push(`PSR ${f(o.probabilisticSharpe, 3)} · DSR ${f(o.deflatedSharpe, 3)} over ${o.trials} trial${o.trials === 1 ? '' : 's'} (${o.observations} in-sample days)`);
+  if (o.assumedNormal) lines.push('PSR and DSR assume normal daily returns (skewness 0, kurtosis 3): the daily equity curve was not read');
+  lines.push(`verdict: ${o.verdict ?? 'none'} — ${o.reasons.join('; ')}`);
+  return lines;
 }
 
 /** `renderStatus` for a run that may have ended: adds why a failed run failed. */

@@ -131,6 +131,7 @@ export async function evolutionView(client: Client, id: string, databaseFile: st
         best: best ? { variantId: best.variantId, codeHash: best.codeHash, statistics: best.statistics, fitness: best.fitness } : null,
         budget: {},
         stopReason: result.reason,
+        overfitting: result.overfitting ?? null,
         history: result.history,
         error: null,
       },
@@ -172,6 +173,7 @@ function fromRecords(id: string, attrs: TypedSearchAttributes, variants: Variant
     best: best ? { variantId: best.variantId, codeHash: best.codeHash, statistics: best.statistics, fitness: best.fitness } : null,
     budget: {},
     stopReason: null,
+    overfitting: null,
     history,
   };
 }

@@ -25,6 +25,8 @@ export interface SandboxStats {
     backtestsRefusedNoNode: number;
     /** Distinct programs backtested, as CPython parses them (sha256 of `ast.dump`: comments and spacing ignored). */
     uniqueCodeHashesBacktested: number;
+    /** Backtests per period the program set, `YYYY-MM-DD..YYYY-MM-DD` (as QuantConnect reports backtestStart/backtestEnd). */
+    backtestPeriods: Record<string, number>;
     authFailures: number;
   };
   llm: LlmUsage & {
@@ -50,7 +52,7 @@ export function emptyStats(now: Date = new Date()): StatsRecord {
     unfaithful: emptyUnfaithfulStats(),
     requests: {},
     faults: { applied: 0, byKind: {} },
-    quantconnect: { projectsCreated: 0, filesWritten: 0, compilesCreated: 0, buildErrors: 0, backtestsCreated: 0, runningBacktestsHighWater: 0, backtestsRefusedNoNode: 0, codeHashesBacktested: [], authFailures: 0 },
+    quantconnect: { projectsCreated: 0, filesWritten: 0, compilesCreated: 0, buildErrors: 0, backtestsCreated: 0, runningBacktestsHighWater: 0, backtestsRefusedNoNode: 0, codeHashesBacktested: [], backtestPeriods: {}, authFailures: 0 },
     llm: { calls: 0, inputTokens: 0, outputTokens: 0, mistakes: 0, repeatedRequests: 0, requestHashes: [], byTask: {}, byProvider: {} },
   };
 }

@@ -30,6 +30,7 @@ export function registerEvolutionHandlers(runId: string, state: EvolutionState, 
       best: b ? { variantId: b.variantId, codeHash: b.codeHash, statistics: b.statistics, fitness: b.fitness } : null,
       budget: state.budget,
       stopRequested: state.stopRequested,
+      overfitting: state.overfitting ?? null,
       stopReason: run.stopReason,
     };
   };

@@ -7,6 +7,7 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   upsertSearchAttributes,
   workflowInfo,
@@ -26,6 +27,7 @@ import {
   type MutationWeights,
   type VariantRecord,
 } from '../domain/evolution';
+import { judgeBest, tradingDays, type OverfittingReport, type Period } from '../domain/holdout';
 import type { StatisticsSummary, TokenCount } from '../domain/pipeline';
 import { bestOf, migrate, planGeneration, summarizeGeneration, survivors, type GenerationSummary, type SelectionStrategy } from '../domain/population';
 import type { MutationKind } from '../domain/prompts';
@@ -61,8 +63,11 @@ export interface EvolutionConfig {
   targetFitness?: number;
   budget: Budget;
   fitness: FitnessWeights;
+  /** The in-sample period: every backtest of selection runs over it. */
   start?: string;
   end?: string;
+  /** The out-of-sample holdout, after the in-sample period; absent when the holdout is off. */
+  holdout?: Period;
   /** Keep the run's QuantConnect projects when it ends (they are deleted by default). */
   keepProjects?: boolean;
   /** LLM proposals in flight at once (default: `concurrency`); they run ahead of compiles and backtests. */
@@ -114,6 +119,8 @@ export interface EvolutionState {
   nextVariant: number;
   /** The run's QuantConnect projects by pool slot (null until the slot's project exists). */
   projects: Array<number | null>;
+  /** The best program judged in and out of sample, once the run has ended. */
+  overfitting?: OverfittingReport | null;
 }
 
 export type EvolutionRunStatus = 'running' | 'paused' | 'completed' | 'stopped' | 'failed';
@@ -132,6 +139,8 @@ export interface EvolutionStatus {
   /** A stop was asked for: nothing new starts; the steps in flight finish. */
   stopRequested: boolean;
   stopReason: string | null;
+  /** The best program judged in and out of sample, once the run has ended (null before). */
+  overfitting: OverfittingReport | null;
 }
 
 export interface EvolutionResult {
@@ -144,6 +153,8 @@ export interface EvolutionResult {
   used: BudgetUsed;
   /** QuantConnect projects the run left in the account (asked with --keep-projects, or a deletion failed). */
   projectsKept: number[];
+  /** The best program judged in and out of sample (null without a scored best). */
+  overfitting?: OverfittingReport | null;
 }
 
 type Child = { variantId: string; generation: number; island: number; parents: EvaluatedVariant[]; mutation: MutationKind | 'crossover' | 'baseline' | 'injected'; code?: string };
@@ -387,9 +398,46 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
       await condition(allHandlersFinished);
       return continueAsNew<typeof evolutionRun>(input, state);
     }
+    // runs that ended before this check existed replay without it
+    if (b && patched('out-of-sample-check')) state.overfitting = await judgeOutOfSample(b);
     run.stopReason = reason;
     const projectsKept = await releaseProjects();
-    return { id: runId, status: state.stopRequested ? 'stopped' : 'completed', reason, generation: state.generation, best: b, history: state.history, used: state.used, projectsKept };
+    return { id: runId, status: state.stopRequested ? 'stopped' : 'completed', reason, generation: state.generation, best: b, history: state.history, used: state.used, projectsKept, overfitting: state.overfitting ?? null };
+  }
+
+  /**
+   * Backtests the final elite on the holdout, then judges the best in and out of sample.
+   * Only once, when the run ends: a holdout backtest per variant per generation would double the
+   * run's backtest cost, and a holdout that selection watched would no longer be out of sample.
+   * These backtests count against the budget (a run that used it up gets no holdout result, and
+   * says so), and a program already backtested on the holdout (same code hash and period, in any
+   * run) is not backtested again.
+   */
+  async function judgeOutOfSample(best: EvaluatedVariant): Promise<OverfittingReport> {
+    const holdout = cfg.holdout;
+    const outOfSample = new Map<string, StatisticsSummary>();
+    let note: string | null = holdout ? null : 'the holdout was off (--holdout 0)';
+    if (holdout) {
+      const seen = new Set<string>();
+      const elite = state.islands
+        .flat()
+        .sort((x, y) => y.fitness - x.fitness)
+        .filter((v) => !seen.has(v.codeHash) && seen.add(v.codeHash))
+        .slice(0, cfg.elite);
+      for (const v of elite) {
+        const e = await evaluateProgram(
+          { code: v.code, key: `${v.variantId}-holdout`, attempt: 1, previous: null },
+          { ...context, start: holdout.start, end: holdout.end, known: undefined, shared: new Map(), onStage: (s) => void inFlight.set(v.variantId, `holdout ${s}`) },
+        );
+        inFlight.delete(v.variantId);
+        if (e.kind === 'scored') outOfSample.set(v.codeHash, e.statistics);
+        else if (v.codeHash === best.codeHash) note = `the holdout backtest did not run: ${describe(e) ?? e.kind}`;
+      }
+    }
+    const trialSharpes = Object.values(state.evaluated).flatMap((t) => (t.statistics?.sharpeRatio !== null && t.statistics?.sharpeRatio !== undefined ? [t.statistics.sharpeRatio] : []));
+    const observations = cfg.start && cfg.end ? tradingDays({ start: cfg.start, end: cfg.end }) : 0;
+    const split = holdout && cfg.start && cfg.end ? { inSample: { start: cfg.start, end: cfg.end }, outOfSample: holdout } : null;
+    return judgeBest({ best, trialSharpes, observations, split, outOfSample: outOfSample.get(best.codeHash) ?? null, outOfSampleNote: note });
   }
 
   /** Deletes the run's projects unless asked to keep them; returns the ids left in the account. */

@@ -294,6 +294,10 @@ const handlers: Record<string, (ex: Exchange, body: Body) => void | Promise<void
     qc.backtestsCreated++;
     qc.runningBacktestsHighWater = Math.max(qc.runningBacktestsHighWater, running + 1);
     if (!qc.codeHashesBacktested.includes(compile.codeHash)) qc.codeHashesBacktested.push(compile.codeHash);
+    const run = backtestJson(ex.runtime, record, false) as { backtestStart?: string; backtestEnd?: string };
+    const period = `${String(run.backtestStart).slice(0, 10)}..${String(run.backtestEnd).slice(0, 10)}`;
+    qc.backtestPeriods ??= {};
+    qc.backtestPeriods[period] = (qc.backtestPeriods[period] ?? 0) + 1;
     ex.runtime.store.save();
     ok(ex, { backtest: backtestJson(ex.runtime, record, true), debugging: false });
   },

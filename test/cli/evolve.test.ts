@@ -8,6 +8,7 @@ import { evolutionStatusQuery, type EvolutionResult } from '../../workflows/evol
 import { runCli, startCli, tempHome, until, waitForExit, type CliResult } from '../helpers/cli';
 import { testAddress, testClient, uniqueTaskQueue } from '../helpers/temporal';
 import { STACK_LINE, unwrap } from './cli-output';
+import { VERDICT_HELP } from '../../domain/overfitting';
 
 const BASELINE = `from AlgorithmImports import *
 
@@ -318,5 +319,77 @@ describe('quantcoder evolve (the real CLI, a worker process and the sandbox)', (
     expect(res.code).toBe(1);
     expect(unwrap(res.stderr)).toContain('No run with id evolve-nothing-here');
     expect(res.stderr).not.toMatch(STACK_LINE);
+  });
+  it('holds the end of the period out of selection, backtests the final elite on exactly that holdout once, and reports both side by side', async () => {
+    sandbox.configure({ backtestLatencyMs: 200, compileLatencyMs: 50 });
+    const inSample = '2015-03-02..2018-07-01';
+    const holdout = '2018-07-02..2019-12-31';
+    const before = sandbox.stats().quantconnect;
+    const id = await start('holdout', '--generations', '1', '--start', '2015-03-02', '--end', '2019-12-31', '--holdout-start', '2018-07-02');
+    const result = (await client.workflow.getHandle(id).result()) as EvolutionResult;
+    const after = sandbox.stats().quantconnect;
+    const periods = (s: typeof after) => s.backtestPeriods ?? {};
+    const ran = (key: string) => (periods(after)[key] ?? 0) - (periods(before)[key] ?? 0);
+
+    // selection saw only the in-sample part; the holdout was backtested once per distinct elite program
+    expect(ran(inSample)).toBeGreaterThanOrEqual(1);
+    expect(ran(holdout)).toBeGreaterThanOrEqual(1);
+    expect(ran(holdout)).toBeLessThanOrEqual(3);
+    // every backtest of this run was on one of its two periods, and every one counted against the budget
+    expect(ran(inSample) + ran(holdout)).toBe(after.backtestsCreated - before.backtestsCreated);
+    expect(result.used.backtests).toBe(after.backtestsCreated - before.backtestsCreated);
+    // no program was backtested twice on the same period (the program's code carries its period)
+    expect(after.uniqueCodeHashesBacktested - before.uniqueCodeHashesBacktested).toBe(after.backtestsCreated - before.backtestsCreated);
+
+    const o = result.overfitting!;
+    expect(o).toMatchObject({ variantId: result.best!.variantId, codeHash: result.best!.codeHash, inSample: result.best!.statistics, assumedNormal: true, outOfSampleNote: null });
+    expect(o.split).toEqual({ inSample: { start: '2015-03-02', end: '2018-07-01' }, outOfSample: { start: '2018-07-02', end: '2019-12-31' } });
+    expect(o.outOfSample?.sharpeRatio).toEqual(expect.any(Number));
+    // the holdout statistics are the sandbox's own for another period: they differ from the in-sample ones
+    expect(o.outOfSample).not.toEqual(o.inSample);
+    expect(o.trials).toBeGreaterThanOrEqual(1);
+    expect(o.probabilisticSharpe).toEqual(expect.any(Number));
+    expect(o.deflatedSharpe!).toBeLessThanOrEqual(o.probabilisticSharpe!);
+    expect(['holds up', 'degrades', 'likely overfit']).toContain(o.verdict);
+
+    const s = (await status(id)) as Status & { overfitting: typeof o };
+    expect(s.overfitting).toEqual(o);
+    const exported = json<{ inSample: unknown; outOfSample: unknown; deflatedSharpe: number; probabilisticSharpe: number; trials: number; verdict: string }>(
+      await cli(['evolve', 'export', id, '--json', '--output', path.join(home, `${id}.py`)]),
+    );
+    expect(exported).toMatchObject({ inSample: o.inSample, outOfSample: o.outOfSample, deflatedSharpe: o.deflatedSharpe, probabilisticSharpe: o.probabilisticSharpe, trials: o.trials, verdict: o.verdict });
+    const text = await cli(['evolve', 'status', id]);
+    expect(text.stdout).toContain('In sample 2015-03-02..2018-07-01');
+    expect(text.stdout).toContain('Out of sample 2018-07-02..2019-12-31');
+    expect(text.stdout).toContain(`verdict: ${o.verdict}`);
+    expect(text.stdout).toContain('assume normal daily returns');
+  }, 180_000);
+
+  it('with --holdout 0 says the holdout is off, backtests nothing out of sample, and still judges the best by its deflated Sharpe ratio', async () => {
+    const before = sandbox.stats().quantconnect;
+    const name = `noholdout-${randomUUID().slice(0, 6)}`;
+    const started = await cli(['evolve', 'start', baseline, '--name', name, '--generations', '1', '--variants', '1', '--holdout', '0', '--start', '2016-01-04', '--end', '2017-12-29', '--detach']);
+    expect(started.code).toBe(0);
+    const id = `evolve-${name}`;
+    runs.push(id);
+    expect(started.stdout).toContain('Holdout off (asked with --holdout 0)');
+    const result = (await client.workflow.getHandle(id).result()) as EvolutionResult;
+    const after = sandbox.stats().quantconnect;
+    const ran = Object.entries(after.backtestPeriods ?? {}).flatMap(([k, n]) => (n - ((before.backtestPeriods ?? {})[k] ?? 0) > 0 ? [k] : []));
+    expect(ran).toEqual(['2016-01-04..2017-12-29']);
+    expect(result.overfitting).toMatchObject({ split: null, outOfSample: null, outOfSampleNote: 'the holdout was off (--holdout 0)' });
+    expect(result.overfitting!.deflatedSharpe).toEqual(expect.any(Number));
+    const text = await cli(['evolve', 'status', id]);
+    expect(text.stdout).toContain('out of sample: none, the holdout was off (--holdout 0)');
+  }, 180_000);
+
+  it('refuses a holdout that does not fit the period, with the reason', async () => {
+    const res = await cli(['evolve', 'start', baseline, '--name', `badholdout-${randomUUID().slice(0, 6)}`, '--holdout-start', '2030-01-01', '--detach']);
+    expect(res.code).toBe(1);
+    expect(unwrap(res.stderr)).toContain('--holdout-start 2030-01-01 must be after 2018-01-01 and no later than 2022-12-31');
+    expect(res.stderr).not.toMatch(STACK_LINE);
+    const help = await cli(['evolve', 'start', '--help']);
+    const words = (t: string) => t.replace(/\s+/g, ' ');
+    expect(words(help.stdout)).toContain(words(VERDICT_HELP));
   });
 });

@@ -3,9 +3,11 @@ import path from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
-import { exportHeader, lineageOf, type LineageStep } from '../../evolution-view';
+import { exportHeader, lineageOf, overfittingLines, type LineageStep } from '../../evolution-view';
 import { evolutionView, readRunRecords } from '../../run-control';
 import { specDrift, type SpecDrift } from '../../spec-drift';
+import type { OverfittingReport } from '../../../domain/holdout';
+import type { OverfittingVerdict } from '../../../domain/overfitting';
 import type { StatisticsSummary } from '../../../domain/pipeline';
 
 export interface EvolveExportResult {
@@ -19,6 +21,16 @@ export interface EvolveExportResult {
   /** How the exported program differs from its paper's specification (null for a hand-written baseline). */
   drift: SpecDrift | null;
   output: string;
+  /** The exported program in sample (the statistics selection saw) and on the holdout (null without one). */
+  inSample: StatisticsSummary;
+  outOfSample: StatisticsSummary | null;
+  deflatedSharpe: number | null;
+  probabilisticSharpe: number | null;
+  /** Programs the run scored: the trials the deflated Sharpe ratio accounts for (null before the run has ended). */
+  trials: number | null;
+  verdict: OverfittingVerdict | null;
+  /** The full overfitting check, once the run has ended (null while it runs). */
+  overfitting: OverfittingReport | null;
 }
 
 export default class EvolveExport extends BaseCommand<typeof EvolveExport> {
@@ -52,10 +64,31 @@ export default class EvolveExport extends BaseCommand<typeof EvolveExport> {
     const lineage = variants.length ? lineageOf(variants, best.variantId) : [];
     const drift = await specDrift(database, variants.find((v) => v.mutation === 'baseline')?.code, best.code);
     const driftBlock = drift ? [`#`, `# drift from the paper's specification (${drift.title}; ${drift.pipelineRunId}):`, ...drift.lines.map((l) => `#   ${l}`)] : [];
-    const header = [exportHeader({ runId: this.args.id, variant: best, lineage, databaseFile: database, exportedAt: new Date() }), ...driftBlock].join('\n');
+    // the check judges the run's best; it applies to the exported program only when that is the one judged
+    const overfitting = view.snapshot.overfitting?.codeHash === best.codeHash ? view.snapshot.overfitting : null;
+    const checkBlock = overfitting ? ['#', ...overfittingLines(overfitting).flatMap((l) => l.split('\n')).map((l) => `# ${l}`)] : [];
+    const header = [exportHeader({ runId: this.args.id, variant: best, lineage, databaseFile: database, exportedAt: new Date() }), ...driftBlock, ...checkBlock].join('\n');
     fs.mkdirSync(path.dirname(output), { recursive: true });
     fs.writeFileSync(output, `${header}\n\n${best.code.replace(/\s*$/, '')}\n`);
     if (!this.jsonEnabled()) this.log(`Wrote ${best.variantId} (generation ${best.generation}, fitness ${best.fitness.toFixed(4)}) of ${this.args.id} to ${output}`);
-    return { id: this.args.id, variantId: best.variantId, generation: best.generation, fitness: best.fitness, codeHash: best.codeHash, statistics: best.statistics, lineage, drift, output };
+    if (!this.jsonEnabled() && overfitting) this.log(overfittingLines(overfitting).join('\n'));
+    return {
+      id: this.args.id,
+      variantId: best.variantId,
+      generation: best.generation,
+      fitness: best.fitness,
+      codeHash: best.codeHash,
+      statistics: best.statistics,
+      lineage,
+      drift,
+      output,
+      inSample: best.statistics,
+      outOfSample: overfitting?.outOfSample ?? null,
+      deflatedSharpe: overfitting?.deflatedSharpe ?? null,
+      probabilisticSharpe: overfitting?.probabilisticSharpe ?? null,
+      trials: overfitting?.trials ?? null,
+      verdict: overfitting?.verdict ?? null,
+      overfitting,
+    };
   }
 }

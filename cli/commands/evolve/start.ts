@@ -6,7 +6,9 @@ import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
 import { renderStatus } from '../../evolution-view';
 import { describeRun } from '../../run-control';
-import { validatePeriod } from '../../../domain/backtest-period';
+import { periodOf, validatePeriod } from '../../../domain/backtest-period';
+import { DEFAULT_HOLDOUT_FRACTION, splitPeriod, type PeriodSplit } from '../../../domain/holdout';
+import { VERDICT_HELP } from '../../../domain/overfitting';
 import { slugify } from '../../../domain/ids';
 import type { PipelineResult } from '../../../domain/pipeline';
 import { runSettings } from '../../../domain/run-settings';
@@ -20,7 +22,13 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
     'edits, and crossovers), evaluates each through syntax → lint → compile → backtest with at most --concurrency in flight, ' +
     'and keeps the --elite fittest. A program already backtested (same code, comments and spacing aside) is never backtested ' +
     'again, in this run or any earlier one. The run is a durable workflow `evolve-NAME`: it survives worker and server ' +
-    'restarts, and `evolve pause|resume|stop|status` control and watch it.';
+    'restarts, and `evolve pause|resume|stop|status` control and watch it.\n\n' +
+    'Guarding against overfitting: the backtest period (--start/--end, or the dates the baseline sets) splits into an ' +
+    'in-sample part, on which fitness and selection are computed, and a holdout selection never sees (the last --holdout ' +
+    'share of it, or from --holdout-start; --holdout 0 turns it off). When the run ends, its elite is backtested on the ' +
+    'holdout, and the best is judged with the probabilistic and deflated Sharpe ratios (trials: the programs the run scored) ' +
+    'and a verdict. Verdict thresholds: ' +
+    VERDICT_HELP;
   static override examples = [
     '<%= config.bin %> evolve start generated/pipeline-momentum-1a2b3c4/a1/main.py --name momentum --generations 10',
     '<%= config.bin %> evolve start --from-run pipeline-momentum-1a2b3c4 --variants 8 --concurrency 4 --detach',
@@ -43,6 +51,10 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
     family: Flags.string({ summary: 'Strategy family, for learning (momentum, mean_reversion, …).' }),
     start: Flags.string({ summary: 'Backtest start date (YYYY-MM-DD).' }),
     end: Flags.string({ summary: 'Backtest end date (YYYY-MM-DD).' }),
+    holdout: Flags.string({
+      summary: `Share of the backtest period held out of selection and backtested when the run ends (default ${DEFAULT_HOLDOUT_FRACTION}; 0 turns it off).`,
+    }),
+    'holdout-start': Flags.string({ summary: 'First day of the holdout (YYYY-MM-DD), instead of a share of the period.' }),
     detach: Flags.boolean({ summary: 'Start and return the run id without waiting.', default: false }),
     restart: Flags.boolean({
       summary: 'Start NAME again although an earlier run of that name has ended: the new run replaces its lineage, with QuantConnect projects and backtests of its own.',
@@ -57,6 +69,7 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
     const { baseline, label } = await this.baseline(client);
     const target = this.flags['target-fitness'] === undefined ? undefined : Number(this.flags['target-fitness']);
     if (target !== undefined && !Number.isFinite(target)) throw new UserError('--target-fitness must be a number');
+    const { split, why } = this.split(baseline);
     const name = slugify(this.flags.name ?? label, 48);
     const id = `evolve-${name}`;
     const input: EvolutionInput = {
@@ -75,8 +88,9 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
         editFormat: this.flags['edit-format'] as 'search-replace' | 'full',
         targetFitness: target,
         budget: { maxBacktests: this.flags['max-backtests'], maxTokens: this.flags['max-tokens'] },
-        start: this.flags.start,
-        end: this.flags.end,
+        start: split ? split.inSample.start : this.flags.start,
+        end: split ? split.inSample.end : this.flags.end,
+        ...(split ? { holdout: split.outOfSample } : {}),
         keepProjects: this.flags['keep-projects'],
       },
       restart: this.flags.restart,
@@ -108,6 +122,13 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
       throw err;
     }
     const webUi = this.webUiLink(id);
+    if (!this.jsonEnabled()) {
+      this.log(
+        split
+          ? `In sample ${split.inSample.start} to ${split.inSample.end} (fitness and selection); holdout ${split.outOfSample.start} to ${split.outOfSample.end} (backtested for the elite when the run ends).`
+          : `Holdout off (${why}): selection and the final statistics use the whole backtest period; nothing is tested out of sample.`,
+      );
+    }
     if (this.flags.detach) {
       if (!this.jsonEnabled()) this.log(`Started ${id}\nWatch it: quantcoder evolve status ${id} --watch\nWeb UI:   ${webUi}`);
       return { id, detached: true, webUi };
@@ -133,6 +154,23 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
     } finally {
       clearInterval(timer);
     }
+  }
+
+  /** The in-sample / holdout split of the backtest period, or null when the holdout is off. */
+  private split(baseline: string): { split: PeriodSplit | null; why: string | null } {
+    const fraction = Number(this.flags.holdout ?? DEFAULT_HOLDOUT_FRACTION);
+    if (!Number.isFinite(fraction)) throw new UserError(`--holdout ${this.flags.holdout} is not a number; give the share held out, 0 to 0.9 (0 turns the holdout off)`);
+    const holdoutStart = this.flags['holdout-start'];
+    if (fraction === 0 && holdoutStart === undefined) return { split: null, why: 'asked with --holdout 0' };
+    const own = periodOf(baseline);
+    const start = this.flags.start ?? own.start ?? undefined;
+    const end = this.flags.end ?? own.end ?? undefined;
+    if (!start || !end) {
+      // the default holdout needs a known period; one asked for explicitly is refused without it
+      if (this.flags.holdout === undefined && holdoutStart === undefined) return { split: null, why: 'the backtest period is unknown: pass --start and --end to hold part of it out' };
+      throw new UserError('A holdout needs the backtest period: pass --start and --end (the baseline does not set both dates), or --holdout 0 to evolve without one');
+    }
+    return { split: splitPeriod({ start, end, fraction, holdoutStart }), why: null };
   }
 
   private async baseline(client: Awaited<ReturnType<BaseCommand<typeof EvolveStart>['temporal']>>): Promise<{ baseline: string; label: string }> {
