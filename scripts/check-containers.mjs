@@ -582,6 +582,12 @@ function buildPart(st, part, app) {
     }
     return undefined;
   }
+  if (part === 'node dist/worker/bundle.js') {
+    if (!st.has(app('dist/worker/bundle.js'))) return 'dist/worker/bundle.js is not in the stage (tsc first)';
+    st.add(app('dist/workflow-bundle.js'), 'workflow bundle (npm run build)');
+    st.add(app('dist/workflow-bundle.manifest.json'), 'workflow bundle manifest (npm run build)');
+    return undefined;
+  }
   if (part === 'oclif manifest') {
     if (!st.has(app('node_modules/oclif'))) return 'oclif is not installed';
     st.add(app('oclif.manifest.json'), 'oclif manifest');

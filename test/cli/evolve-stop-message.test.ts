@@ -14,6 +14,7 @@ const status = (inFlight: EvolutionStatus['inFlight']): EvolutionStatus => ({
   budget: {},
   stopRequested: true,
   stopReason: null,
+  overfitting: null,
 });
 
 describe('evolve stop message', () => {
