@@ -16,7 +16,8 @@ export const SHUTDOWN_MARGIN_SECONDS = 15;
 export function longestSilentActivitySeconds(config: QuantCoderConfig): number {
   const policies: Record<string, ActivityOptions> = servicePolicies(config.temporal.taskQueue, runSettings(config));
   const silent = Object.values(policies).filter((p) => p.heartbeatTimeout === undefined && p.startToCloseTimeout !== undefined);
-  return Math.max(...silent.map((p) => Math.ceil(msToNumber(p.startToCloseTimeout!) / 1000)));
+  // every activity may heartbeat (then a dead or departing worker's work is retried within seconds): none is silent
+  return Math.max(0, ...silent.map((p) => Math.ceil(msToNumber(p.startToCloseTimeout!) / 1000)));
 }
 
 /** The worker's shutdown grace: as asked (it must outlast every silent activity), else that longest one plus a margin. */

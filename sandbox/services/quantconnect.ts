@@ -294,12 +294,14 @@ const handlers: Record<string, (ex: Exchange, body: Body) => void | Promise<void
     qc.backtestsCreated++;
     qc.runningBacktestsHighWater = Math.max(qc.runningBacktestsHighWater, running + 1);
     if (!qc.codeHashesBacktested.includes(compile.codeHash)) qc.codeHashesBacktested.push(compile.codeHash);
-    const run = backtestJson(ex.runtime, record, false) as { backtestStart?: string; backtestEnd?: string };
+    // the answer describes the backtest as it was created (queued), however long this request took
+    const asCreated = backtestJson(ex.runtime, record, true, record.createdMs);
+    const run = asCreated as { backtestStart?: string; backtestEnd?: string };
     const period = `${String(run.backtestStart).slice(0, 10)}..${String(run.backtestEnd).slice(0, 10)}`;
     qc.backtestPeriods ??= {};
     qc.backtestPeriods[period] = (qc.backtestPeriods[period] ?? 0) + 1;
     ex.runtime.store.save();
-    ok(ex, { backtest: backtestJson(ex.runtime, record, true), debugging: false });
+    ok(ex, { backtest: asCreated, debugging: false });
   },
 
   'backtests/read': (ex, body) => {
@@ -389,12 +391,12 @@ function statisticsFor(code: string, parameters: Record<string, string>): Synthe
 }
 
 /** The backtest as `backtests/read` shows it now: progress is a function of the time since creation. */
-function backtestJson(runtime: SandboxRuntime, b: QcBacktestRecord, withResults: boolean): Body {
+function backtestJson(runtime: SandboxRuntime, b: QcBacktestRecord, withResults: boolean, now = Date.now()): Body {
   const compile = runtime.store.data.compiles[b.compileId];
   const code = compile?.files.find((f) => f.name === 'main.py')?.content ?? '';
   const features = analyseAlgorithm(code, b.parameters);
   const failure = simulateRuntime(code);
-  const elapsed = Date.now() - b.createdMs;
+  const elapsed = now - b.createdMs;
   const queued = b.latencyMs * 0.1;
   const progress = elapsed < queued ? 0 : b.latencyMs <= 0 ? 1 : Math.min(1, (elapsed - queued) / (b.latencyMs - queued));
   const base: Body = {
