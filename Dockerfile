@@ -12,11 +12,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 # .dockerignore keeps the host's node_modules, dist/, .env and .git out of this copy
 COPY . .
-# the build writes dist/ and the oclif manifest; the workflow bundle spares every worker start a bundling pass
+# the build writes dist/, the workflow bundle (checked against its sources; it spares every worker start a bundling pass) and the oclif manifest
 # two Prisma clients: SQLite (the embedded default) and PostgreSQL (QUANTCODER_DATABASE_URL, for clusters)
 RUN npm run prisma:generate \
   && npm run build \
-  && node dist/worker/bundle-workflows.js dist/workflow-bundle.js \
   && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim AS runtime

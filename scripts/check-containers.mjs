@@ -142,15 +142,18 @@ for (const [name, svc] of quantcoderServices) {
 const grace = Number(envOf(worker).QUANTCODER_SHUTDOWN_GRACE_SECONDS);
 const stop = seconds(worker.stop_grace_period) ?? 10;
 let longestSilent;
+let minimumGrace;
 try {
-  const { longestSilentActivitySeconds } = require(path.join(ROOT, 'dist', 'worker', 'shutdown.js'));
+  const { shutdownGraceSeconds, longestSilentActivitySeconds } = require(path.join(ROOT, 'dist', 'worker', 'shutdown.js'));
   const { resolveConfig } = require(path.join(ROOT, 'dist', 'domain', 'config.js'));
   longestSilent = longestSilentActivitySeconds(resolveConfig({}, {}, 'defaults'));
+  // the grace the worker takes by default: the longest silent activity plus time for in-flight work to finish
+  minimumGrace = shutdownGraceSeconds(resolveConfig({}, {}, 'defaults'));
 } catch (err) {
   problems.push(`${composeFile}: cannot compute the longest non-heartbeating activity (build first: npm run build): ${err.message.split('\n')[0]}`);
 }
 if (longestSilent !== undefined) {
-  check(composeFile, Number.isFinite(grace) && grace > longestSilent, `worker shutdown grace ${grace} s > longest silent activity ${longestSilent} s`, `worker: QUANTCODER_SHUTDOWN_GRACE_SECONDS (${envOf(worker).QUANTCODER_SHUTDOWN_GRACE_SECONDS ?? 'unset'}) must exceed the longest activity that does not heartbeat (${longestSilent} s)`);
+  check(composeFile, Number.isFinite(grace) && grace >= minimumGrace, `worker shutdown grace ${grace} s ≥ ${minimumGrace} s (longest silent activity ${longestSilent} s plus the drain margin)`, `worker: QUANTCODER_SHUTDOWN_GRACE_SECONDS (${envOf(worker).QUANTCODER_SHUTDOWN_GRACE_SECONDS ?? 'unset'}) must exceed the longest activity that does not heartbeat (${longestSilent} s) by the drain margin: at least ${minimumGrace} s`);
   check(composeFile, Number.isFinite(grace) && stop > grace, `worker stop_grace_period ${stop} s > shutdown grace ${grace} s`, `worker: stop_grace_period (${worker.stop_grace_period ?? 'default 10s'}) must exceed the worker's shutdown grace (${grace} s), or Docker SIGKILLs workers still draining`);
 }
 
@@ -543,12 +546,6 @@ function runCommand(st, cmd, norm) {
       const why = buildPart(st, part.replace(/\s*>\s*\/dev\/null$/, '').trim(), app);
       if (why) return why;
     }
-    return undefined;
-  }
-  if (w[0] === 'node' && /bundle-workflows\.js$/.test(w[1] ?? '')) {
-    if (!st.has(app(w[1]))) return `${w[1]} is not in the stage (build first)`;
-    if (!w[2]) return 'no output file named';
-    st.add(app(w[2]), 'workflow bundle');
     return undefined;
   }
   if (w[0] === 'npm' && w[1] === 'prune' && w.includes('--omit=dev')) {

@@ -71,7 +71,7 @@ const faults: Array<[string, (f: Files) => Files, RegExp[]]> = [
   ['7. every replica writes the same log file', (f) => ({ ...f, compose: edit(f.compose, /^  QUANTCODER_LOG_FILE: none\n/m, '') }), [/FAIL .*worker: set QUANTCODER_LOG_FILE=none/]],
   ['7b. the image logs to a file', (f) => ({ ...f, dockerfile: edit(f.dockerfile, /^    QUANTCODER_LOG_FILE=none \\\n/m, '') }), [/FAIL .*image must set QUANTCODER_LOG_FILE=none/]],
   ['8. no oclif manifest in the image', (f) => ({ ...f, dockerfile: edit(f.dockerfile, ' /app/oclif.manifest.json ./', ' ./') }), [/FAIL .*runtime stage lacks \/app\/oclif\.manifest\.json/]],
-  ['8b. workflows bundled at every start', (f) => ({ ...f, dockerfile: edit(f.dockerfile, /^  && node dist\/worker\/bundle-workflows\.js .*\n/m, '') }), [/FAIL .*runtime stage lacks \/app\/dist\/workflow-bundle\.js/]],
+  ['8b. workflows bundled at every start', (f) => ({ ...f, dockerfile: edit(f.dockerfile, /^    QUANTCODER_WORKFLOW_BUNDLE=.*\n/m, '') }), [/FAIL .*the image must set QUANTCODER_WORKFLOW_BUNDLE/]],
   ['8c. the Temporal frontend published on every interface', (f) => ({ ...f, compose: edit(f.compose, /"\$\{QUANTCODER_BIND:-127\.0\.0\.1\}:7233:7233"/, '"7233:7233"') }), [/FAIL .*temporal publishes "7233:7233" on every interface/]],
   ['9a. a Temporal tag that does not exist', (f) => ({ ...f, compose: edit(f.compose, /temporalio\/server:[\d.]+/, 'temporalio/server:1.99.0') }), [/FAIL .*tag 1\.99\.0 is not a known-good tag of temporalio\/server/]],
   ['9b. a worker pointed at localhost', (f) => ({ ...f, compose: edit(f.compose, /^  TEMPORAL_ADDRESS: temporal:7233\n/m, '  TEMPORAL_ADDRESS: localhost:7233\n') }), [/FAIL .*worker: TEMPORAL_ADDRESS "localhost:7233" must name a service/]],
