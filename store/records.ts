@@ -55,7 +55,32 @@ export async function recordAttempt(prisma: PrismaClient, r: AttemptRecord): Pro
       family: r.family,
       success: resolved,
     });
-    if (resolved) await prisma.errorRecord.updateMany({ where: { runId: r.runId, step: previousStep }, data: { fixed: true } });
+    if (resolved) {
+      await prisma.errorRecord.updateMany({ where: { runId: r.runId, step: previousStep }, data: { fixed: true } });
+      await creditEarlierErrors(prisma, r, step);
+    }
+  }
+}
+
+/**
+ * A chain of repairs that ends clean fixed every error met on the way: an earlier attempt whose repair
+ * traded its error for another gets, as its fix, the diff from its own code to the clean code.
+ */
+async function creditEarlierErrors(prisma: PrismaClient, r: AttemptRecord, step: string): Promise<void> {
+  const earlier = await prisma.algorithm.findMany({ where: { runId: r.runId, articleKey: r.articleKey, attempt: { lt: r.attempt - 1 } } });
+  for (const a of earlier) {
+    const error = await prisma.errorRecord.findUnique({ where: { runId_step: { runId: r.runId, step: `${r.articleKey}:${a.attempt}` } } });
+    if (!error || error.fixed) continue;
+    await recordFixOutcome(prisma, {
+      runId: r.runId,
+      step: `${step}<-${a.attempt}`,
+      problem: { kind: error.kind as CodeProblem['kind'], message: error.message },
+      before: a.code,
+      after: r.code,
+      family: r.family,
+      success: true,
+    });
+    await prisma.errorRecord.update({ where: { id: error.id }, data: { fixed: true } });
   }
 }
 

@@ -61,5 +61,7 @@ export async function startWorkerProcess(settings: Settings, logger: Logger, opt
     await connection.close();
     logger.info('worker stopped');
   });
+  // the workers are running now: the liveness file says so at once, not at the reporter's next tick
+  setImmediate(() => liveness.refresh());
   return { workers, done, shutdown: () => workers.forEach((w) => w.getState() === 'RUNNING' && w.shutdown()) };
 }

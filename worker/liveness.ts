@@ -39,7 +39,7 @@ export function livenessFile(home: string, env: NodeJS.ProcessEnv = process.env)
 const SHUTTING_DOWN = new Set(['STOPPING', 'DRAINING', 'DRAINED', 'STOPPED']);
 
 /** Starts writing the liveness file; `stop()` removes it once the workers are done. */
-export function startLivenessReporter(workers: Worker[], file: string, intervalMs = 5000): { stop(): void } {
+export function startLivenessReporter(workers: Worker[], file: string, intervalMs = 5000): { refresh(): void; stop(): void } {
   const delay = monitorEventLoopDelay({ resolution: 20 });
   delay.enable();
   const write = () => {
@@ -72,6 +72,8 @@ export function startLivenessReporter(workers: Worker[], file: string, intervalM
   const timer = setInterval(write, intervalMs);
   timer.unref();
   return {
+    /** Writes now (the workers just started running: the probe need not wait for the next tick). */
+    refresh: write,
     stop() {
       clearInterval(timer);
       delay.disable();

@@ -111,10 +111,12 @@ function fence(lang: string, body: string): string {
 function writeCode(intended: string, prompt: string, rate: number, situation: string): [string, MistakeKind | null] {
   const key = createHash('sha256').update(situation).update('\0').update(intended).digest('hex');
   const drawn = pickMistake(key, rate);
-  if (drawn === null || drawn === 'prose') return [codeAnswer(intended, drawn, seededRandom(key)), drawn];
-  const slipped = slipCode(intended, drawn, seededRandom(key));
+  if (drawn === null) return [codeAnswer(intended, drawn, seededRandom(key)), drawn];
+  // prose around the code is a slip like the others: a diff that removes its lines undoes it
+  const slipped = drawn === 'prose' ? `${proseAround(intended)}\n` : slipCode(intended, drawn, seededRandom(key));
   const written = applyDiffsFrom(slipped, prompt);
   const undone = written.trimEnd() === intended.trimEnd();
+  if (drawn === 'prose' && !undone) return [written, drawn];
   return [fence('python', written), undone ? null : drawn];
 }
 
