@@ -6,7 +6,7 @@ import { UserError } from '../../errors';
 import { followWorkflow } from '../../follow';
 import { table } from '../../format';
 import { runId } from '../../../domain/ids';
-import { AUTONOMOUS_DEFAULTS, type AutonomousInput, type AutonomousResult, type AutonomousStatus, type IterationSummary } from '../../../domain/library';
+import { AUTONOMOUS_DEFAULTS, iterationOutcome, type AutonomousInput, type AutonomousResult, type AutonomousStatus, type IterationSummary } from '../../../domain/library';
 import { runSettings } from '../../../domain/run-settings';
 import { RUN_KIND, RUN_TOPIC } from '../../../domain/search-attributes';
 import type { Settings } from '../../../config/settings';
@@ -75,7 +75,7 @@ export function renderIterations(iterations: IterationSummary[]): string {
       family: i.family ?? '—',
       repairs: i.repairAttempts,
       sharpe: fmt(i.sharpeRatio),
-      outcome: i.accepted ? 'accepted' : i.compiled ? 'rejected' : 'failed',
+      outcome: iterationOutcome(i),
     })),
     [
       { key: 'n', header: '#' },
