@@ -30,12 +30,7 @@ export class CrossrefClient {
       timeoutMs: this.options.timeoutMs,
       signal,
     });
-    try {
-      return parseCrossrefWorks(json);
-    } catch (err) {
-      if (err instanceof EnvelopeError) throw new MalformedResponseError(err.message, { service: 'crossref' });
-      throw err;
-    }
+    return readEnvelope(() => parseCrossrefWorks(json));
   }
 
   /** One work by DOI; an unknown DOI is a BadRequestError (CrossRef answers 404 `Resource not found.`). */
@@ -48,12 +43,7 @@ export class CrossrefClient {
       timeoutMs: this.options.timeoutMs,
       signal,
     });
-    try {
-      return parseCrossrefWork(json);
-    } catch (err) {
-      if (err instanceof EnvelopeError) throw new MalformedResponseError(err.message, { service: 'crossref' });
-      throw err;
-    }
+    return readEnvelope(() => parseCrossrefWork(json));
   }
 }
 
@@ -67,4 +57,14 @@ export function parseCrossrefWork(body: unknown): Paper {
 
 export interface CrossrefWorkLookup {
   work(doi: string, signal?: AbortSignal): Promise<Paper>;
+}
+
+/** Reads a CrossRef answer with `parse`; an envelope it cannot read is a MalformedResponseError of the crossref service. */
+function readEnvelope<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof EnvelopeError) throw new MalformedResponseError(err.message, { service: 'crossref' });
+    throw err;
+  }
 }

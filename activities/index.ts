@@ -1,13 +1,8 @@
-import type { PrismaClient } from '@prisma/client';
 import type { Paper } from '../domain/papers';
 import type { LlmTask } from '../domain/prompts';
 import type { TokenCount } from '../domain/pipeline';
-import type { ArtifactStore } from './artifacts';
-import type { ArxivClient } from './arxiv';
 import { checkAlgorithm } from './code-gate';
 import { cancellationSignal } from './context';
-import type { CrossrefClient } from './crossref';
-import type { PdfDownloader } from './download';
 import { withFailureMapping } from './failures';
 import { writeAlgorithm } from './files';
 import { recordAttempt, recordBacktest, type AttemptRecord } from '../store/records';
@@ -20,7 +15,7 @@ import type { LlmClient } from './llm';
 import { createLlmTaskActivities } from './llm-tasks';
 import { createQuantConnectActivities } from './quantconnect/activities';
 import type { QuantConnectClient } from './quantconnect/client';
-import { createResearchActivities } from './research';
+import { createResearchActivities, type ResearchDeps } from './research';
 import { createEvolutionActivities } from './evolution';
 import { createLibraryActivities } from './library';
 import type { StatisticsSummary } from '../domain/pipeline';
@@ -33,13 +28,7 @@ export interface ActivityMetrics {
 }
 
 /** Everything activities need from the outside world, built once by the worker (or a test). */
-export interface ActivityDeps {
-  prisma: PrismaClient;
-  crossref: CrossrefClient;
-  arxiv: ArxivClient;
-  downloader: PdfDownloader;
-  artifacts: ArtifactStore;
-  downloadsDir: string;
+export interface ActivityDeps extends ResearchDeps {
   generatedDir: string;
   /** The LLM client for a task; built lazily so a missing key only fails the calls that need it. */
   llmFor(task: LlmTask): LlmClient;

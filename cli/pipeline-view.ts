@@ -2,16 +2,16 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { faithfulnessLine } from '../domain/faithfulness';
 import type { PipelineResult, PipelineStatus, StatisticsSummary } from '../domain/pipeline';
 import { pipelineStatusQuery } from '../workflows/pipeline';
+import { followWorkflow } from './follow';
 import { table } from './format';
 
 /** Follows a pipeline run, printing each article's stage as it changes, until it finishes. */
 export async function followPipeline(handle: WorkflowHandle, print: (line: string) => void, intervalMs = 1000): Promise<PipelineResult> {
   const seen = new Map<string, string>();
-  let finished = false;
-  const result = handle.result().finally(() => (finished = true)) as Promise<PipelineResult>;
-  while (!finished) {
-    try {
-      const status: PipelineStatus = await handle.query(pipelineStatusQuery);
+  return followWorkflow<PipelineStatus, PipelineResult>(
+    handle,
+    pipelineStatusQuery,
+    (status) => {
       for (const a of status.articles) {
         const line = `${a.stage}${a.error ? `: ${a.error.split('\n')[0]}` : ''}`;
         if (seen.get(a.articleKey) !== line) {
@@ -19,12 +19,9 @@ export async function followPipeline(handle: WorkflowHandle, print: (line: strin
           print(`  [${a.articleKey}] ${truncate(a.title, 50)} — ${line}`);
         }
       }
-    } catch {
-      // a query can fail while the workflow is between tasks or just closed; the result decides
-    }
-    await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
-  }
-  return result;
+    },
+    intervalMs,
+  );
 }
 
 function truncate(s: string, n: number): string {

@@ -266,6 +266,11 @@ export interface IterationSummary {
   tokens: TokenCount;
 }
 
+/** How an iteration ended, as the tables print it: accepted, compiled but rejected, or failed before compiling. */
+export function iterationOutcome(i: { accepted: boolean; compiled: boolean }): 'accepted' | 'rejected' | 'failed' {
+  return i.accepted ? 'accepted' : i.compiled ? 'rejected' : 'failed';
+}
+
 export interface AutonomousState {
   startedAtMs: number;
   iteration: number;

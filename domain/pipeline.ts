@@ -121,6 +121,28 @@ export interface PipelineInput {
   excludeIds?: string[];
 }
 
+/** What a long-running build passes on to each research pipeline it starts: the search source, attempts, backtest window and settings. */
+export type TopicRunOptions = Pick<PipelineInput, 'source' | 'maxAttempts' | 'start' | 'end' | 'settings'>;
+
+/**
+ * The input of a research pipeline on one topic query, as autonomous runs and library builds start it:
+ * backtested on QuantConnect, and passing over the papers in `excludeIds` (each listed once).
+ */
+export function topicPipelineInput(query: string, articles: number, run: TopicRunOptions, excludeIds: Iterable<string>): PipelineInput {
+  return {
+    target: { kind: 'topic', query },
+    articles,
+    source: run.source,
+    backtest: true,
+    localOnly: false,
+    maxAttempts: run.maxAttempts,
+    start: run.start,
+    end: run.end,
+    settings: run.settings,
+    excludeIds: [...new Set(excludeIds)],
+  };
+}
+
 export type PipelineTarget =
   | { kind: 'topic'; query: string }
   /** `pdfPath`: the user's own copy of the paper (closed access), read instead of downloading. */

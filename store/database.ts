@@ -19,7 +19,8 @@ export interface MigrationReport {
   total: number;
 }
 
-function listMigrations(dir: string): Array<{ name: string; sql: string }> {
+/** The committed migrations in `dir`, oldest first: one folder each, holding its `migration.sql`. */
+export function listMigrations(dir: string): Array<{ name: string; sql: string }> {
   return fs
     .readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, 'migration.sql')))

@@ -1,12 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { PrismaClient } from '@prisma/client';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { DatabaseError } from '../domain/errors';
 import { packageRoot } from '../config/package-root';
-import type { MigrationReport } from './database';
+import { listMigrations, type MigrationReport } from './database';
 
 /** The committed PostgreSQL migrations (same models as the SQLite ones, PostgreSQL's SQL). */
 export const POSTGRES_MIGRATIONS_DIR = path.join(packageRoot(), 'prisma', 'postgres', 'migrations');
@@ -21,15 +20,6 @@ export function isPostgresUrl(url: string | undefined): url is string {
 /** The URL with its password replaced, for messages and logs. */
 export function redactUrl(url: string): string {
   return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]+:)[^@]*@/, '$1***@');
-}
-
-function listMigrations(dir: string): Array<{ name: string; sql: string }> {
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, 'migration.sql')))
-    .map((d) => d.name)
-    .sort()
-    .map((name) => ({ name, sql: fs.readFileSync(path.join(dir, name, 'migration.sql'), 'utf8') }));
 }
 
 async function connect(url: string): Promise<Client> {

@@ -11,7 +11,7 @@ import {
   type AutonomousStatus,
   type IterationSummary,
 } from '../domain/library';
-import { addTokens, ZERO_TOKENS, type PipelineResult } from '../domain/pipeline';
+import { addTokens, topicPipelineInput, ZERO_TOKENS, type PipelineResult } from '../domain/pipeline';
 import { RUN_KIND, RUN_TOPIC } from '../domain/search-attributes';
 import { failureOf } from './article';
 import { researchPipeline } from './pipeline';
@@ -87,20 +87,7 @@ export async function autonomous(input: AutonomousInput, carried?: AutonomousSta
     try {
       result = await executeChild(researchPipeline, {
         workflowId: childId,
-        args: [
-          {
-            target: { kind: 'topic', query: input.query },
-            articles: 1,
-            source: input.source,
-            backtest: true,
-            localOnly: false,
-            maxAttempts: input.maxAttempts,
-            start: input.start,
-            end: input.end,
-            settings: input.settings,
-            excludeIds: [...new Set([...processed, ...state.processedThisPass])],
-          },
-        ],
+        args: [topicPipelineInput(input.query, 1, input, [...processed, ...state.processedThisPass])],
         typedSearchAttributes: [
           { key: RUN_KIND, value: 'pipeline' },
           { key: RUN_TOPIC, value: input.query },

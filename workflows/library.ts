@@ -17,7 +17,7 @@ import {
   type LibraryStatus,
   type PolishOutcome,
 } from '../domain/library';
-import { addTokens, ZERO_TOKENS, type ArticleResult, type PipelineInput, type PipelineResult } from '../domain/pipeline';
+import { addTokens, topicPipelineInput, ZERO_TOKENS, type ArticleResult, type PipelineResult } from '../domain/pipeline';
 import { RUN_KIND, RUN_TOPIC } from '../domain/search-attributes';
 import { failureOf } from './article';
 import { DEFAULT_EVOLUTION, evolutionRun } from './evolution';
@@ -115,18 +115,8 @@ export async function libraryBuild(input: LibraryInput, carried?: LibraryState):
     c.nextSlot = slot.slot + 1;
     c.state = 'running';
     inFlight.set(c.id, childId);
-    const pipelineInput: PipelineInput = {
-      target: { kind: 'topic', query },
-      articles: Math.max(1, Math.min(input.articlesPerRun, c.target - c.accepted.length)),
-      source: input.source,
-      backtest: true,
-      localOnly: false,
-      maxAttempts: input.maxAttempts,
-      start: input.start,
-      end: input.end,
-      settings: input.settings,
-      excludeIds: [...new Set([...processedBefore, ...state.attempted])],
-    };
+    const articles = Math.max(1, Math.min(input.articlesPerRun, c.target - c.accepted.length));
+    const pipelineInput = topicPipelineInput(query, articles, input, [...processedBefore, ...state.attempted]);
     try {
       const result: PipelineResult = await executeChild(researchPipeline, {
         workflowId: childId,

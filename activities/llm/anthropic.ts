@@ -1,5 +1,5 @@
 import Anthropic, { AnthropicError, APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
-import { cancellationReason, llmError, type LlmCallContext } from './errors';
+import { cancellationReason, llmCallContext, llmError, type LlmCallContext } from './errors';
 import { fromSdkError, type SdkErrorClasses } from './sdk-errors';
 import type { LlmAnswer, LlmClient, LlmRequest } from './types';
 
@@ -29,13 +29,7 @@ export class AnthropicLlm implements LlmClient {
   }
 
   async complete(req: LlmRequest): Promise<LlmAnswer> {
-    const ctx: LlmCallContext & { timeoutMs: number } = {
-      provider: this.provider,
-      model: this.model,
-      task: req.task,
-      apiKey: this.options.apiKey,
-      timeoutMs: this.options.timeoutMs,
-    };
+    const ctx = llmCallContext(this, req.task, this.options);
     const body: Anthropic.MessageCreateParamsNonStreaming = {
       model: this.model,
       max_tokens: req.maxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS,

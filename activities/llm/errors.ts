@@ -16,6 +16,15 @@ export interface LlmCallContext {
   apiKey?: string;
 }
 
+/** The context of one call a client makes for `task`: what its typed errors name, and the timeout its SDK was given. */
+export function llmCallContext(
+  client: { provider: string; model: string },
+  task: string,
+  options: { apiKey?: string; timeoutMs: number },
+): LlmCallContext & { timeoutMs: number } {
+  return { provider: client.provider, model: client.model, task, apiKey: options.apiKey, timeoutMs: options.timeoutMs };
+}
+
 /** An SDK failure reduced to what decides its typed error. */
 export type LlmFailure =
   | { kind: 'status'; status: number; headers: Headers | undefined; message: string }

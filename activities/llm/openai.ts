@@ -1,5 +1,5 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAIError } from 'openai';
-import { cancellationReason, llmError, type LlmCallContext } from './errors';
+import { cancellationReason, llmCallContext, llmError, type LlmCallContext } from './errors';
 import { fromSdkError, type SdkErrorClasses } from './sdk-errors';
 import type { LlmAnswer, LlmClient, LlmRequest } from './types';
 
@@ -34,13 +34,7 @@ export class OpenAiLlm implements LlmClient {
   }
 
   async complete(req: LlmRequest): Promise<LlmAnswer> {
-    const ctx: LlmCallContext & { timeoutMs: number } = {
-      provider: this.provider,
-      model: this.model,
-      task: req.task,
-      apiKey: this.options.apiKey,
-      timeoutMs: this.options.timeoutMs,
-    };
+    const ctx = llmCallContext(this, req.task, this.options);
     const body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming = {
       model: this.model,
       messages: [

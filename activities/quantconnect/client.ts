@@ -317,11 +317,7 @@ export class QuantConnectClient {
     if (!parsed) throw new MalformedResponseError(`QuantConnect ${endpoint} answered with malformed JSON: ${text.slice(0, 80)}`, { service: SERVICE });
     const result = schema.safeParse(json);
     if (!result.success) {
-      const issue = result.error.issues[0];
-      throw new MalformedResponseError(
-        `QuantConnect ${endpoint} answered in an unexpected shape (${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid'})`,
-        { service: SERVICE },
-      );
+      throw new MalformedResponseError(`QuantConnect ${endpoint} answered in an unexpected shape (${firstIssue(result.error, 'body')})`, { service: SERVICE });
     }
     return result.data;
   }
@@ -443,11 +439,7 @@ export class QuantConnectClient {
   private backtestFrom(endpoint: string, value: unknown): QcBacktest {
     const result = backtestSchema.safeParse(value);
     if (!result.success) {
-      const issue = result.error.issues[0];
-      throw new MalformedResponseError(
-        `QuantConnect ${endpoint} answered with an unreadable backtest (${issue ? `${issue.path.join('.') || 'backtest'}: ${issue.message}` : 'invalid'})`,
-        { service: SERVICE },
-      );
+      throw new MalformedResponseError(`QuantConnect ${endpoint} answered with an unreadable backtest (${firstIssue(result.error, 'backtest')})`, { service: SERVICE });
     }
     return result.data;
   }
@@ -557,4 +549,10 @@ export function backtestOutcome(b: QcBacktest): BacktestOutcome | null {
     };
   }
   return null;
+}
+
+/** The first thing a schema found wrong, as `path: message` (`whole` names the value itself when the path is empty). */
+function firstIssue(error: z.ZodError, whole: string): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.join('.') || whole}: ${issue.message}` : 'invalid';
 }

@@ -2,6 +2,7 @@ import { Args } from '@oclif/core';
 import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
 import { table } from '../../format';
+import { iterationOutcome } from '../../../domain/library';
 import { autonomousReport, autonomousRunIds, type AutonomousReport } from '../../../store/library';
 import { openLearningDatabaseReadOnly } from '../../../store/database';
 
@@ -31,7 +32,7 @@ export default class AutoReport extends BaseCommand<typeof AutoReport> {
         this.log(`${id}: "${report.query}", ${report.iterations.length} iteration(s), ${report.learnedFixes} learned fix(es) in the database`);
         this.log(
           table(
-            report.iterations.map((i) => ({ n: i.iteration, paper: i.title ?? '—', family: i.family ?? '—', attempts: i.attempts, repairs: i.repairs, errors: i.errors, rate: pct(i.errorRate), sharpe: fmt(i.sharpeRatio), ok: i.accepted ? 'accepted' : i.compiled ? 'rejected' : 'failed' })),
+            report.iterations.map((i) => ({ n: i.iteration, paper: i.title ?? '—', family: i.family ?? '—', attempts: i.attempts, repairs: i.repairs, errors: i.errors, rate: pct(i.errorRate), sharpe: fmt(i.sharpeRatio), ok: iterationOutcome(i) })),
             [
               { key: 'n', header: '#' },
               { key: 'paper', header: 'Paper', max: 40 },

@@ -3,9 +3,10 @@ import { Flags } from '@oclif/core';
 import type { WorkflowHandle } from '@temporalio/client';
 import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
+import { followWorkflow } from '../../follow';
 import { table } from '../../format';
 import { runId } from '../../../domain/ids';
-import { AUTONOMOUS_DEFAULTS, type AutonomousInput, type AutonomousResult, type AutonomousStatus, type IterationSummary } from '../../../domain/library';
+import { AUTONOMOUS_DEFAULTS, iterationOutcome, type AutonomousInput, type AutonomousResult, type AutonomousStatus, type IterationSummary } from '../../../domain/library';
 import { runSettings } from '../../../domain/run-settings';
 import { RUN_KIND, RUN_TOPIC } from '../../../domain/search-attributes';
 import type { Settings } from '../../../config/settings';
@@ -74,7 +75,7 @@ export function renderIterations(iterations: IterationSummary[]): string {
       family: i.family ?? '—',
       repairs: i.repairAttempts,
       sharpe: fmt(i.sharpeRatio),
-      outcome: i.accepted ? 'accepted' : i.compiled ? 'rejected' : 'failed',
+      outcome: iterationOutcome(i),
     })),
     [
       { key: 'n', header: '#' },
@@ -90,19 +91,15 @@ export function renderIterations(iterations: IterationSummary[]): string {
 /** Prints each iteration as it completes, until the run finishes. */
 export async function followAutonomous(handle: WorkflowHandle, print: (line: string) => void, intervalMs = 2000): Promise<AutonomousResult> {
   let printed = 0;
-  let finished = false;
-  const result = handle.result().finally(() => (finished = true)) as Promise<AutonomousResult>;
-  while (!finished) {
-    try {
-      const status: AutonomousStatus = await handle.query(autonomousStatusQuery);
+  const final = await followWorkflow<AutonomousStatus, AutonomousResult>(
+    handle,
+    autonomousStatusQuery,
+    (status) => {
       for (const i of status.iterations.filter((x) => x.iteration > printed)) print(`  ${iterationLine(i)}`);
       printed = Math.max(printed, status.iteration);
-    } catch {
-      // between executions (continue-as-new) a query may fail; the next tick shows the new state
-    }
-    await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
-  }
-  const final = await result;
+    },
+    intervalMs,
+  );
   for (const i of final.iterations.filter((x) => x.iteration > printed)) print(`  ${iterationLine(i)}`);
   return final;
 }

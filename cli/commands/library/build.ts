@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
+import { followWorkflow } from '../../follow';
 import { table } from '../../format';
 import { loadTaxonomy } from '../../../config/taxonomy';
 import { validatePeriod } from '../../../domain/backtest-period';
@@ -128,11 +129,10 @@ export function renderCategories(categories: Array<Pick<CategoryStatus, 'id' | '
 /** Prints each category's line when it changes, until the build finishes. */
 export async function followLibrary(handle: WorkflowHandle, print: (line: string) => void, intervalMs = 2000): Promise<LibraryResult> {
   const seen = new Map<string, string>();
-  let finished = false;
-  const result = handle.result().finally(() => (finished = true)) as Promise<LibraryResult>;
-  while (!finished) {
-    try {
-      const status: LibraryStatus = await handle.query(libraryStatusQuery);
+  return followWorkflow<LibraryStatus, LibraryResult>(
+    handle,
+    libraryStatusQuery,
+    (status) => {
       for (const c of status.categories) {
         const line = `${c.id}: ${c.accepted}/${c.target} accepted, ${c.rejected} rejected, ${c.failed} failed — ${c.state}${c.inFlight ? ` (${c.inFlight})` : ''}`;
         if (seen.get(c.id) !== line) {
@@ -140,12 +140,9 @@ export async function followLibrary(handle: WorkflowHandle, print: (line: string
           print(`  ${line}`);
         }
       }
-    } catch {
-      // between executions (continue-as-new) a query may fail; the next tick shows the new state
-    }
-    await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
-  }
-  return result;
+    },
+    intervalMs,
+  );
 }
 
 export default class LibraryBuild extends BaseCommand<typeof LibraryBuild> {

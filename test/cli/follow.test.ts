@@ -1,0 +1,75 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import { defineQuery } from '@temporalio/workflow';
+import { followWorkflow } from '../../cli/follow';
+import { followPipeline } from '../../cli/pipeline-view';
+import type { PipelineStatus } from '../../domain/pipeline';
+
+interface Fake<R> {
+  handle: WorkflowHandle;
+  settle(outcome: { value: R } | { error: Error }): void;
+  queries(): number;
+}
+
+/** A workflow handle whose queries answer from `answers` in turn (an Error is thrown) and whose result settles when told. */
+function fakeHandle<S, R>(answers: Array<S | Error>): Fake<R> {
+  let settle!: (o: { value: R } | { error: Error }) => void;
+  const result = new Promise<R>((resolve, reject) => {
+    settle = (o) => ('error' in o ? reject(o.error) : resolve(o.value));
+  });
+  let asked = 0;
+  const handle = {
+    result: () => result,
+    query: async () => {
+      const answer = answers[Math.min(asked++, answers.length - 1)]!;
+      if (answer instanceof Error) throw answer;
+      return answer;
+    },
+  } as unknown as WorkflowHandle;
+  return { handle, settle, queries: () => asked };
+}
+
+const statusQuery = defineQuery<{ n: number }>('status');
+
+describe('followWorkflow', () => {
+  it('hands each status to the view, passes over a failing query, and returns the result once it settles', async () => {
+    const fake = fakeHandle<{ n: number }, string>([{ n: 1 }, new Error('between executions'), { n: 2 }, { n: 3 }]);
+    const seen: number[] = [];
+    const done = followWorkflow<{ n: number }, string>(
+      fake.handle,
+      statusQuery,
+      (s) => {
+        seen.push(s.n);
+        if (s.n === 3) fake.settle({ value: 'finished' });
+      },
+      1,
+    );
+    await expect(done).resolves.toBe('finished');
+    expect(seen).toEqual([1, 2, 3]);
+    expect(fake.queries()).toBe(4);
+  });
+
+  it("rejects with the workflow's failure", async () => {
+    const fake = fakeHandle<{ n: number }, string>([{ n: 1 }]);
+    const done = followWorkflow<{ n: number }, string>(fake.handle, statusQuery, () => fake.settle({ error: new Error('workflow failed') }), 1);
+    await expect(done).rejects.toThrow('workflow failed');
+  });
+});
+
+describe('followPipeline', () => {
+  it("prints an article's line only when its stage changes", async () => {
+    const article = (stage: string) => ({ articleKey: '1', title: 'Momentum everywhere', stage, error: null });
+    const status = (stage: string) => ({ articles: [article(stage)] }) as unknown as PipelineStatus;
+    const fake = fakeHandle<PipelineStatus, { articles: [] }>([status('summarizing'), status('summarizing'), status('generating'), status('done')]);
+    const lines: string[] = [];
+    const done = followPipeline(
+      fake.handle,
+      (line) => {
+        lines.push(line);
+        if (line.endsWith('done')) fake.settle({ value: { articles: [] } });
+      },
+      1,
+    );
+    await expect(done).resolves.toEqual({ articles: [] });
+    expect(lines).toEqual(['  [1] Momentum everywhere — summarizing', '  [1] Momentum everywhere — generating', '  [1] Momentum everywhere — done']);
+  });
+});
