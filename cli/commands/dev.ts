@@ -112,5 +112,7 @@ export default class Dev extends BaseCommand<typeof Dev> {
         this.log('Temporal server stopped.');
       }
     }
+    // everything dev started is stopped; the native runtime it installed would keep the process alive
+    process.exit(0);
   }
 }
