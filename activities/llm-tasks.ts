@@ -1,12 +1,12 @@
 import type { PrismaClient } from '@prisma/client';
 import { LlmAnswerError } from '../domain/errors';
-import { extractJson, extractPythonCode } from '../domain/llm-answers';
+import { answerIdempotencyKey, extractJson, extractPythonCode } from '../domain/llm-answers';
 import type { Paper } from '../domain/papers';
 import type { CodeOutcome, CodeProblem, SummaryOutcome, TokenCount } from '../domain/pipeline';
 import { generatePrompt, repairPrompt, summarizePrompt, type LearnedContext, type LlmTask, type Prompt } from '../domain/prompts';
 import { strategySpecSchema, type StrategySpec } from '../domain/strategy';
 import type { ArtifactStore } from './artifacts';
-import { cancellationSignal, whileHeartbeating } from './context';
+import { activityIdentity, cancellationSignal, whileHeartbeating } from './context';
 import { ensureArticle } from '../store/articles';
 import type { LlmClient } from './llm';
 
@@ -26,22 +26,31 @@ export interface LlmCallResult {
   model: string;
   promptSha256: string;
   reused: boolean;
+  /** The answer an earlier attempt paid for but never received, found at the provider. */
+  recovered: boolean;
 }
 
 /**
  * One LLM call, recorded once per run and call key. Activities run at least once: if this call
  * already completed (the worker died before reporting it), the stored answer is reused instead of
- * paying for it again. Prompt and answer go to the artifact store; token counts to the database.
+ * paying for it again. A retried attempt cannot know whether the earlier one's request reached
+ * the model (a reset or a timeout after sending, a worker that died mid-call), so it first asks a
+ * provider that keeps answers for one under the call's idempotency key. Prompt and answer go to
+ * the artifact store; token counts to the database.
  */
 export async function callLlm(deps: LlmTaskDeps, runId: string, callKey: string, prompt: Prompt): Promise<LlmCallResult> {
   const promptSha256 = await deps.artifacts.put(`${prompt.system}\n\n---\n\n${prompt.user}`);
   const done = await deps.prisma.llmCall.findUnique({ where: { runId_callKey: { runId, callKey } } });
   if (done && done.promptSha256 === promptSha256 && done.answerSha256) {
     const text = (await deps.artifacts.get(done.answerSha256)).toString('utf8');
-    return { text, tokens: { input: done.inputTokens, output: done.outputTokens }, provider: done.provider, model: done.model, promptSha256, reused: true };
+    return { text, tokens: { input: done.inputTokens, output: done.outputTokens }, provider: done.provider, model: done.model, promptSha256, reused: true, recovered: false };
   }
   const client = deps.llmFor(prompt.task);
-  const answer = await whileHeartbeating(() => client.complete({ task: prompt.task, system: prompt.system, user: prompt.user, signal: cancellationSignal() }));
+  const idempotencyKey = answerIdempotencyKey(runId, callKey, promptSha256);
+  const signal = cancellationSignal();
+  const retried = (activityIdentity()?.attempt ?? 1) > 1;
+  const found = retried && client.findAnswer ? await whileHeartbeating(() => client.findAnswer!({ task: prompt.task, idempotencyKey, signal })) : null;
+  const answer = found ?? (await whileHeartbeating(() => client.complete({ task: prompt.task, system: prompt.system, user: prompt.user, signal, idempotencyKey })));
   const answerSha256 = await deps.artifacts.put(answer.text);
   const row = {
     task: prompt.task,
@@ -55,7 +64,7 @@ export async function callLlm(deps: LlmTaskDeps, runId: string, callKey: string,
   await deps.prisma.llmCall.upsert({ where: { runId_callKey: { runId, callKey } }, create: { runId, callKey, ...row }, update: row });
   const tokens = { input: answer.inputTokens, output: answer.outputTokens };
   deps.onCall?.(prompt.task, tokens);
-  return { text: answer.text, tokens, provider: answer.provider, model: answer.model, promptSha256, reused: false };
+  return { text: answer.text, tokens, provider: answer.provider, model: answer.model, promptSha256, reused: false, recovered: found !== null };
 }
 
 function add(a: TokenCount, b: TokenCount): TokenCount {

@@ -79,7 +79,12 @@ export const configSchema = z
       .strict()
       .default({ provider: 'openai', model: 'gpt-4o', timeoutSeconds: 120, concurrency: 4, summarize: {}, generate: {}, repair: {} }),
     openai: z
-      .object({ baseUrl: url.default('https://api.openai.com/v1'), apiKey: z.string().min(1).optional() })
+      .object({
+        baseUrl: url.default('https://api.openai.com/v1'),
+        apiKey: z.string().min(1).optional(),
+        // store completions under a per-call key so a retry recovers a paid answer that was lost; unset = on for api.openai.com only
+        recoverLostAnswers: z.boolean().optional(),
+      })
       .strict()
       .default({ baseUrl: 'https://api.openai.com/v1' }),
     anthropic: z
@@ -236,7 +241,7 @@ export function parseConfigValue(key: string, raw: string): unknown {
   const schema = configKeys().get(key);
   if (!schema) throw new ConfigError(unknownKeyMessage(key));
   const inner = unwrap(schema);
-  const value: unknown = inner instanceof z.ZodNumber ? Number(raw) : raw;
+  const value: unknown = inner instanceof z.ZodNumber ? Number(raw) : inner instanceof z.ZodBoolean && /^(true|false)$/.test(raw) ? raw === 'true' : raw;
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new ConfigError(`Invalid value for ${key}: ${describeIssue(inner, parsed.error.issues[0]?.message)}`);
   return parsed.data;

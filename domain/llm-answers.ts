@@ -1,7 +1,18 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Reading LLM answers under the prompt contract (domain/prompt-contract.md): code in a ```python
  * fence, JSON bare or fenced, and SEARCH/REPLACE edit blocks. Pure functions; nothing throws.
  */
+
+/**
+ * The idempotency key of one LLM call: the run, the call's recorded key and the prompt, hashed
+ * (32 hex characters, within every provider's metadata limits). Each attempt at the call computes
+ * the same key; another call, or the same call with a different prompt, never does.
+ */
+export function answerIdempotencyKey(runId: string, callKey: string, promptSha256: string): string {
+  return createHash('sha256').update(JSON.stringify([runId, callKey, promptSha256])).digest('hex').slice(0, 32);
+}
 
 interface Fence {
   lang: string;

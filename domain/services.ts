@@ -13,7 +13,7 @@ export interface ServiceEndpoints {
   crossref: { baseUrl: string; mailto: string; timeoutMs: number };
   arxiv: { baseUrl: string; timeoutMs: number };
   unpaywall: { baseUrl: string; email: string };
-  openai: { baseUrl: string; apiKey?: string };
+  openai: { baseUrl: string; apiKey?: string; recoverLostAnswers?: boolean };
   anthropic: { baseUrl: string; apiKey?: string };
   quantconnect: { baseUrl: string; userId?: string; apiToken?: string; timeoutMs: number; pollMs: number };
 }
@@ -37,9 +37,10 @@ export function serviceEndpoints(config: QuantCoderConfig): ServiceEndpoints {
       baseUrl: sandbox ? `${s}/unpaywall` : config.unpaywall.baseUrl,
       email: config.unpaywall.email ?? config.crossref.mailto,
     },
+    // the sandbox keeps and lists stored completions as OpenAI does, so recovery is on there too
     openai: sandbox
-      ? { baseUrl: `${s}/openai/v1`, apiKey: SANDBOX_CREDENTIALS.openaiApiKey }
-      : { baseUrl: config.openai.baseUrl, apiKey: config.openai.apiKey },
+      ? { baseUrl: `${s}/openai/v1`, apiKey: SANDBOX_CREDENTIALS.openaiApiKey, recoverLostAnswers: config.openai.recoverLostAnswers ?? true }
+      : { baseUrl: config.openai.baseUrl, apiKey: config.openai.apiKey, recoverLostAnswers: config.openai.recoverLostAnswers },
     anthropic: sandbox
       ? { baseUrl: `${s}/anthropic`, apiKey: SANDBOX_CREDENTIALS.anthropicApiKey }
       : { baseUrl: config.anthropic.baseUrl, apiKey: config.anthropic.apiKey },

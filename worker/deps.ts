@@ -57,7 +57,8 @@ export function buildActivityDeps(settings: Settings, metrics?: ActivityMetrics,
       let client = llmClients.get(key);
       if (!client) {
         const endpoint = choice.provider === 'anthropic' ? endpoints.anthropic : endpoints.openai;
-        client = createLlmClient({ ...choice, baseUrl: endpoint.baseUrl, apiKey: endpoint.apiKey, timeoutMs: runSettings(config).llmTimeoutSeconds * 1000 });
+        const recoverLostAnswers = choice.provider === 'openai' ? endpoints.openai.recoverLostAnswers : undefined;
+        client = createLlmClient({ ...choice, baseUrl: endpoint.baseUrl, apiKey: endpoint.apiKey, timeoutMs: runSettings(config).llmTimeoutSeconds * 1000, recoverLostAnswers });
         llmClients.set(key, client);
       }
       return client;

@@ -4,7 +4,7 @@ import { OpenAiLlm } from './openai';
 import type { LlmClient, LlmProvider } from './types';
 
 export { AnthropicLlm, DEFAULT_ANTHROPIC_MAX_TOKENS, type AnthropicLlmOptions } from './anthropic';
-export { OpenAiLlm, type OpenAiLlmOptions } from './openai';
+export { ANSWER_KEY_METADATA, OpenAiLlm, type OpenAiLlmOptions } from './openai';
 export { llmError, redactSecrets, retryAfterFromHeaders, type LlmCallContext, type LlmFailure } from './errors';
 export type { LlmAnswer, LlmClient, LlmProvider, LlmRequest } from './types';
 
@@ -14,6 +14,8 @@ export interface LlmClientConfig {
   baseUrl: string;
   apiKey?: string;
   timeoutMs: number;
+  /** OpenAI only: see {@link OpenAiLlmOptions.recoverLostAnswers}; Anthropic keeps no answers to look up. */
+  recoverLostAnswers?: boolean;
 }
 
 const KEY_HINT: Record<LlmProvider, string> = {
@@ -29,7 +31,7 @@ export function createLlmClient(config: LlmClientConfig): LlmClient {
   }
   switch (config.provider) {
     case 'openai':
-      return new OpenAiLlm({ apiKey, model: config.model, baseUrl: config.baseUrl, timeoutMs: config.timeoutMs });
+      return new OpenAiLlm({ apiKey, model: config.model, baseUrl: config.baseUrl, timeoutMs: config.timeoutMs, recoverLostAnswers: config.recoverLostAnswers });
     case 'anthropic':
       return new AnthropicLlm({ apiKey, model: config.model, baseUrl: config.baseUrl, timeoutMs: config.timeoutMs });
     default:

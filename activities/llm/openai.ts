@@ -17,7 +17,21 @@ export interface OpenAiLlmOptions {
    * Default: `max_completion_tokens` for api.openai.com, `max_tokens` elsewhere.
    */
   tokenLimitField?: 'max_tokens' | 'max_completion_tokens';
+  /**
+   * Stores each completion at the provider (`store: true`) with the call's idempotency key in its
+   * `metadata`, so a retry lists stored completions by that key and uses an answer that was paid
+   * for but lost, instead of paying again. OpenAI then retains the completion under its stored
+   * completions policy. Default: on for api.openai.com, off elsewhere (a compatible server may
+   * reject the fields); a server without the list endpoint (404/405) just gets no recovery.
+   */
+  recoverLostAnswers?: boolean;
 }
+
+/** The `metadata` key under which a completion carries its call's idempotency key. */
+export const ANSWER_KEY_METADATA = 'quantcoder_call';
+
+/** Statuses of a server that does not keep or list completions: recovery is off for it, not an error. */
+const NO_STORED_COMPLETIONS = new Set([403, 404, 405, 501]);
 
 /** OpenAI chat completions (and OpenAI-compatible servers), with the SDK's own retries off. */
 export class OpenAiLlm implements LlmClient {
@@ -25,12 +39,19 @@ export class OpenAiLlm implements LlmClient {
   readonly model: string;
   private readonly client: OpenAI;
   private readonly tokenLimitField: 'max_tokens' | 'max_completion_tokens';
+  private recoverLostAnswers: boolean;
 
   constructor(private readonly options: OpenAiLlmOptions) {
     this.model = options.model;
     // Temporal owns retries: the SDK must send each request exactly once.
     this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl, maxRetries: 0, timeout: options.timeoutMs });
     this.tokenLimitField = options.tokenLimitField ?? (isOpenAiHost(options.baseUrl) ? 'max_completion_tokens' : 'max_tokens');
+    this.recoverLostAnswers = options.recoverLostAnswers ?? isOpenAiHost(options.baseUrl);
+  }
+
+  /** Whether completions are stored under their idempotency key and looked up on a retry. */
+  get recoversLostAnswers(): boolean {
+    return this.recoverLostAnswers;
   }
 
   async complete(req: LlmRequest): Promise<LlmAnswer> {
@@ -44,6 +65,10 @@ export class OpenAiLlm implements LlmClient {
     };
     if (req.maxTokens !== undefined) body[this.tokenLimitField] = req.maxTokens;
     if (req.temperature !== undefined) body.temperature = req.temperature;
+    if (this.recoverLostAnswers && req.idempotencyKey) {
+      body.store = true;
+      body.metadata = { [ANSWER_KEY_METADATA]: req.idempotencyKey };
+    }
     let completion: unknown;
     const started = Date.now();
     try {
@@ -54,6 +79,37 @@ export class OpenAiLlm implements LlmClient {
       throw fromSdkError(err, OPENAI_ERRORS, { ...ctx, elapsedMs: Date.now() - started });
     }
     return readCompletion(completion, ctx, this.model);
+  }
+
+  /**
+   * Lists stored completions by the call's idempotency key. Only a completion whose own metadata
+   * carries the key counts (a server may ignore the filter). A server that does not keep or list
+   * completions turns recovery off for this client; any other failure is thrown, since paying
+   * again without knowing would be the costlier mistake.
+   */
+  async findAnswer(lookup: { task: string; idempotencyKey: string; signal?: AbortSignal }): Promise<LlmAnswer | null> {
+    if (!this.recoverLostAnswers) return null;
+    const ctx = llmCallContext(this, lookup.task, this.options);
+    let page: { data: unknown[] };
+    const started = Date.now();
+    try {
+      page = await this.client.chat.completions.list(
+        { metadata: { [ANSWER_KEY_METADATA]: lookup.idempotencyKey }, limit: 10 },
+        { signal: lookup.signal, maxRetries: 0, timeout: this.options.timeoutMs },
+      );
+    } catch (err) {
+      const cancelled = cancellationReason(lookup.signal);
+      if (cancelled !== undefined) throw cancelled;
+      if (err instanceof APIError && typeof err.status === 'number' && NO_STORED_COMPLETIONS.has(err.status)) {
+        this.recoverLostAnswers = false;
+        return null;
+      }
+      throw fromSdkError(err, OPENAI_ERRORS, { ...ctx, elapsedMs: Date.now() - started });
+    }
+    const found = (Array.isArray(page.data) ? page.data : []).find(
+      (c) => !!c && typeof c === 'object' && ((c as { metadata?: Record<string, unknown> | null }).metadata ?? {})[ANSWER_KEY_METADATA] === lookup.idempotencyKey,
+    );
+    return found === undefined ? null : readCompletion(found, ctx, this.model);
   }
 }
 

@@ -9,6 +9,11 @@ export interface LlmRequest {
   maxTokens?: number;
   temperature?: number;
   signal?: AbortSignal;
+  /**
+   * The same for every attempt at this one call, and for no other call: a provider that keeps its
+   * answers under a key lets a retry find an answer that was paid for but lost on the way back.
+   */
+  idempotencyKey?: string;
 }
 
 export interface LlmAnswer {
@@ -26,4 +31,9 @@ export interface LlmClient {
   readonly provider: LlmProvider;
   readonly model: string;
   complete(req: LlmRequest): Promise<LlmAnswer>;
+  /**
+   * The answer an earlier attempt with this idempotency key was given, when the provider kept it;
+   * null when it did not, or cannot say. Absent for providers that keep no answers (Anthropic).
+   */
+  findAnswer?(lookup: { task: string; idempotencyKey: string; signal?: AbortSignal }): Promise<LlmAnswer | null>;
 }

@@ -6,7 +6,10 @@ import type { CannedBody, Exchange, SimulatedService } from '../service';
 
 /**
  * OpenAI's Chat Completions API (`/v1/chat/completions`, `/v1/models`) with Bearer auth and
- * OpenAI's error shape `{error: {message, type, param, code}}`. No streaming.
+ * OpenAI's error shape `{error: {message, type, param, code}}`. No streaming. Completions created
+ * with `store: true` are kept with their `metadata` and can be listed (`GET /v1/chat/completions`,
+ * filtered by `metadata[key]=value` and `model`, paged by `after`/`limit`/`order`) and retrieved
+ * (`GET /v1/chat/completions/{id}`), as OpenAI's stored completions are.
  */
 
 const MODELS = ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'o4-mini'];
@@ -41,6 +44,80 @@ function authorised(ex: Exchange): boolean {
   return true;
 }
 
+/** A completion created with `store: true`: the object as created, plus what it was stored with. */
+interface StoredCompletion {
+  completion: Record<string, unknown>;
+  metadata: Record<string, string>;
+}
+
+/** OpenAI keeps stored completions for weeks; the sandbox keeps the latest ones, in memory. */
+const STORED_LIMIT = 5_000;
+const storedByRuntime = new WeakMap<object, StoredCompletion[]>();
+
+function storedCompletions(ex: Exchange): StoredCompletion[] {
+  let list = storedByRuntime.get(ex.runtime.store);
+  if (!list) storedByRuntime.set(ex.runtime.store, (list = []));
+  return list;
+}
+
+/** OpenAI's limits on `metadata`: at most 16 pairs, keys up to 64 characters, string values up to 512. */
+function readMetadata(value: unknown): { ok: true; metadata: Record<string, string> } | { ok: false; message: string } {
+  if (value === undefined || value === null) return { ok: true, metadata: {} };
+  if (typeof value !== 'object' || Array.isArray(value)) return { ok: false, message: "Invalid type for 'metadata': expected an object, but got " + (Array.isArray(value) ? 'an array' : typeof value) + ' instead.' };
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > 16) return { ok: false, message: `Invalid 'metadata': too many properties. Expected an object with at most 16 properties, but got an object with ${entries.length} properties instead.` };
+  for (const [k, v] of entries) {
+    if (k.length > 64) return { ok: false, message: `Invalid 'metadata': string too long. Expected a string with maximum length 64, but got a string with length ${k.length} instead.` };
+    if (typeof v !== 'string') return { ok: false, message: `Invalid type for 'metadata.${k}': expected a string, but got ${typeof v} instead.` };
+    if (v.length > 512) return { ok: false, message: `Invalid 'metadata.${k}': string too long. Expected a string with maximum length 512, but got a string with length ${v.length} instead.` };
+  }
+  return { ok: true, metadata: Object.fromEntries(entries) as Record<string, string> };
+}
+
+function storedView(s: StoredCompletion): Record<string, unknown> {
+  return { ...s.completion, metadata: s.metadata };
+}
+
+/** `GET /v1/chat/completions`: the stored completions matching every `metadata[key]=value` (and `model`). */
+function listCompletions(ex: Exchange): void {
+  if (!authorised(ex)) return;
+  const q = ex.url.searchParams;
+  const wanted: Array<[string, string]> = [];
+  for (const [name, value] of q) {
+    const m = /^metadata\[(.+)\]$/.exec(name);
+    if (m) wanted.push([m[1]!, value]);
+  }
+  const limitRaw = q.get('limit');
+  const limit = limitRaw === null ? 20 : Number(limitRaw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) return fail(ex, 400, `Invalid 'limit': expected an integer between 1 and 100, got '${limitRaw}'.`, 'invalid_request_error', 'invalid_value', 'limit');
+  const order = q.get('order') ?? 'asc';
+  if (order !== 'asc' && order !== 'desc') return fail(ex, 400, `Invalid 'order': expected one of 'asc', 'desc', got '${order}'.`, 'invalid_request_error', 'invalid_value', 'order');
+  const model = q.get('model');
+  let matching = storedCompletions(ex).filter((s) => wanted.every(([k, v]) => s.metadata[k] === v) && (model === null || s.completion.model === model));
+  if (order === 'desc') matching = [...matching].reverse();
+  const after = q.get('after');
+  if (after !== null) {
+    const at = matching.findIndex((s) => s.completion.id === after);
+    matching = at === -1 ? [] : matching.slice(at + 1);
+  }
+  const page = matching.slice(0, limit).map(storedView);
+  sendJson(ex.res, 200, {
+    object: 'list',
+    data: page,
+    first_id: page[0]?.id ?? null,
+    last_id: page[page.length - 1]?.id ?? null,
+    has_more: matching.length > limit,
+  });
+}
+
+/** `GET /v1/chat/completions/{id}`: one stored completion. */
+function retrieveCompletion(ex: Exchange, id: string): void {
+  if (!authorised(ex)) return;
+  const found = storedCompletions(ex).find((s) => s.completion.id === id);
+  if (!found) return fail(ex, 404, `No chat completion found with id '${id}'.`, 'invalid_request_error', null, null);
+  sendJson(ex.res, 200, storedView(found));
+}
+
 async function chatCompletions(ex: Exchange): Promise<void> {
   if (!authorised(ex)) return;
   const parsed = parseJson(await ex.body());
@@ -52,6 +129,9 @@ async function chatCompletions(ex: Exchange): Promise<void> {
   if (!Array.isArray(body.messages)) return fail(ex, 400, "Missing required parameter: 'messages'.", 'invalid_request_error', 'missing_required_parameter', 'messages');
   if (body.messages.length === 0) return fail(ex, 400, "Invalid 'messages': empty array. Expected an array with minimum length 1.", 'invalid_request_error', 'empty_array', 'messages');
   if (body.stream === true) return fail(ex, 400, 'Streaming is not supported by the QuantCoder sandbox; send "stream": false.', 'invalid_request_error', 'unsupported_value', 'stream');
+  if (body.store !== undefined && typeof body.store !== 'boolean') return fail(ex, 400, `Invalid type for 'store': expected a boolean, but got ${typeof body.store} instead.`, 'invalid_request_error', 'invalid_type', 'store');
+  const metadata = readMetadata(body.metadata);
+  if (!metadata.ok) return fail(ex, 400, metadata.message, 'invalid_request_error', 'invalid_value', 'metadata');
   const system: string[] = [];
   const messages: Array<{ role: string; content: string }> = [];
   for (const m of body.messages as Array<{ role?: unknown; content?: unknown }>) {
@@ -69,32 +149,35 @@ async function chatCompletions(ex: Exchange): Promise<void> {
   const jsonMode = format === 'json_object' || format === 'json_schema';
   const result = await runModel(ex.runtime, { provider: 'openai', model: body.model, system: system.join('\n\n'), messages }, { maxTokens: limit, jsonMode });
   const completionTokens = result.outputTokens * n;
-  sendJson(
-    ex.res,
-    200,
-    {
-      id: `chatcmpl-${randomBytes(15).toString('base64url')}`,
-      object: 'chat.completion',
-      created: Math.floor(Date.now() / 1000),
-      model: body.model,
-      choices: Array.from({ length: n }, (_, index) => ({
-        index,
-        message: { role: 'assistant', content: result.text, refusal: null, annotations: [] },
-        logprobs: null,
-        finish_reason: result.truncated ? 'length' : 'stop',
-      })),
-      usage: {
-        prompt_tokens: result.inputTokens,
-        completion_tokens: completionTokens,
-        total_tokens: result.inputTokens + completionTokens,
-        prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-        completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
-      },
-      service_tier: 'default',
-      system_fingerprint: 'fp_quantcoder_sandbox',
+  const completion: Record<string, unknown> = {
+    id: `chatcmpl-${randomBytes(15).toString('base64url')}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: body.model,
+    choices: Array.from({ length: n }, (_, index) => ({
+      index,
+      message: { role: 'assistant', content: result.text, refusal: null, annotations: [] },
+      logprobs: null,
+      finish_reason: result.truncated ? 'length' : 'stop',
+    })),
+    usage: {
+      prompt_tokens: result.inputTokens,
+      completion_tokens: completionTokens,
+      total_tokens: result.inputTokens + completionTokens,
+      prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
     },
-    { 'x-request-id': `req_${randomBytes(12).toString('hex')}`, 'openai-processing-ms': Date.now() - started, 'openai-version': '2020-10-01' },
-  );
+    service_tier: 'default',
+    system_fingerprint: 'fp_quantcoder_sandbox',
+  };
+  // stored as soon as it is made: an answer lost on the way back is still there to be listed
+  if (body.store === true) {
+    const stored = storedCompletions(ex);
+    stored.push({ completion, metadata: metadata.metadata });
+    if (stored.length > STORED_LIMIT) stored.splice(0, stored.length - STORED_LIMIT);
+  }
+  // the create answer does not echo `metadata`; only listed and retrieved completions carry it
+  sendJson(ex.res, 200, completion, { 'x-request-id': `req_${randomBytes(12).toString('hex')}`, 'openai-processing-ms': Date.now() - started, 'openai-version': '2020-10-01' });
 }
 
 function model(id: string) {
@@ -106,7 +189,13 @@ export const openaiService: SimulatedService = {
   route(method, path) {
     const p = path.replace(/^v1\//, '');
     if (p === 'chat/completions') {
-      return method === 'POST' ? { key: 'chat/completions', handle: chatCompletions } : { key: 'chat/completions', handle: (ex) => fail(ex, 405, `Invalid method for URL (${method} /v1/chat/completions)`) };
+      if (method === 'POST') return { key: 'chat/completions', handle: chatCompletions };
+      if (method === 'GET') return { key: 'chat/completions:list', handle: listCompletions };
+      return { key: 'chat/completions', handle: (ex) => fail(ex, 405, `Invalid method for URL (${method} /v1/chat/completions)`) };
+    }
+    if (/^chat\/completions\/[^/]+$/.test(p) && method === 'GET') {
+      const id = decodeURIComponent(p.slice('chat/completions/'.length));
+      return { key: 'chat/completions/{id}', handle: (ex) => retrieveCompletion(ex, id) };
     }
     if (p === 'models' && method === 'GET') {
       return {

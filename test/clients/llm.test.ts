@@ -219,3 +219,79 @@ describe('createLlmClient', () => {
     expect(openai.model).toBe('llama3');
   });
 });
+
+describe('recovering a lost OpenAI answer from stored completions', () => {
+  const KEY = 'call-key-0123456789abcdef';
+  const make = (server: TestServer, recoverLostAnswers?: boolean) =>
+    new OpenAiLlm({ apiKey: OPENAI_KEY, model: 'gpt-4o', baseUrl: `${server.url}/v1`, timeoutMs: 2000, recoverLostAnswers });
+
+  it('stores each completion with the call key in its metadata when recovery is on', async () => {
+    const server = await startServer((_req, res) => sendJson(res, 200, openAiCompletion));
+    try {
+      await make(server, true).complete({ ...REQUEST, idempotencyKey: KEY });
+      expect(JSON.parse(server.requests[0]!.body)).toMatchObject({ store: true, metadata: { quantcoder_call: KEY } });
+      await make(server, false).complete({ ...REQUEST, idempotencyKey: KEY });
+      expect(JSON.parse(server.requests[1]!.body)).not.toHaveProperty('store');
+      expect(JSON.parse(server.requests[1]!.body)).not.toHaveProperty('metadata');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('is off by default for an OpenAI-compatible server, on for api.openai.com', () => {
+    expect(new OpenAiLlm({ apiKey: OPENAI_KEY, model: 'llama3', baseUrl: 'http://127.0.0.1:11434/v1', timeoutMs: 1000 }).recoversLostAnswers).toBe(false);
+    expect(new OpenAiLlm({ apiKey: OPENAI_KEY, model: 'gpt-4o', baseUrl: 'https://api.openai.com/v1', timeoutMs: 1000 }).recoversLostAnswers).toBe(true);
+  });
+
+  it('lists stored completions by the call key and returns the one that carries it', async () => {
+    const server = await startServer((_req, res) =>
+      sendJson(res, 200, { object: 'list', data: [{ ...openAiCompletion, metadata: { quantcoder_call: KEY } }], first_id: 'chatcmpl-1', last_id: 'chatcmpl-1', has_more: false }),
+    );
+    try {
+      const answer = await make(server, true).findAnswer({ task: 'summarize', idempotencyKey: KEY });
+      expect(answer).toMatchObject({ text: '{"title":"Momentum"}', inputTokens: 120, outputTokens: 34, provider: 'openai' });
+      const sent = server.requests[0]!;
+      expect(sent.method).toBe('GET');
+      expect(decodeURIComponent(sent.path)).toContain(`/v1/chat/completions?metadata[quantcoder_call]=${KEY}`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('ignores a listed completion without the key (a server that ignores the filter)', async () => {
+    const server = await startServer((_req, res) => sendJson(res, 200, { object: 'list', data: [openAiCompletion], first_id: 'chatcmpl-1', last_id: 'chatcmpl-1', has_more: false }));
+    try {
+      expect(await make(server, true).findAnswer({ task: 'summarize', idempotencyKey: KEY })).toBeNull();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each([404, 405])('turns recovery off for a server that answers the list with %i, and asks it no more', async (status) => {
+    const server = await startServer((_req, res) => sendJson(res, status, openAiError('Invalid URL (GET /v1/chat/completions)', 'invalid_request_error')));
+    try {
+      const llm = make(server, true);
+      expect(await llm.findAnswer({ task: 'summarize', idempotencyKey: KEY })).toBeNull();
+      expect(await llm.findAnswer({ task: 'summarize', idempotencyKey: KEY })).toBeNull();
+      expect(server.requests).toHaveLength(1);
+      expect(llm.recoversLostAnswers).toBe(false);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('throws a retryable error when the list fails for another reason, rather than paying again blind', async () => {
+    const server = await startServer((_req, res) => sendJson(res, 503, openAiError('The engine is currently overloaded', 'server_error')));
+    try {
+      const err = await rejectionOf(make(server, true).findAnswer({ task: 'summarize', idempotencyKey: KEY }));
+      expect(err).toBeInstanceOf(ServiceUnavailableError);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('Anthropic offers no lookup', () => {
+    const anthropic: LlmClient = new AnthropicLlm({ apiKey: ANTHROPIC_KEY, model: 'claude-sonnet-4-5', baseUrl: 'http://127.0.0.1:9', timeoutMs: 1000 });
+    expect(anthropic.findAnswer).toBeUndefined();
+  });
+});

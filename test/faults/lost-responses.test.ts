@@ -4,8 +4,8 @@ import { testSandbox, type SandboxHandle } from '../helpers/sandbox';
 /**
  * The service did the work, then the answer was lost (a reset, or silence past the client's
  * timeout). A faithful client finds what it created instead of creating it again: the sandbox's
- * own counters must show one project, one write of main.py, one backtest per article, and no LLM
- * request paid for twice beyond the one whose answer never arrived.
+ * own counters must show one project, one write of main.py, one backtest per article, and no
+ * completion billed twice where the provider keeps answers a client can look up.
  */
 const LOST = [
   { name: 'connection reset after the work', fault: { kind: 'lost-reset', times: 1 } },
@@ -36,8 +36,10 @@ describe('lost responses: the service did the work, QuantCoder never heard back'
         expect(run.filesWritten).toBe(1);
         expect(run.backtestsCreated).toBe(1);
         expect(run.backtestRows).toBe(1);
-        // QuantConnect offers no way to find a compile whose id was lost; compiles are free, so a
-        // lost compile/create is compiled once more, and every other lost answer costs none
+        // QuantConnect's API v2 cannot find a compile whose id was lost: compile/read needs the
+        // compileId, projects/read's Project has no compile field, there is no compile list, and
+        // backtests/create requires a compileId. Compiles are free, so a lost compile/create is
+        // compiled once more; every other lost answer costs nothing
         expect(run.compilesCreated).toBe(route === 'compile/create' ? 2 : 1);
         expect(run.llmRepeatedRequests).toBe(0);
       }, 90_000);
@@ -51,20 +53,39 @@ describe('lost responses: the service did the work, QuantCoder never heard back'
     expect(run.filesWritten).toBe(1);
   }, 90_000);
 
-  for (const provider of ['openai', 'anthropic'] as const) {
-    for (const lost of LOST) {
-      it(`${provider} LLM call, ${lost.name}: only the lost answer is asked again, nothing else is paid twice`, async () => {
-        const run = await runWithFault(sandbox, provider, undefined, lost.fault, { llm: { provider, timeoutSeconds: 3 } });
-        expect(run.faultApplied).toBe(1);
-        expect(run.failure).toBeNull();
-        expect(run.result!.articles[0]!.error).toBeNull();
-        // the provider billed the lost answer; asking once more is the only way to get it
-        expect(run.llmRepeatedRequests).toBe(1);
-        expect(run.summaryRows).toBe(1);
-        expect(run.projectsCreated).toBe(1);
-        expect(run.compilesCreated).toBe(1);
-        expect(run.backtestsCreated).toBe(1);
-      }, 90_000);
-    }
+  for (const lost of LOST) {
+    it(`OpenAI LLM call, ${lost.name}: the retry finds the stored answer, no completion is billed twice`, async () => {
+      const run = await runWithFault(sandbox, 'openai', undefined, lost.fault, { llm: { provider: 'openai', timeoutSeconds: 3 } });
+      expect(run.faultApplied).toBe(1);
+      expect(run.failure).toBeNull();
+      expect(run.result!.articles[0]!.error).toBeNull();
+      // the retry asked OpenAI for the completion stored under the call's key, and used it
+      expect(run.requests['openai.chat/completions:list']).toBeGreaterThanOrEqual(1);
+      expect(run.llmRepeatedRequests).toBe(0);
+      expect(run.summaryRows).toBe(1);
+      expect(run.projectsCreated).toBe(1);
+      expect(run.compilesCreated).toBe(1);
+      expect(run.backtestsCreated).toBe(1);
+    }, 90_000);
+
+    it(`Anthropic LLM call, ${lost.name}: the lost answer is paid once more, as Anthropic keeps no answer a client can look up`, async () => {
+      const run = await runWithFault(sandbox, 'anthropic', undefined, lost.fault, { llm: { provider: 'anthropic', timeoutSeconds: 3 } });
+      expect(run.faultApplied).toBe(1);
+      expect(run.failure).toBeNull();
+      expect(run.result!.articles[0]!.error).toBeNull();
+      expect(run.llmRepeatedRequests).toBe(1);
+      expect(run.summaryRows).toBe(1);
+      expect(run.projectsCreated).toBe(1);
+      expect(run.compilesCreated).toBe(1);
+      expect(run.backtestsCreated).toBe(1);
+    }, 90_000);
   }
+
+  it('OpenAI with openai.recoverLostAnswers off: a lost answer is paid once more', async () => {
+    const run = await runWithFault(sandbox, 'openai', undefined, LOST[0].fault, { llm: { provider: 'openai', timeoutSeconds: 3 }, openai: { recoverLostAnswers: false } });
+    expect(run.failure).toBeNull();
+    expect(run.result!.articles[0]!.error).toBeNull();
+    expect(run.requests['openai.chat/completions:list'] ?? 0).toBe(0);
+    expect(run.llmRepeatedRequests).toBe(1);
+  }, 90_000);
 });

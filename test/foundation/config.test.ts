@@ -27,6 +27,12 @@ describe('configuration', () => {
     expect(parseConfigValue('llm.timeoutSeconds', '30')).toBe(30);
   });
 
+  it('reads true/false for a yes-or-no setting and refuses anything else', () => {
+    expect(parseConfigValue('openai.recoverLostAnswers', 'false')).toBe(false);
+    expect(parseConfigValue('openai.recoverLostAnswers', 'true')).toBe(true);
+    expect(() => parseConfigValue('openai.recoverLostAnswers', 'yes')).toThrow(ConfigError);
+  });
+
   it('names the environment variable when the bad value came from it', () => {
     expect(() => resolveConfig({}, { QUANTCODER_LLM_PROVIDER: 'gemini' })).toThrow(/environment variable QUANTCODER_LLM_PROVIDER/);
   });

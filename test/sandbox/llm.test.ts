@@ -305,3 +305,30 @@ describe('Anthropic messages (scripted model, real @anthropic-ai/sdk)', () => {
     expect(llm.inputTokens).toBe(Object.values(llm.byProvider).reduce((n, u) => n + u.inputTokens, 0));
   });
 });
+
+describe("the OpenAI simulator's stored completions", () => {
+  it('keeps completions created with store: true with their metadata, and lists and retrieves them by it', async () => {
+    const tag = `t${Date.now()}`;
+    const messages = [{ role: 'system' as const, content: SYSTEM }, { role: 'user' as const, content: 'Summarise momentum.' }];
+    const stored = await openai.chat.completions.create({ model: 'gpt-4o', messages, store: true, metadata: { run: tag, step: 'a' } });
+    await openai.chat.completions.create({ model: 'gpt-4o', messages, store: true, metadata: { run: tag, step: 'b' } });
+    const unstored = await openai.chat.completions.create({ model: 'gpt-4o', messages, metadata: { run: tag, step: 'a' } });
+    // the create answer does not echo metadata, as OpenAI's does not
+    expect((stored as unknown as Record<string, unknown>).metadata).toBeUndefined();
+
+    const byStep = await openai.chat.completions.list({ metadata: { run: tag, step: 'a' } });
+    expect(byStep.data.map((c) => c.id)).toEqual([stored.id]);
+    expect(byStep.data[0]!.choices[0]!.message.content).toBe(stored.choices[0]!.message.content);
+    expect((byStep.data[0] as unknown as { metadata: Record<string, string> }).metadata).toEqual({ run: tag, step: 'a' });
+    expect((await openai.chat.completions.list({ metadata: { run: tag } })).data).toHaveLength(2);
+    expect((await openai.chat.completions.list({ metadata: { run: `${tag}-other` } })).data).toHaveLength(0);
+    expect((await openai.chat.completions.retrieve(stored.id)).id).toBe(stored.id);
+    await expect(openai.chat.completions.retrieve(unstored.id)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("rejects metadata beyond OpenAI's limits", async () => {
+    const messages = [{ role: 'user' as const, content: 'hi' }];
+    await expect(openai.chat.completions.create({ model: 'gpt-4o', messages, store: true, metadata: { ['k'.repeat(65)]: 'v' } })).rejects.toMatchObject({ status: 400 });
+    await expect(openai.chat.completions.create({ model: 'gpt-4o', messages, store: true, metadata: { k: 'v'.repeat(513) } })).rejects.toMatchObject({ status: 400 });
+  });
+});
