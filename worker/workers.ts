@@ -20,6 +20,8 @@ export interface WorkerSetOptions {
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
   /** Workflows kept in the sticky cache; {@link WORKFLOW_CACHE_SIZE} when absent. */
   maxCachedWorkflows?: number;
+  /** Activity interceptors run inside the keep-alive one (an operator's tracing, or a test's control). */
+  activityInterceptors?: ActivityInterceptorsFactory[];
 }
 
 /**
@@ -59,7 +61,7 @@ export async function createWorkerSet(options: WorkerSetOptions): Promise<Worker
     connection: options.connection,
     namespace: options.namespace,
     activities,
-    interceptors: { activity: [keepAliveInterceptor] },
+    interceptors: { activity: [keepAliveInterceptor, ...(options.activityInterceptors ?? [])] },
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
   };
   // a dead worker's cached workflows move to another worker after this long, not the default 10 s

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger, type ActivityInterceptorsFactory, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createWorkerSet, WORKFLOWS_PATH } from '../../worker/workers';
 import type { ActivityDeps } from '../../activities';
 import { resolveConfig, type QuantCoderConfig } from '../../domain/config';
@@ -43,18 +43,23 @@ export function testConfig(overrides: Record<string, unknown> = {}): QuantCoderC
 }
 
 /** The same worker set production runs, on a test task queue, with the given activity deps. */
-export async function startTestWorkers(deps: ActivityDeps, taskQueue: string, config = testConfig()): Promise<{ workers: Worker[]; connection: NativeConnection }> {
+export async function startTestWorkers(
+  deps: ActivityDeps,
+  taskQueue: string,
+  config = testConfig(),
+  activityInterceptors?: ActivityInterceptorsFactory[],
+): Promise<{ workers: Worker[]; connection: NativeConnection }> {
   quietRuntime();
   const connection = await NativeConnection.connect({ address: testAddress() });
   const code = testWorkflowCode();
   const workflowBundle = 'workflowBundle' in code ? code.workflowBundle : undefined;
-  const workers = await createWorkerSet({ connection, namespace: 'default', taskQueue, config, deps, workflowBundle, shutdownGraceTime: '1 second' });
+  const workers = await createWorkerSet({ connection, namespace: 'default', taskQueue, config, deps, workflowBundle, shutdownGraceTime: '1 second', activityInterceptors });
   return { workers, connection };
 }
 
 /** Runs workers while `fn` runs, then shuts them down cleanly. */
-export async function withWorkers<T>(deps: ActivityDeps, taskQueue: string, fn: () => Promise<T>, config?: QuantCoderConfig): Promise<T> {
-  const { workers, connection } = await startTestWorkers(deps, taskQueue, config);
+export async function withWorkers<T>(deps: ActivityDeps, taskQueue: string, fn: () => Promise<T>, config?: QuantCoderConfig, activityInterceptors?: ActivityInterceptorsFactory[]): Promise<T> {
+  const { workers, connection } = await startTestWorkers(deps, taskQueue, config, activityInterceptors);
   const running = workers.map((w) => w.run());
   try {
     return await fn();

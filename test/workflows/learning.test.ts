@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { researchPipeline } from '../../workflows';
 import { createActivities } from '../../activities';
-import type { CodeOutcome, PipelineInput, PipelineResult } from '../../domain/pipeline';
+import type { CodeOutcome, CodeProblem, PipelineInput, PipelineResult } from '../../domain/pipeline';
 import type { LearnedContext } from '../../domain/prompts';
 import { DEFAULT_RUN_SETTINGS } from '../../domain/run-settings';
 import { strategySpecSchema } from '../../domain/strategy';
@@ -13,6 +14,17 @@ import { testClient, uniqueTaskQueue, withWorkers } from '../helpers/temporal';
 const TOPICS = ['momentum', 'mean reversion bollinger', 'pairs trading cointegration', 'volatility targeting', 'moving average trend', 'value quality factor'];
 
 type Deps = ReturnType<typeof testDeps>;
+
+/** The real repair activity, run on an input whose error message was removed: the prompt names the kind of error only. */
+const repairWithoutErrorMessage: ActivityInterceptorsFactory = (ctx) => ({
+  inbound: {
+    execute: (input, next) => {
+      if (ctx.info.activityType !== 'repairAlgorithm') return next(input);
+      const [arg, ...rest] = input.args as [{ problem: CodeProblem }, ...unknown[]];
+      return next({ ...input, args: [{ ...arg, problem: { ...arg.problem, message: '' } }, ...rest] });
+    },
+  },
+});
 
 /**
  * The learning loop against a model that has to be told the truth: its repairs need the actual
@@ -29,7 +41,7 @@ describe('the learning loop with an honest model', () => {
   });
 
   /** Runs one local-only pipeline per (topic, n) in a home of its own or a shared one. */
-  async function pipelines<T>(deps: Deps, body: (run: (topic: string, n: number) => Promise<PipelineResult>) => Promise<T>): Promise<T> {
+  async function pipelines<T>(deps: Deps, body: (run: (topic: string, n: number) => Promise<PipelineResult>) => Promise<T>, interceptors?: ActivityInterceptorsFactory[]): Promise<T> {
     const client = await testClient();
     const taskQueue = uniqueTaskQueue('learn');
     const run = (query: string, n: number) =>
@@ -39,10 +51,16 @@ describe('the learning loop with an honest model', () => {
         args: [{ target: { kind: 'topic', query }, articles: 1, source: 'crossref', backtest: false, localOnly: true, maxAttempts: 6, settings: DEFAULT_RUN_SETTINGS } satisfies PipelineInput],
       });
     try {
-      return await withWorkers(deps, taskQueue, () => body(run), deps.settings.config);
+      return await withWorkers(deps, taskQueue, () => body(run), deps.settings.config, interceptors);
     } finally {
       await client.connection.close();
     }
+  }
+
+  /** Whether the run's generated draft put its code in a fence: then a syntax error is in the code itself, not prose around it. */
+  async function fencedDraft(deps: Deps, runId: string): Promise<boolean> {
+    const draft = await deps.prisma.llmCall.findFirstOrThrow({ where: { runId, task: 'generate' } });
+    return (await deps.artifacts.getText(draft.answerSha256!)).includes('```python');
   }
 
   async function seedFix(deps: Deps, fix: { signature: string; diff: string; family: string; kind: string }): Promise<void> {
@@ -54,14 +72,15 @@ describe('the learning loop with an honest model', () => {
     const home = testDeps({ sandboxUrl: sandbox.url });
     const controls: Deps[] = [];
     try {
-      // run 1: the first topic whose generated code had a syntax error that a repair fixed
+      // run 1: the first topic whose fenced code had a syntax error that a repair fixed (a repair
+      // that needs the error message: prose around unfenced code goes whatever the prompt says)
       const { first, topic, second } = await pipelines(home, async (run) => {
         for (const [i, topic] of TOPICS.entries()) {
           const result = await run(topic, i);
           const fixedSyntax = await home.prisma.errorRecord.findFirst({ where: { runId: result.runId, kind: 'syntax', fixed: true } });
-          if (result.articles[0]!.error === null && fixedSyntax) return { first: result, topic, second: await run(topic, 99) };
+          if (result.articles[0]!.error === null && fixedSyntax && (await fencedDraft(home, result.runId))) return { first: result, topic, second: await run(topic, 99) };
         }
-        throw new Error('no topic needed a syntax repair');
+        throw new Error('no topic needed a syntax repair of its fenced code');
       });
       const run1 = first.articles[0]!;
       const run2 = second.articles[0]!;
@@ -100,6 +119,52 @@ describe('the learning loop with an honest model', () => {
     } finally {
       await home.cleanup();
       for (const deps of controls) await deps.cleanup();
+    }
+  }, 300_000);
+
+  it('a repair prompt without the error message gains nothing: no repair succeeds in run 1, and run 2 needs as many', async () => {
+    const home = testDeps({ sandboxUrl: sandbox.url });
+    try {
+      // the scenario of the test above, on a worker whose repair activity never sees the error
+      // message, for the first paper whose fenced code itself does not parse (prose around unfenced
+      // code is dropped by any repair, told or not: that slip needs no message to be fixed)
+      const { first, second } = await pipelines(
+        home,
+        async (run) => {
+          for (const [i, topic] of TOPICS.entries()) {
+            const result = await run(topic, i);
+            const syntax = await home.prisma.errorRecord.findFirst({ where: { runId: result.runId, kind: 'syntax' } });
+            if (syntax && (await fencedDraft(home, result.runId))) return { first: result, second: await run(topic, 99) };
+          }
+          throw new Error('no topic met a syntax error in fenced code');
+        },
+        [repairWithoutErrorMessage],
+      );
+      const run1 = first.articles[0]!;
+      const run2 = second.articles[0]!;
+
+      // the real activity ran: its repair prompts reached the model, naming the error's kind but not its message
+      const error = await home.prisma.errorRecord.findFirstOrThrow({ where: { runId: first.runId, kind: 'syntax' } });
+      const repairs = await home.prisma.llmCall.findMany({ where: { runId: first.runId, task: 'repair' } });
+      expect(repairs.length).toBeGreaterThan(0);
+      for (const call of repairs) {
+        const prompt = await home.artifacts.getText(call.promptSha256);
+        expect(prompt).toContain('syntax error:');
+        expect(prompt).not.toContain(error.message.split('\n')[0]!);
+      }
+
+      // run 1: the model cannot fix what it is not told, so every repair fails and nothing is learned
+      expect(run1.repairAttempts).toBeGreaterThan(0);
+      expect(run1.error).not.toBeNull();
+      expect(await home.prisma.errorRecord.count({ where: { runId: first.runId, fixed: true } })).toBe(0);
+      expect(await home.prisma.fix.count({ where: { signature: error.signature } })).toBe(0);
+
+      // run 2, same paper: no learned fix, the same slip, no fewer repairs
+      expect(run2.family).toBe(run1.family);
+      expect(run2.error).not.toBeNull();
+      expect(run2.repairAttempts).toBeGreaterThanOrEqual(run1.repairAttempts);
+    } finally {
+      await home.cleanup();
     }
   }, 300_000);
 
