@@ -1,4 +1,5 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAIError } from 'openai';
+import { MalformedResponseError } from '../../domain/errors';
 import { cancellationReason, llmCallContext, llmError, type LlmCallContext } from './errors';
 import { fromSdkError, type SdkErrorClasses } from './sdk-errors';
 import type { LlmAnswer, LlmClient, LlmRequest } from './types';
@@ -30,8 +31,11 @@ export interface OpenAiLlmOptions {
 /** The `metadata` key under which a completion carries its call's idempotency key. */
 export const ANSWER_KEY_METADATA = 'quantcoder_call';
 
-/** Statuses of a server that does not keep or list completions: recovery is off for it, not an error. */
-const NO_STORED_COMPLETIONS = new Set([403, 404, 405, 501]);
+/**
+ * Statuses of a server that does not keep or list completions, or not for this key (a restricted
+ * key without the read scope answers 403): recovery is off for it, not an error.
+ */
+const NO_STORED_COMPLETIONS = new Set([400, 403, 404, 405, 422, 501]);
 
 /** OpenAI chat completions (and OpenAI-compatible servers), with the SDK's own retries off. */
 export class OpenAiLlm implements LlmClient {
@@ -84,8 +88,8 @@ export class OpenAiLlm implements LlmClient {
   /**
    * Lists stored completions by the call's idempotency key. Only a completion whose own metadata
    * carries the key counts (a server may ignore the filter). A server that does not keep or list
-   * completions turns recovery off for this client; any other failure is thrown, since paying
-   * again without knowing would be the costlier mistake.
+   * completions turns recovery off for this client; a rate limit, a server error or a lost
+   * connection is thrown (retried), since paying again without knowing is the costlier mistake.
    */
   async findAnswer(lookup: { task: string; idempotencyKey: string; signal?: AbortSignal }): Promise<LlmAnswer | null> {
     if (!this.recoverLostAnswers) return null;
@@ -104,9 +108,13 @@ export class OpenAiLlm implements LlmClient {
         this.recoverLostAnswers = false;
         return null;
       }
-      throw fromSdkError(err, OPENAI_ERRORS, { ...ctx, elapsedMs: Date.now() - started });
+      const typed = fromSdkError(err, OPENAI_ERRORS, { ...ctx, elapsedMs: Date.now() - started });
+      // a list that answers, but not with a list, cannot say: the call is made again
+      if (typed instanceof MalformedResponseError) return null;
+      throw typed;
     }
-    const found = (Array.isArray(page.data) ? page.data : []).find(
+    if (!page || !Array.isArray((page as { data?: unknown }).data)) return null;
+    const found = page.data.find(
       (c) => !!c && typeof c === 'object' && ((c as { metadata?: Record<string, unknown> | null }).metadata ?? {})[ANSWER_KEY_METADATA] === lookup.idempotencyKey,
     );
     return found === undefined ? null : readCompletion(found, ctx, this.model);

@@ -267,7 +267,7 @@ describe('recovering a lost OpenAI answer from stored completions', () => {
     }
   });
 
-  it.each([404, 405])('turns recovery off for a server that answers the list with %i, and asks it no more', async (status) => {
+  it.each([400, 403, 404, 405])('turns recovery off for a server that answers the list with %i, and asks it no more', async (status) => {
     const server = await startServer((_req, res) => sendJson(res, status, openAiError('Invalid URL (GET /v1/chat/completions)', 'invalid_request_error')));
     try {
       const llm = make(server, true);
@@ -275,6 +275,20 @@ describe('recovering a lost OpenAI answer from stored completions', () => {
       expect(await llm.findAnswer({ task: 'summarize', idempotencyKey: KEY })).toBeNull();
       expect(server.requests).toHaveLength(1);
       expect(llm.recoversLostAnswers).toBe(false);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('makes the call again when the list answers with something that is not a list', async () => {
+    const server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"object":"list","data":[{"id":');
+    });
+    try {
+      const llm = make(server, true);
+      expect(await llm.findAnswer({ task: 'summarize', idempotencyKey: KEY })).toBeNull();
+      expect(llm.recoversLostAnswers).toBe(true);
     } finally {
       await server.close();
     }
