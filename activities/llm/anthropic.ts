@@ -16,7 +16,11 @@ export interface AnthropicLlmOptions {
   timeoutMs: number;
 }
 
-/** Anthropic's Messages API, with the SDK's own retries off. The request's `temperature` is ignored (the API deprecated it). */
+/**
+ * Anthropic's Messages API, with the SDK's own retries off. The request's `temperature` is ignored
+ * (the API deprecated it). The API keeps no answers a client can list or look up, so there is no
+ * `findAnswer`: an answer lost after Anthropic billed it is asked for, and paid for, again.
+ */
 export class AnthropicLlm implements LlmClient {
   readonly provider = 'anthropic' as const;
   readonly model: string;

@@ -25,7 +25,8 @@ describe('lost responses: the service did the work, QuantCoder never heard back'
 
   for (const route of QUANTCONNECT_ROUTES) {
     for (const lost of LOST) {
-      it(`QuantConnect ${route}, ${lost.name}: one project, one file write, one backtest`, async () => {
+      const compiles = route === 'compile/create' ? 'two compiles (compiles are free, and QuantConnect offers no way to find one whose answer was lost)' : 'one compile';
+      it(`QuantConnect ${route}, ${lost.name}: one project, one file write, one backtest, ${compiles}`, async () => {
         const run = await runWithFault(sandbox, 'quantconnect', route, lost.fault);
         expect(run.faultApplied).toBe(1);
         expect(run.failure).toBeNull();
@@ -62,6 +63,8 @@ describe('lost responses: the service did the work, QuantCoder never heard back'
       // the retry asked OpenAI for the completion stored under the call's key, and used it
       expect(run.requests['openai.chat/completions:list']).toBeGreaterThanOrEqual(1);
       expect(run.llmRepeatedRequests).toBe(0);
+      // every completion OpenAI billed is an answer the run recorded and used
+      expect(run.llmCalls).toBe(run.llmCallRows);
       expect(run.summaryRows).toBe(1);
       expect(run.projectsCreated).toBe(1);
       expect(run.compilesCreated).toBe(1);
@@ -74,6 +77,7 @@ describe('lost responses: the service did the work, QuantCoder never heard back'
       expect(run.failure).toBeNull();
       expect(run.result!.articles[0]!.error).toBeNull();
       expect(run.llmRepeatedRequests).toBe(1);
+      expect(run.llmCalls).toBe(run.llmCallRows + 1);
       expect(run.summaryRows).toBe(1);
       expect(run.projectsCreated).toBe(1);
       expect(run.compilesCreated).toBe(1);
@@ -87,5 +91,6 @@ describe('lost responses: the service did the work, QuantCoder never heard back'
     expect(run.result!.articles[0]!.error).toBeNull();
     expect(run.requests['openai.chat/completions:list'] ?? 0).toBe(0);
     expect(run.llmRepeatedRequests).toBe(1);
+    expect(run.llmCalls).toBe(run.llmCallRows + 1);
   }, 90_000);
 });

@@ -37,6 +37,8 @@ export interface FaultRun {
   compilesCreated: number;
   backtestsCreated: number;
   llmCalls: number;
+  /** LLM calls the run recorded (answers it received and used). */
+  llmCallRows: number;
   /** LLM calls the sandbox answered for a request it had answered before (each one paid again). */
   llmRepeatedRequests: number;
   /** Requests per route during the run, from the sandbox's own counters. */
@@ -96,6 +98,7 @@ export async function runWithFault(
       backtestRows: await deps.prisma.backtest.count(),
       summaryRows: await deps.prisma.summary.count(),
       articleRows: await deps.prisma.article.count(),
+      llmCallRows: await deps.prisma.llmCall.count(),
       projectsCreated: after.quantconnect.projectsCreated - before.quantconnect.projectsCreated,
       filesWritten: after.quantconnect.filesWritten - before.quantconnect.filesWritten,
       compilesCreated: after.quantconnect.compilesCreated - before.quantconnect.compilesCreated,
