@@ -2,6 +2,7 @@ import { emptyUnfaithfulStats, type UnfaithfulStats } from './llm/unfaithful';
 
 /** Token and call counts of one slice of LLM traffic. */
 export interface LlmUsage {
+  /** Completions the model made, each one billed, whether or not its answer reached the client (listing stored ones is free). */
   calls: number;
   inputTokens: number;
   outputTokens: number;
