@@ -294,13 +294,21 @@ export class PdfDownloader {
     }
     if (!st.isFile()) throw new InvalidInputError(`${source} is not a file`);
     if (st.size > this.maxBytes) throw new PdfTooLargeError(`${source} is ${st.size} bytes, more than the ${this.maxBytes}-byte limit`);
-    const content = await fs.readFile(source);
+    return this.importContent(await fs.readFile(source), source, destDir);
+  }
+
+  /**
+   * Writes a user's PDF, given as bytes (`label` names it in errors), into `destDir` under a name
+   * derived from its hash, after the checks every download gets: a PDF signature, an end marker, the size cap.
+   */
+  async importContent(content: Buffer, label: string, destDir: string): Promise<DownloadedPdf> {
+    if (content.length > this.maxBytes) throw new PdfTooLargeError(`${label} is ${content.length} bytes, more than the ${this.maxBytes}-byte limit`);
     if (!hasPdfMagic(content)) {
       const html = looksLikeHtml(content.subarray(0, 2048).toString('latin1'));
-      throw new NotAPdfError(`${source} is not a PDF (no %PDF- signature${html ? '; it is a saved web page' : ''})`);
+      throw new NotAPdfError(`${label} is not a PDF (no %PDF- signature${html ? '; it is a saved web page' : ''})`);
     }
     if (!hasEofMarker(content.subarray(Math.max(0, content.length - EOF_WINDOW)))) {
-      throw new CorruptPdfError(`${source} is a damaged or truncated PDF (${content.length} bytes, no %%EOF marker at the end)`);
+      throw new CorruptPdfError(`${label} is a damaged or truncated PDF (${content.length} bytes, no %%EOF marker at the end)`);
     }
     const sha256 = createHash('sha256').update(content).digest('hex');
     const fileName = `file-${sha256.slice(0, 16)}.pdf`;

@@ -50,9 +50,12 @@ export function createResearchActivities(deps: ResearchDeps) {
   const storeCopy = async (pdf: DownloadedPdf) => {
     await deps.artifacts.put(await fs.promises.readFile(pdf.path));
   };
-  /** A PDF path from workflow input, accepted only inside the downloads directory (symlinks resolved). */
+  /**
+   * A PDF from workflow input: a name within the downloads directory, or (older runs) an absolute
+   * path; accepted only inside the downloads directory, symlinks resolved.
+   */
   const pdfInDownloads = async (pdfPath: string): Promise<string> => {
-    const dir = await resolveAllowedDir(path.dirname(pdfPath), [deps.downloadsDir]);
+    const dir = await resolveAllowedDir(path.dirname(path.resolve(deps.downloadsDir, pdfPath)), [deps.downloadsDir]);
     const file = path.join(dir, path.basename(pdfPath));
     if (!fs.existsSync(file)) throw new InvalidInputError(`No PDF at ${file}`);
     return file;
@@ -98,8 +101,17 @@ export function createResearchActivities(deps: ResearchDeps) {
       };
     },
 
-    /** Copies a PDF the user has (at the path they gave) into the downloads directory and the artifact store. */
-    async importPdfFile(input: { path: string }): Promise<ImportedPdf> {
+    /**
+     * Brings a PDF the user has into the downloads directory: from the artifact store, where the CLI
+     * put it (`artifact`, its SHA-256, checked on read), or, for runs started before that, from the
+     * path they gave. Only the file's name within the downloads directory comes back, no machine path.
+     */
+    async importPdfFile(input: { artifact: string; name: string } | { path: string }): Promise<ImportedPdf> {
+      if ('artifact' in input) {
+        const content = await deps.artifacts.get(input.artifact);
+        const pdf = await deps.downloader.importContent(content, `${input.name}.pdf`, deps.downloadsDir);
+        return { path: path.basename(pdf.path), sha256: pdf.sha256, bytes: pdf.bytes, name: input.name, finalUrl: '', landingPage: null };
+      }
       const pdf = await deps.downloader.importFile(input.path, deps.downloadsDir);
       await storeCopy(pdf);
       return { path: pdf.path, sha256: pdf.sha256, bytes: pdf.bytes, name: nameOf(input.path), finalUrl: '', landingPage: null };
@@ -109,7 +121,7 @@ export function createResearchActivities(deps: ResearchDeps) {
     async downloadPdfLink(input: { url: string }): Promise<ImportedPdf> {
       const pdf = await whileHeartbeating(() => deps.downloader.downloadLink(input.url, deps.downloadsDir, cancellationSignal()));
       await storeCopy(pdf);
-      return { path: pdf.path, sha256: pdf.sha256, bytes: pdf.bytes, name: nameOf(pdf.finalUrl || input.url), finalUrl: pdf.finalUrl, landingPage: pdf.landingPage };
+      return { path: path.basename(pdf.path), sha256: pdf.sha256, bytes: pdf.bytes, name: nameOf(pdf.finalUrl || input.url), finalUrl: pdf.finalUrl, landingPage: pdf.landingPage };
     },
 
     /** Title, authors, year, DOI and arXiv id as a PDF gives them (document information and first page). */
@@ -123,7 +135,8 @@ export function createResearchActivities(deps: ResearchDeps) {
       if (paper.pdfPath) {
         const file = await pdfInDownloads(paper.pdfPath);
         const bytes = await fs.promises.readFile(file);
-        return { path: file, sha256: sha256Hex(bytes), bytes: bytes.length, reused: true };
+        // the reference it was given, not the machine path it resolves to
+        return { path: paper.pdfPath, sha256: sha256Hex(bytes), bytes: bytes.length, reused: true };
       }
       if (!paper.doi && !paper.arxivId && !paper.pdfUrl) throw new BadRequestError(`"${paper.title}" has no DOI, arXiv id or PDF link to download from`);
       const pdf = await whileHeartbeating(() => deps.downloader.downloadPaper({ doi: paper.doi, arxivId: paper.arxivId, pdfUrl: paper.pdfUrl }, deps.downloadsDir, cancellationSignal()));
@@ -139,7 +152,7 @@ export function createResearchActivities(deps: ResearchDeps) {
      * larger than workflow history should hold) and only its hash and section titles come back.
      */
     async extractPaperText(input: { pdfPath: string; paper?: Paper }): Promise<{ textSha256: string; sections: string[]; chars: number; pages: number; warning?: string }> {
-      const resolved = path.resolve(input.pdfPath);
+      const resolved = path.isAbsolute(input.pdfPath) ? input.pdfPath : await pdfInDownloads(input.pdfPath);
       if (!fs.existsSync(resolved)) throw new InvalidInputError(`No PDF at ${resolved}`);
       const extracted = await extractPdfText(resolved);
       // judged here, before the text reaches any LLM: a scan costs tokens and yields nothing

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Connection, isGrpcServiceError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { request } from 'undici';
-import { ENV_KEYS, redactor, SECRET_KEYS, type QuantCoderConfig } from '../domain/config';
+import { ENV_KEYS, mask, redactor, SECRET_KEYS, type QuantCoderConfig } from '../domain/config';
 import type { HomeLayout } from '../domain/paths';
 import { serviceEndpoints, type ServiceEndpoints } from '../domain/services';
 import { taskQueues } from '../domain/task-queues';
@@ -14,6 +14,7 @@ import { isPostgresUrl, pendingPostgresMigrations, redactUrl } from '../store/po
 import { quantconnectAuthHeaders } from '../domain/quantconnect-auth';
 import { formatBytes } from './format';
 import type { Settings } from '../config/settings';
+import type { SecretKey, SecretSource } from '../config/secrets';
 
 /**
  * `quantcoder health`: each check is a function returning `{ status, message }`. A `fail` makes
@@ -69,30 +70,41 @@ export function providersInUse(config: QuantCoderConfig): Array<'openai' | 'anth
   return [...new Set([llm.provider, llm.summarize.provider, llm.generate.provider, llm.repair.provider].filter((p): p is 'openai' | 'anthropic' => !!p))];
 }
 
-export function checkApiKeys(config: QuantCoderConfig): CheckResult {
+const SOURCE_NAMES: Record<SecretSource, string> = { env: 'environment', keyring: 'OS keyring', dotenv: '.env', file: 'config.json' };
+
+/** Where a secret in force comes from, with its mask: "OS keyring, sk-…21 (30 chars)". Never the value. */
+function secretOrigin(key: SecretKey, value: string, sources: Partial<Record<SecretKey, SecretSource>>): string {
+  const source = sources[key];
+  return `${source ? `${SOURCE_NAMES[source]}, ` : ''}${mask(value)}`;
+}
+
+export function checkApiKeys(config: QuantCoderConfig, sources: Partial<Record<SecretKey, SecretSource>> = {}): CheckResult {
   if (config.profile === 'sandbox') return pass('Sandbox profile: the simulators accept their built-in keys');
   const found: string[] = [];
   const missing: string[] = [];
   for (const provider of providersInUse(config)) {
-    (config[provider].apiKey ? found : missing).push(envName(`${provider}.apiKey`));
+    const key = config[provider].apiKey;
+    if (key) found.push(`${envName(`${provider}.apiKey`)} (${secretOrigin(`${provider}.apiKey`, key, sources)})`);
+    else missing.push(envName(`${provider}.apiKey`));
   }
   for (const provider of ['openai', 'anthropic'] as const) {
+    const key = config[provider].apiKey;
     const name = envName(`${provider}.apiKey`);
-    if (config[provider].apiKey && !found.includes(name)) found.push(name);
+    if (key && !found.some((f) => f.startsWith(`${name} `))) found.push(`${name} (${secretOrigin(`${provider}.apiKey`, key, sources)})`);
   }
   if (missing.length) {
     return warn(
       `Missing: ${missing.join(', ')} (needed by llm.provider ${providersInUse(config).join(', ')}). Searches work; summaries and code generation ` +
-        `will fail. Set it in the environment, in $QUANTCODER_HOME/.env, or with \`quantcoder config set\`.`,
+        `will fail. Set it in the environment, or with \`quantcoder config set\` (stored in the OS keyring, or in $QUANTCODER_HOME/.env without one).`,
     );
   }
   return pass(`Found: ${found.join(', ')}`);
 }
 
-export function checkQuantConnectCredentials(config: QuantCoderConfig): CheckResult {
+export function checkQuantConnectCredentials(config: QuantCoderConfig, sources: Partial<Record<SecretKey, SecretSource>> = {}): CheckResult {
   if (config.profile === 'sandbox') return pass('Sandbox profile: the QuantConnect simulator accepts its built-in credentials');
   const { userId, apiToken } = config.quantconnect;
-  if (userId && apiToken) return pass(`QuantConnect credentials configured (user ${userId})`);
+  if (userId && apiToken) return pass(`QuantConnect credentials configured (user ${userId}; token from ${secretOrigin('quantconnect.apiToken', apiToken, sources)})`);
   const missing = [!userId && 'QUANTCONNECT_USER_ID', !apiToken && 'QUANTCONNECT_API_TOKEN'].filter(Boolean).join(' and ');
   return warn(`QuantConnect credentials not configured (missing ${missing}): compiling and backtesting will fail`);
 }
@@ -447,8 +459,8 @@ export async function runHealthChecks(options: HealthOptions): Promise<HealthRep
   const skipped = fail('Not checked: the configuration is invalid (see "config")');
   const checks: Record<string, CheckResult> = {
     config: checkConfig(settings, options.configError),
-    api_keys: config ? checkApiKeys(config) : skipped,
-    quantconnect: config ? checkQuantConnectCredentials(config) : skipped,
+    api_keys: config ? checkApiKeys(config, settings.secretSources) : skipped,
+    quantconnect: config ? checkQuantConnectCredentials(config, settings.secretSources) : skipped,
     directories: checkDirectories(layout),
     dependencies: checkDependencies(),
     temporal: skipped,

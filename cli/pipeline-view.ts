@@ -110,7 +110,7 @@ function targetText(target: PipelineResult['target']): string {
     case 'result':
       return `result ${target.n} of the latest search`;
     case 'file':
-      return `the file ${target.path}`;
+      return 'artifact' in target ? `the file ${target.name}.pdf` : `the file ${target.path}`;
     case 'url':
       return `the link ${target.url}`;
   }

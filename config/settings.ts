@@ -1,8 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, legacyEnvNotes, resolveConfig, SECRET_KEYS, getPath, type ConfigFile, type QuantCoderConfig } from '../domain/config';
+import { ConfigError, ENV_KEYS, LEGACY_ENV_KEYS, legacyEnvNotes, resolveConfig, SECRET_KEYS, getPath, type ConfigFile, type QuantCoderConfig } from '../domain/config';
 import { homeLayout, quantcoderHome, type HomeLayout } from '../domain/paths';
+import { parseDotenv } from './dotenv';
+import { keyringFor, KeyringUnavailableError, secretEnvName, type SecretKey, type SecretSource, type SecretStore } from './secrets';
+
+export { parseDotenv } from './dotenv';
 
 export interface Settings {
   config: QuantCoderConfig;
@@ -11,23 +15,13 @@ export interface Settings {
   warnings: string[];
   /** The secret values in force, so the logger can redact them. */
   secrets: string[];
+  /** Where each secret in force comes from (environment, OS keyring, `.env`, config file). */
+  secretSources: Partial<Record<SecretKey, SecretSource>>;
+  /** The OS keyring this home's secrets go to, or why there is none. */
+  keyring: KeyringStatus;
 }
 
-/** Reads `KEY=VALUE` lines (quotes optional, `#` comments, `export ` prefix allowed). */
-export function parseDotenv(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!m) continue;
-    let value = m[2]!.trim();
-    if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'"))) value = value.slice(1, -1);
-    else value = value.replace(/\s+#.*$/, '');
-    out[m[1]!] = value;
-  }
-  return out;
-}
+export type KeyringStatus = { available: true; description: string } | { available: false; reason: string };
 
 /** Reads the config file; a missing file is an empty config, an unreadable one is a ConfigError naming it. */
 export function readConfigFile(file: string): ConfigFile {
@@ -51,10 +45,15 @@ export function writeConfigFile(file: string, config: ConfigFile): void {
 }
 
 /**
- * Loads QuantCoder's settings: `$QUANTCODER_HOME/config.json`, then `$QUANTCODER_HOME/.env`,
- * then the process environment (which wins), validated by one schema.
+ * Loads QuantCoder's settings: `$QUANTCODER_HOME/config.json`, then `$QUANTCODER_HOME/.env`, then
+ * the OS keyring (secrets only), then the process environment (which wins), validated by one schema.
+ * `keyring` replaces the OS keyring (tests); by default it is the one `osKeyring` finds for this home.
  */
-export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, string | undefined> = {}): Settings {
+export function loadSettings(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Record<string, string | undefined> = {},
+  keyring?: SecretStore | KeyringUnavailableError,
+): Settings {
   const layout = layoutFromEnv(env);
   const warnings: string[] = [];
   let dotenv: Record<string, string> = {};
@@ -65,13 +64,49 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, overrides: Re
     }
     dotenv = parseDotenv(fs.readFileSync(layout.dotenv, 'utf8'));
   }
-  const merged = { ...dotenv, ...pickDefined(env), ...pickDefined(overrides) };
+  const fromEnv = { ...pickDefined(env), ...pickDefined(overrides) };
+  const { values: stored, status } = readKeyring(keyring ?? keyringFor(layout.home, env), warnings);
+  // a keyring value stands in for its environment variable, unless the environment sets the key under any name
+  const fromKeyring: Record<string, string> = {};
+  for (const [key, value] of Object.entries(stored) as Array<[SecretKey, string]>) {
+    if (!envNames(key).some((n) => fromEnv[n] !== undefined)) fromKeyring[secretEnvName(key)] = value;
+  }
+  const merged = { ...dotenv, ...fromKeyring, ...fromEnv };
   warnings.push(...legacyEnvNotes(merged));
-  const config = resolveConfig(readConfigFile(layout.config), merged, layout.config);
+  const file = readConfigFile(layout.config);
+  const config = resolveConfig(file, merged, layout.config);
+  const secretSources: Partial<Record<SecretKey, SecretSource>> = {};
+  for (const key of SECRET_KEYS) {
+    const names = envNames(key);
+    if (names.some((n) => fromEnv[n] !== undefined)) secretSources[key] = 'env';
+    else if (fromKeyring[secretEnvName(key)] !== undefined) secretSources[key] = 'keyring';
+    else if (names.some((n) => dotenv[n] !== undefined)) secretSources[key] = 'dotenv';
+    else if (getPath(file, key) !== undefined) secretSources[key] = 'file';
+  }
   const secrets = SECRET_KEYS.map((k) => getPath(config as unknown as Record<string, unknown>, k)).filter(
     (v): v is string => typeof v === 'string' && v.length > 0,
   );
-  return { config, layout, warnings, secrets };
+  return { config, layout, warnings, secrets, secretSources, keyring: status };
+}
+
+/** Every variable name (QuantCoder's and 2.0's) that sets a key. */
+function envNames(key: string): string[] {
+  return [...Object.entries(ENV_KEYS), ...Object.entries(LEGACY_ENV_KEYS)].filter(([, k]) => k === key).map(([n]) => n);
+}
+
+/**
+ * This home's secrets in the OS keyring. No keyring on this machine is normal (a server, a
+ * container) and goes unsaid; a keyring that is there but cannot be read (locked, broken) is a warning.
+ */
+function readKeyring(keyring: SecretStore | KeyringUnavailableError, warnings: string[]): { values: Partial<Record<SecretKey, string>>; status: KeyringStatus } {
+  if (keyring instanceof KeyringUnavailableError) return { values: {}, status: { available: false, reason: keyring.message } };
+  try {
+    return { values: keyring.readAll(), status: { available: true, description: keyring.description } };
+  } catch (err) {
+    if (!(err instanceof KeyringUnavailableError)) throw err;
+    warnings.push(`${keyring.description} could not be read (${err.message}); secrets kept there are not in use (unlock it, or set them in the environment)`);
+    return { values: {}, status: { available: false, reason: `${keyring.description} could not be read` } };
+  }
 }
 
 /** Where QuantCoder's files are, from `QUANTCODER_HOME` or the user's home; known even when the config file does not load. */

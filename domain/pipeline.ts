@@ -145,10 +145,14 @@ export function topicPipelineInput(query: string, articles: number, run: TopicRu
 
 export type PipelineTarget =
   | { kind: 'topic'; query: string }
-  /** `pdfPath`: the user's own copy of the paper (closed access), read instead of downloading. */
-  | { kind: 'doi'; doi: string; pdfPath?: string }
-  /** A PDF on this machine (an absolute path once the CLI has resolved it). */
+  /**
+   * `pdfArtifact`: the user's own copy of the paper (closed access), read instead of downloading,
+   * by its key in the artifact store. `pdfPath` is how runs started before that named the file.
+   */
+  | { kind: 'doi'; doi: string; pdfArtifact?: string; pdfPath?: string }
+  /** A PDF the user has, as typed (parseTarget), or as the CLI hands it to a workflow: copied into the artifact store. */
   | { kind: 'file'; path: string }
+  | { kind: 'file'; artifact: string; name: string }
   /** A link to a PDF, or to a landing page that links its PDF. */
   | { kind: 'url'; url: string }
   | { kind: 'arxiv'; arxivId: string }

@@ -39,7 +39,7 @@ export function describeTarget(target: PipelineTarget): string {
     case 'result':
       return `result ${target.n}`;
     case 'file':
-      return baseName(target.path).replace(/\.pdf$/i, '');
+      return 'artifact' in target ? target.name : baseName(target.path).replace(/\.pdf$/i, '');
     case 'url': {
       try {
         const u = new URL(target.url);

@@ -9,5 +9,9 @@ command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium
 command -v jq >/dev/null || (apt-get update && apt-get install -y jq)
 # The learning-store tests run on PostgreSQL too (Debian's server, started by the jest global setup).
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update && apt-get install -y postgresql)
+# The keyring test talks to a real Secret Service: GNOME Keyring's daemon on a private D-Bus session
+# (dbus-run-session), read back with libsecret's secret-tool.
+{ command -v gnome-keyring-daemon && command -v dbus-run-session && command -v secret-tool; } >/dev/null \
+  || (apt-get update && apt-get install -y gnome-keyring dbus libsecret-tools)
 # Dockerfile and docker-compose.yml, checked statically (no Docker engine here).
 bash scripts/check-containers.sh

@@ -3,10 +3,16 @@ import type { Activities } from '../activities';
 import type { Paper } from '../domain/papers';
 import type { PipelineTarget } from '../domain/pipeline';
 
-type PdfTarget = Extract<PipelineTarget, { kind: 'file' | 'url' }> | (Extract<PipelineTarget, { kind: 'doi' }> & { pdfPath: string });
+type PdfTarget = Extract<PipelineTarget, { kind: 'file' | 'url' }> | (Extract<PipelineTarget, { kind: 'doi' }> & ({ pdfArtifact: string } | { pdfPath: string }));
 
 export function isPdfTarget(target: PipelineTarget): target is PdfTarget {
-  return target.kind === 'file' || target.kind === 'url' || (target.kind === 'doi' && !!target.pdfPath);
+  return target.kind === 'file' || target.kind === 'url' || (target.kind === 'doi' && !!(target.pdfArtifact ?? target.pdfPath));
+}
+
+/** Which user's PDF to import: its artifact-store key, or (runs started before keys) its path. */
+function importInput(target: Exclude<PdfTarget, { kind: 'url' }>): { artifact: string; name: string } | { path: string } {
+  if (target.kind === 'file') return 'artifact' in target ? { artifact: target.artifact, name: target.name } : { path: target.path };
+  return 'pdfArtifact' in target && target.pdfArtifact ? { artifact: target.pdfArtifact, name: target.doi } : { path: target.pdfPath! };
 }
 
 /** The activity proxies the resolution needs, each with its own service's policy. */
@@ -23,7 +29,7 @@ export interface TargetProxies {
  * CrossRef), else from the PDF itself.
  */
 export async function resolvePdfTarget(target: PdfTarget, p: TargetProxies): Promise<Paper> {
-  const pdf = target.kind === 'url' ? await p.download.downloadPdfLink({ url: target.url }) : await p.download.importPdfFile({ path: target.kind === 'file' ? target.path : target.pdfPath });
+  const pdf = target.kind === 'url' ? await p.download.downloadPdfLink({ url: target.url }) : await p.download.importPdfFile(importInput(target));
   if (target.kind === 'doi') return { ...(await p.crossref.lookupDoi({ doi: target.doi })), pdfPath: pdf.path };
 
   const meta = await p.local.describePdf({ pdfPath: pdf.path });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../base';
 import { describeTarget } from '../../domain/targets';
@@ -20,11 +21,13 @@ export default class Download extends BaseCommand<typeof Download> {
   };
 
   async run(): Promise<{ workflowId: string; paper: Paper; path: string; bytes: number; sha256: string }> {
-    const target = commandTarget(this.args.target, this.flags.pdf);
+    const target = await commandTarget(this.args.target, this.flags.pdf, this.settings);
     const { workflowId, result } = await this.executeStep<{ paper: Paper; path: string; bytes: number; sha256: string }>('downloadStep', describeTarget(target), [
       { target, settings: runSettings(this.settings.config) },
     ]);
-    if (!this.jsonEnabled()) this.log(`${result.paper.title}\n→ ${result.path} (${(result.bytes / 1024).toFixed(0)} KB)`);
-    return { workflowId, ...result };
+    // a PDF the user handed over is named relative to the downloads directory (workflow history holds no machine paths)
+    const file = path.resolve(this.settings.layout.downloads, result.path);
+    if (!this.jsonEnabled()) this.log(`${result.paper.title}\n→ ${file} (${(result.bytes / 1024).toFixed(0)} KB)`);
+    return { workflowId, ...result, path: file };
   }
 }

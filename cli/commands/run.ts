@@ -50,7 +50,7 @@ export default class Run extends BaseCommand<typeof Run> {
 
   async run(): Promise<PipelineResult | { runId: string; detached: true; webUi: string }> {
     validatePeriod(this.flags.start, this.flags.end);
-    const target = commandTarget(this.args.target, this.flags.pdf);
+    const target = await commandTarget(this.args.target, this.flags.pdf, this.settings);
     const input: PipelineInput = {
       target,
       articles: this.flags.articles,

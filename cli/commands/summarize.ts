@@ -25,7 +25,7 @@ export default class Summarize extends BaseCommand<typeof Summarize> {
   };
 
   async run(): Promise<{ workflowId: string; paper: Paper; spec: StrategySpec; sections: string[]; warnings: string[]; tokens: { input: number; output: number } }> {
-    const target = commandTarget(this.args.target, this.flags.pdf);
+    const target = await commandTarget(this.args.target, this.flags.pdf, this.settings);
     const { workflowId, result } = await this.executeStep<{ paper: Paper; spec: StrategySpec; sections: string[]; warnings: string[]; tokens: { input: number; output: number } }>(
       'summarizeStep',
       describeTarget(target),

@@ -5,6 +5,29 @@ import { CATALOGUE } from '../../sandbox/corpus/catalogue';
 import { BIN, ROOT, runCli, startCli, tempHome, waitForExit, type CliResult } from '../helpers/cli';
 import { sandboxStats, testSandbox, type SandboxHandle } from '../helpers/sandbox';
 import { testAddress, uniqueTaskQueue } from '../helpers/temporal';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+
+/** A run's workflow histories (the run and every child it started), as the bytes the server stores. */
+async function historyBytes(runId: string): Promise<Buffer> {
+  const connection = await Connection.connect({ address: testAddress() });
+  try {
+    const client = new Client({ connection });
+    const chunks: Buffer[] = [];
+    const pending = [runId];
+    while (pending.length) {
+      const history = await client.workflow.getHandle(pending.pop()!).fetchHistory();
+      chunks.push(Buffer.from(temporal.api.history.v1.History.encode(history).finish()));
+      for (const e of history.events ?? []) {
+        const child = e.childWorkflowExecutionStartedEventAttributes?.workflowExecution?.workflowId;
+        if (child) pending.push(child);
+      }
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    await connection.close();
+  }
+}
 
 const SCAN = path.join(__dirname, '..', 'fixtures', 'papers', 'scanned-image-only.pdf');
 
@@ -82,6 +105,13 @@ describe('papers from a file or a link, through the real CLI in the sandbox', ()
     // the user's file is only read; the copy QuantCoder works on lives in its downloads directory
     expect(fs.readdirSync(path.join(home, 'my papers'))).toEqual(['saved from the journal.pdf']);
     expect(fs.readdirSync(path.join(home, 'downloads')).some((f) => /^file-[0-9a-f]{16}\.pdf$/.test(f))).toBe(true);
+    // the workflows got the copy's key in the artifact store: no path of the user's file, nor of its folder, is in their histories
+    const history = await historyBytes(out.runId);
+    expect(history.length).toBeGreaterThan(1000);
+    expect(history.includes('saved from the journal')).toBe(true); // its name, the title of last resort
+    expect(history.includes(savedPdf)).toBe(false);
+    expect(history.includes(path.join(home, 'my papers'))).toBe(false);
+    expect(history.includes(path.join(home, 'downloads'))).toBe(false);
   }, 240_000);
 
   it('`run` with a direct PDF link downloads it and backtests the algorithm', async () => {
@@ -145,6 +175,20 @@ describe('papers from a file or a link, through the real CLI in the sandbox', ()
     const noDoi = await runCli(['run', 'momentum', '--pdf', savedPdf], env);
     expect(noDoi.code).not.toBe(0);
     expect(noDoi.stdout + noDoi.stderr).toMatch(/--pdf goes with a DOI/);
+
+    // the copy goes into the artifact store, which must lie inside the home: a symlink out of it is refused
+    const elsewhere = fs.mkdtempSync(path.join(path.dirname(home), 'qc-outside-'));
+    const escaping = tempHome({ sandbox: { url: sandbox.url } });
+    fs.symlinkSync(elsewhere, path.join(escaping, 'artifacts'));
+    try {
+      const refused = await runCli(['run', savedPdf, '--local-only'], { ...env, QUANTCODER_HOME: escaping });
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr.replace(/\s*›\s*/g, ' ')).toMatch(/Refusing to write into .*artifacts: it resolves to .*qc-outside-/);
+      expect(fs.readdirSync(elsewhere)).toEqual([]);
+    } finally {
+      fs.rmSync(escaping, { recursive: true, force: true });
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('`validate -` reads the algorithm from standard input, as scripts pipe it', async () => {

@@ -79,8 +79,10 @@ describe('quantcoder config', () => {
     const set = await runCli(['config', 'set', 'quantconnect_user_id', '123456'], { QUANTCODER_HOME: h });
     expect(set.code).toBe(0);
     expect(set.stderr).toMatch(/quantconnect_user_id is QuantCoder 2\.0's name; it sets quantconnect\.userId \(environment variable QUANTCONNECT_USER_ID\)/);
-    expect((await runCli(['config', 'set', 'quantconnect_api_key', SECRET], { QUANTCODER_HOME: h })).code).toBe(0);
-    expect(readFile(h)).toEqual({ quantconnect: { userId: '123456', apiToken: SECRET } });
+    // a secret: to the OS keyring, or here (no session bus) to .env, never to config.json
+    expect((await runCli(['config', 'set', 'quantconnect_api_key', SECRET], { QUANTCODER_HOME: h, DBUS_SESSION_BUS_ADDRESS: '' })).code).toBe(0);
+    expect(readFile(h)).toEqual({ quantconnect: { userId: '123456' } });
+    expect(fs.readFileSync(path.join(h, '.env'), 'utf8')).toBe(`QUANTCONNECT_API_TOKEN=${SECRET}\n`);
 
     const get = await runCli(['config', 'get', 'quantconnect.timeoutSeconds', '--json'], { QUANTCODER_HOME: h, QC_API_TIMEOUT: '120', LOG_LEVEL: 'DEBUG', LOG_FORMAT: 'json' });
     expect(get.code).toBe(0);
@@ -106,9 +108,9 @@ describe('quantcoder config', () => {
     expect(readFile(h)).toEqual({ crossref: { timeoutSeconds: 10 }, llm: { model: 'gpt-4.1' } });
   });
 
-  it('never prints a secret: set, get and show mask it, the file keeps it', async () => {
+  it('never prints a secret: set, get and show mask it; without an OS keyring .env keeps it', async () => {
     const h = home();
-    const env = { QUANTCODER_HOME: h };
+    const env = { QUANTCODER_HOME: h, DBUS_SESSION_BUS_ADDRESS: '' };
     const outputs = [
       await runCli(['config', 'set', 'openai.apiKey', SECRET], env),
       await runCli(['config', 'get', 'openai.apiKey'], env),
@@ -121,8 +123,9 @@ describe('quantcoder config', () => {
       expect(res.stdout + res.stderr).not.toContain(SECRET);
     }
     expect(outputs[1]!.stdout.trim()).toBe(`sk-…21 (${SECRET.length} chars)`);
-    expect(outputs[3]!.stdout).toMatch(/openai\.apiKey\s+sk-…21 \(30 chars\)\s+file/);
-    expect((readFile(h).openai as { apiKey: string }).apiKey).toBe(SECRET);
+    expect(outputs[3]!.stdout).toMatch(/openai\.apiKey\s+sk-…21 \(30 chars\)\s+\.env OPENAI_API_KEY/);
+    expect(readFile(h)).toEqual({});
+    expect(fs.readFileSync(path.join(h, '.env'), 'utf8')).toBe(`OPENAI_API_KEY=${SECRET}\n`);
   });
 
   it('shows where each value comes from: environment over .env over file over default', async () => {
