@@ -617,6 +617,9 @@ export interface SyntheticStatistics {
   totalPerformance: Record<string, unknown>;
   /** `runtimeStatistics` after `progress` (0–1) of the run. */
   runtimeStatisticsAt(progress: number): Record<string, string>;
+  /** The trading days of the period (days since 1970-01-01) and the daily returns the statistics come from. */
+  days: number[];
+  dailyReturns: number[];
 }
 
 /**
@@ -634,7 +637,9 @@ export function syntheticStatistics(code: string, backtestParameters: Record<str
   // the statistics are those of the program's daily returns over the period it sets itself
   const start = features.startDate ?? DEFAULT_START_DATE;
   const end = features.endDate ?? DEFAULT_END_DATE;
-  const series = seriesStatistics(dailyReturns(breakdown.sharpe, targetSigma, tradingDays(start, end)));
+  const days = tradingDays(start, end);
+  const returns = dailyReturns(breakdown.sharpe, targetSigma, days);
+  const series = seriesStatistics(returns);
   const S = round(series.sharpe, 3);
   const sigma = series.volatility || targetSigma;
   const years = series.years;
@@ -758,7 +763,7 @@ export function syntheticStatistics(code: string, backtestParameters: Record<str
     closedTrades: [],
   };
   const at = (progress: number) => runtimeStatisticsAt(features.cash, netProfit, fees, psr, progress);
-  return { features, breakdown, statistics, runtimeStatistics: at(1), totalPerformance, runtimeStatisticsAt: at };
+  return { features, breakdown, statistics, runtimeStatistics: at(1), totalPerformance, runtimeStatisticsAt: at, days, dailyReturns: returns };
 }
 
 /** `runtimeStatistics` after `progress` (0–1) of the run, in LEAN's money formats. */
