@@ -37,18 +37,21 @@ async function evolve(mutationMode: MutationMode, name: string, over: Parameters
   const taskQueue = uniqueTaskQueue(name);
   const workflowId = `evolve-${taskQueue}`;
   try {
-    const result = await withWorkers(
+    // the status is queried while the workers still run: a closed run answers queries through a worker
+    const { result, status } = await withWorkers(
       deps,
       taskQueue,
-      () =>
-        client.workflow.execute(evolutionRun, {
+      async () => {
+        const handle = await client.workflow.start(evolutionRun, {
           taskQueue,
           workflowId,
           args: [{ ...evolutionInput(name, { start: IN_SAMPLE.start, end: IN_SAMPLE.end, holdout: HOLDOUT, ...over }), baseline: NEAR_OPTIMUM }],
-        }),
+        });
+        const done = await handle.result();
+        return { result: done, status: await handle.query(evolutionStatusQuery) };
+      },
       deps.settings.config,
     );
-    const status = await client.workflow.getHandle(workflowId).query(evolutionStatusQuery);
     return { result, status, counters: await qcCounters(sandbox.url) };
   } finally {
     await client.connection.close();
