@@ -244,8 +244,6 @@ const chartAnswerSchema = z.looseObject({
     .nullish(),
 });
 
-const CHART_LOADING_MESSAGE = /loading|being generated|not (yet )?ready|try again (in|later)/i;
-
 const envelopeSchema = z.looseObject({});
 
 function clampProgress(p: number | string | null | undefined): number {
@@ -502,7 +500,8 @@ export class QuantConnectClient {
     try {
       answer = await this.call('backtests/chart/read', { projectId, backtestId, ...request }, chartAnswerSchema, opts);
     } catch (err) {
-      if (err instanceof BadRequestError && CHART_LOADING_MESSAGE.test(err.message)) return { kind: 'loading', progress: 0 };
+      // a loading message may read as transient ("try again") or as a refusal: either way the chart is on its way
+      if ((err instanceof BadRequestError || err instanceof ServiceUnavailableError) && /loading|being generated|not (yet )?ready/i.test(err.message)) return { kind: 'loading', progress: 0 };
       throw err;
     }
     if (answer.status && /loading/i.test(answer.status) && !answer.chart) return { kind: 'loading', progress: clampProgress(answer.progress) };
