@@ -24,13 +24,19 @@ interface ClusterWorker {
   output: () => string;
 }
 
+interface CaughtActivity {
+  workflowId: string;
+  runId: string;
+  activityId: string;
+  type: string;
+}
+
 /**
  * Waits until one of the task queue's running workflows has an activity started by `worker`
- * (Temporal records the identity of the worker that picked each pending activity up: `pid@host …`),
- * and returns that activity's type.
+ * (Temporal records the identity of the worker that picked each pending activity up: `pid@host …`).
  */
-async function activityStartedOn(client: Client, taskQueue: string, worker: ClusterWorker, timeoutMs: number): Promise<string> {
-  let found: string | undefined;
+async function activityStartedOn(client: Client, taskQueue: string, worker: ClusterWorker, timeoutMs: number): Promise<CaughtActivity> {
+  let found: CaughtActivity | undefined;
   await until(
     async () => {
       for await (const w of client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"` })) {
@@ -42,7 +48,7 @@ async function activityStartedOn(client: Client, taskQueue: string, worker: Clus
           (a) => Number(a.state) === ACTIVITY_STARTED && (a.lastWorkerIdentity ?? '').startsWith(`${worker.pid}@`),
         );
         if (started) {
-          found = started.activityType?.name ?? 'unknown';
+          found = { workflowId: w.workflowId, runId: w.runId, activityId: started.activityId!, type: started.activityType?.name ?? '' };
           return true;
         }
       }
@@ -52,6 +58,18 @@ async function activityStartedOn(client: Client, taskQueue: string, worker: Clus
     `an activity started on ${worker.name}`,
   );
   return found!;
+}
+
+/** The worker whose result the workflow's history records for the activity, and when; null if it never completed. */
+async function completedBy(client: Client, caught: CaughtActivity): Promise<{ identity: string; at: number } | null> {
+  const history = await client.workflow.getHandle(caught.workflowId, caught.runId).fetchHistory();
+  const events = history.events ?? [];
+  const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityId === caught.activityId);
+  if (!scheduled) return null;
+  const completed = events.find((e) => e.activityTaskCompletedEventAttributes && String(e.activityTaskCompletedEventAttributes.scheduledEventId) === String(scheduled.eventId));
+  if (!completed) return null;
+  const seconds = Number(completed.eventTime?.seconds ?? 0) + (completed.eventTime?.nanos ?? 0) / 1e9;
+  return { identity: completed.activityTaskCompletedEventAttributes!.identity ?? '', at: seconds * 1000 };
 }
 
 const skip = postgresSkipReason();
@@ -110,6 +128,7 @@ if (skip) console.log(`cluster test: skipped: ${skip}`);
       const lost = await activityStartedOn(client, taskQueue, killed, 120_000);
       killed.child.kill('SIGKILL');
       await waitForExit(killed.child);
+      const killedAt = Date.now();
 
       const [library, evolved] = await Promise.all([client.workflow.getHandle(buildId).result() as Promise<LibraryResult>, evolution.result() as Promise<EvolutionResult>]);
       expect(library.reason).toBe('every category reached its target');
@@ -119,9 +138,15 @@ if (skip) console.log(`cluster test: skipped: ${skip}`);
       ]);
       expect(evolved.best).not.toBeNull();
       expect(evolved.history.map((h) => h.generation)).toContain(1);
-      // the test caught each worker in the middle of real work
-      expect(drained).not.toBe('unknown');
-      expect(lost).not.toBe('unknown');
+      // the stopped worker finished the activity it held; the killed one's was finished by another worker
+      expect(drained.type).not.toBe('');
+      expect((await completedBy(client, drained))?.identity).toMatch(new RegExp(`^${stopped.pid}@`));
+      expect(lost.type).not.toBe('');
+      const retried = await completedBy(client, lost);
+      expect(retried).not.toBeNull();
+      // (unless it finished in the instant between being seen and the kill: then before the worker died)
+      if (retried!.identity.startsWith(`${killed.pid}@`)) expect(retried!.at).toBeLessThanOrEqual(killedAt);
+      else expect(retried!.identity).toMatch(new RegExp(`^${workers[0]!.pid}@`));
 
       // QuantConnect's own count: one backtest per distinct program (each program sets its period)
       const stats = await sandboxStats(sandbox.url);
