@@ -10,7 +10,7 @@ import {
 import type { SearchAttributePair, TypedSearchAttributes, UpdateDefinition } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
-import { readLearningDatabase } from '../store/database';
+import { readLearningStore, type LearningStoreLocation } from '../store/open';
 import { countBacktests } from '../store/records';
 import { readVariants, type VariantRow } from '../store/variants';
 import type { EvaluatedVariant } from '../domain/evolution';
@@ -46,8 +46,8 @@ export function requireEvolution(description: WorkflowExecutionDescription, id: 
 // ── Learning database: the lineage of every variant ─────────────────────────────────────────────
 
 /** What the learning database recorded of a run: its variants (oldest first) and the backtests it paid for; none without a database. */
-export async function readRunRecords(databaseFile: string, runId: string): Promise<{ variants: VariantRow[]; backtests: number }> {
-  return readLearningDatabase(databaseFile, { variants: [], backtests: 0 }, async (prisma) => ({
+export async function readRunRecords(store: LearningStoreLocation, runId: string): Promise<{ variants: VariantRow[]; backtests: number }> {
+  return readLearningStore(store, { variants: [], backtests: 0 }, async (prisma) => ({
     variants: await readVariants(prisma, runId),
     backtests: await countBacktests(prisma, runId),
   }));
@@ -82,7 +82,7 @@ const QUERY_DEADLINE_MS = 10_000;
  * Builds the status of an evolution run. While it runs, its queries answer; a closed run may have
  * no worker to answer queries, so its result (or, for a failed run, the learning database) is used.
  */
-export async function evolutionView(client: Client, id: string, databaseFile: string, options: { withVariants?: boolean } = {}): Promise<EvolutionView> {
+export async function evolutionView(client: Client, id: string, store: LearningStoreLocation, options: { withVariants?: boolean } = {}): Promise<EvolutionView> {
   const { handle, description } = await describeRun(client, id);
   requireEvolution(description, id);
   const attrs = description.typedSearchAttributes;
@@ -95,7 +95,7 @@ export async function evolutionView(client: Client, id: string, databaseFile: st
   if (isOpen(description.status.name)) {
     const live = await queryLive(client, handle);
     if (live) {
-      const variants = options.withVariants ? (await readRunRecords(databaseFile, id)).variants : null;
+      const variants = options.withVariants ? (await readRunRecords(store, id)).variants : null;
       return {
         snapshot: { ...live.status, ...base, status: runStatus(description.status.name, live.status.status), history: live.history, error: null },
         best: live.elite[0] ?? null,
@@ -103,7 +103,7 @@ export async function evolutionView(client: Client, id: string, databaseFile: st
       };
     }
     // No worker answered (stopped, or between executions): report what the server and database know.
-    const { variants, backtests } = await readRunRecords(databaseFile, id);
+    const { variants, backtests } = await readRunRecords(store, id);
     return { snapshot: { ...fromRecords(id, attrs, variants, backtests), ...base, status: 'running', error: null }, best: bestOf(variants), variants };
   }
   let result: EvolutionResult | null = null;
@@ -113,7 +113,7 @@ export async function evolutionView(client: Client, id: string, databaseFile: st
   } catch (err) {
     error = describeFailure(err);
   }
-  const records = options.withVariants || !result ? await readRunRecords(databaseFile, id) : null;
+  const records = options.withVariants || !result ? await readRunRecords(store, id) : null;
   const variants = records?.variants ?? null;
   if (result) {
     const best = result.best;
@@ -206,9 +206,9 @@ export async function controlEvolution(client: Client, id: string, verb: 'pause'
 }
 
 /** Follows an evolution run, showing each new view, until its execution closes; returns the final view. */
-export async function watchEvolution(client: Client, id: string, databaseFile: string, show: (snapshot: EvolutionSnapshot) => void, intervalMs = 2000): Promise<EvolutionView> {
+export async function watchEvolution(client: Client, id: string, store: LearningStoreLocation, show: (snapshot: EvolutionSnapshot) => void, intervalMs = 2000): Promise<EvolutionView> {
   for (;;) {
-    const view = await evolutionView(client, id, databaseFile);
+    const view = await evolutionView(client, id, store);
     show(view.snapshot);
     if (!isOpen(view.snapshot.execution)) return view;
     await new Promise((r) => setTimeout(r, intervalMs));

@@ -1,5 +1,5 @@
 import { checkFaithfulness } from '../python/faithfulness';
-import { readLearningDatabase } from '../store';
+import { readLearningStore, type LearningStoreLocation } from '../store/open';
 import { driftLines, generatedFrom, type FaithfulnessReport } from '../domain/faithfulness';
 import { strategySpecSchema } from '../domain/strategy';
 
@@ -16,10 +16,10 @@ export interface SpecDrift {
  * The drift of `code` from its paper's specification, when the baseline is a generated algorithm
  * whose specification the learning database holds; null otherwise (a hand-written baseline).
  */
-export async function specDrift(databaseFile: string, baseline: string | undefined, code: string): Promise<SpecDrift | null> {
+export async function specDrift(store: LearningStoreLocation, baseline: string | undefined, code: string): Promise<SpecDrift | null> {
   const origin = generatedFrom(baseline ?? '') ?? generatedFrom(code);
   if (!origin) return null;
-  const specJson = await readLearningDatabase<string | undefined>(databaseFile, undefined, async (prisma) => {
+  const specJson = await readLearningStore<string | undefined>(store, undefined, async (prisma) => {
     const summaries = await prisma.summary.findMany({ where: { runId: origin.runId }, include: { article: true } });
     return (summaries.find((s) => s.article.title === origin.title) ?? (summaries.length === 1 ? summaries[0] : undefined))?.spec;
   });

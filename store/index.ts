@@ -1,6 +1,6 @@
 /** The learning database: explicit migrate, read-only open, and typed reads and writes (one row mapping each). */
 export { assertSqliteFile, MIGRATIONS_DIR, migrateLearningDatabase, openLearningDatabase, openLearningDatabaseReadOnly, pendingMigrations, readLearningDatabase, type MigrationReport } from './database';
-export { migrateLearningStore, openLearningStore, type LearningStoreLocation } from './open';
+export { describeLearningStore, isPostgresStore, learningStoreLocation, migrateLearningStore, openLearningStore, openLearningStoreReadOnly, readLearningStore, type LearningStoreLocation } from './open';
 export { isPostgresUrl, migratePostgresLearningDatabase, openPostgresLearningDatabase, pendingPostgresMigrations, POSTGRES_MIGRATIONS_DIR, redactUrl } from './postgres';
 export { ensureArticle } from './articles';
 export { learnedContext } from './knowledge';

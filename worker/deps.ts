@@ -4,11 +4,12 @@ import { CrossrefClient } from '../activities/crossref';
 import { PdfDownloader } from '../activities/download';
 import type { ActivityDeps, ActivityMetrics } from '../activities';
 import { migrateLearningDatabase, openLearningDatabase } from '../store/database';
+import { isPostgresUrl } from '../store/postgres';
 import { createLlmClient, type LlmClient } from '../activities/llm';
 import { QuantConnectClient } from '../activities/quantconnect/client';
 import { UnpaywallClient } from '../activities/unpaywall';
 import { packageVersion } from '../config/package-root';
-import { AuthenticationError } from '../domain/errors';
+import { AuthenticationError, DatabaseError } from '../domain/errors';
 import type { LlmTask } from '../domain/prompts';
 import { runSettings } from '../domain/run-settings';
 import { serviceEndpoints } from '../domain/services';
@@ -35,6 +36,9 @@ export function buildActivityDeps(settings: Settings, metrics?: ActivityMetrics,
   const arxiv = new ArxivClient({ ...endpoints.arxiv, userAgent: USER_AGENT });
   // the worker is the learning database's writer: it brings the schema up to date before opening it
   // (a store opened by the caller, such as PostgreSQL, was migrated there)
+  if (!prisma && isPostgresUrl(config.database.url)) {
+    throw new DatabaseError('The learning store is PostgreSQL (database.url): open it with openLearningStore and pass the client in.');
+  }
   if (!prisma) migrateLearningDatabase(layout.database);
   return {
     prisma: prisma ?? openLearningDatabase(layout.database),

@@ -8,6 +8,7 @@ import { testDeps } from '../helpers/deps';
 type TestDeps = ReturnType<typeof testDeps>;
 import { testSandbox, type SandboxHandle } from '../helpers/sandbox';
 import { testClient, uniqueTaskQueue, withWorkers } from '../helpers/temporal';
+import { learningStoreLocation } from '../../store/open';
 
 interface Planted {
   program: string;
@@ -191,16 +192,16 @@ describe('the faithfulness gate in the research pipeline (sandbox model planting
     try {
       const result = await run(deps, 'drift', { target: { kind: 'topic', query: 'pairs trading cointegration' }, articles: 1, localOnly: true });
       const baseline = fs.readFileSync(result.articles[0]!.algorithmPath!, 'utf8');
-      const unchanged = await specDrift(deps.settings.layout.database, baseline, baseline);
+      const unchanged = await specDrift(learningStoreLocation(deps.settings), baseline, baseline);
       expect(unchanged!.report.findings).toEqual([]);
       expect(unchanged!.title).toBe(result.articles[0]!.title);
       // an evolved program: the entry threshold tuned, the exit rule's marker gone with its rewrite
       const evolved = baseline.replace(/self\.entry_z = [\d.]+/, 'self.entry_z = 1.75').replace(/# rule: exit\[1\] ?/, '# ');
-      const drift = await specDrift(deps.settings.layout.database, baseline, evolved);
+      const drift = await specDrift(learningStoreLocation(deps.settings), baseline, evolved);
       expect(drift!.lines[0]).toMatch(/^rules kept: (\d+)\/(\d+) — no longer marked: exit\[1\] '/);
       expect(drift!.lines).toContain('  entry_z: paper 2, now self.entry_z = 1.75');
       // a hand-written baseline has no paper to drift from
-      expect(await specDrift(deps.settings.layout.database, 'class A(QCAlgorithm):\n    pass\n', evolved.replace(/^# Run: .*$/m, ''))).toBeNull();
+      expect(await specDrift(learningStoreLocation(deps.settings), 'class A(QCAlgorithm):\n    pass\n', evolved.replace(/^# Run: .*$/m, ''))).toBeNull();
     } finally {
       await deps.cleanup();
     }

@@ -4,7 +4,7 @@ import { UserError } from '../../errors';
 import { table } from '../../format';
 import { iterationOutcome } from '../../../domain/library';
 import { autonomousReport, autonomousRunIds, type AutonomousReport } from '../../../store/library';
-import { openLearningDatabaseReadOnly } from '../../../store/database';
+import { describeLearningStore, learningStoreLocation, openLearningStoreReadOnly } from '../../../store/open';
 
 const fmt = (n: number | null, digits = 2) => (n === null ? '—' : n.toFixed(digits));
 const pct = (n: number | null) => (n === null ? '—' : `${Math.round(n * 100)}%`);
@@ -20,9 +20,9 @@ export default class AutoReport extends BaseCommand<typeof AutoReport> {
   static override args = { id: Args.string({ required: false, description: 'The autonomous run id (auto-…).' }) };
 
   async run(): Promise<AutonomousReport> {
-    const { database } = this.settings.layout;
-    const prisma = openLearningDatabaseReadOnly(database);
-    if (!prisma) throw new UserError(`No learning database at ${database} yet: start a run with \`quantcoder auto start\``);
+    const store = learningStoreLocation(this.settings);
+    const prisma = await openLearningStoreReadOnly(store);
+    if (!prisma) throw new UserError(`No learning database at ${describeLearningStore(store)} yet: start a run with \`quantcoder auto start\``);
     try {
       const id = this.args.id ?? (await autonomousRunIds(prisma))[0];
       if (!id) throw new UserError('No autonomous run recorded yet: start one with `quantcoder auto start --query <topic>`');

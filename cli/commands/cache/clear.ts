@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline/promises';
-import Database from 'better-sqlite3';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
 import { PathSecurityError } from '../../../domain/errors';
 import { assertSqliteFile } from '../../../store/database';
+import { describeLearningStore, isPostgresStore, learningStoreLocation, openLearningStore, readLearningStore, type LearningStoreLocation } from '../../../store/open';
 import { formatBytes } from '../../format';
 
 interface FolderPlan {
@@ -65,35 +65,26 @@ function planFolder(home: string, what: FolderPlan['what'], dir: string): Folder
   return { what, dir, entries: fs.readdirSync(dir).map((e) => path.join(dir, e)), ...measure(dir) };
 }
 
-const ARTICLES_KEPT = 'id IN (SELECT articleId FROM Summary) OR id IN (SELECT articleId FROM Algorithm WHERE articleId IS NOT NULL)';
+/** Papers learned data refers to (a summary or an algorithm): learned data, not cache. */
+const ARTICLE_IS_CACHE = { summaries: { none: {} }, algorithms: { none: {} } };
 
-function planArticles(database: string): ArticlesPlan {
-  if (!fs.existsSync(database)) return { searches: 0, articles: 0, kept: 0 };
-  assertSqliteFile(database);
-  const db = new Database(database, { readonly: true, fileMustExist: true });
-  try {
-    const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
-    return {
-      searches: count('SELECT count(*) AS n FROM Search'),
-      articles: count(`SELECT count(*) AS n FROM Article WHERE NOT (${ARTICLES_KEPT})`),
-      kept: count(`SELECT count(*) AS n FROM Article WHERE ${ARTICLES_KEPT}`),
-    };
-  } finally {
-    db.close();
+async function planArticles(store: LearningStoreLocation): Promise<ArticlesPlan> {
+  if (!isPostgresStore(store)) {
+    if (!fs.existsSync(store.file)) return { searches: 0, articles: 0, kept: 0 };
+    assertSqliteFile(store.file);
   }
+  return readLearningStore(store, { searches: 0, articles: 0, kept: 0 }, async (prisma) => {
+    const [searches, articles, all] = await Promise.all([prisma.search.count(), prisma.article.count({ where: ARTICLE_IS_CACHE }), prisma.article.count()]);
+    return { searches, articles, kept: all - articles };
+  });
 }
 
-function clearArticles(database: string): void {
-  const db = new Database(database, { fileMustExist: true });
+async function clearArticles(store: LearningStoreLocation): Promise<void> {
+  const prisma = await openLearningStore(store);
   try {
-    db.pragma('busy_timeout = 5000');
-    db.transaction(() => {
-      db.exec('DELETE FROM SearchResult');
-      db.exec('DELETE FROM Search');
-      db.exec(`DELETE FROM Article WHERE NOT (${ARTICLES_KEPT})`);
-    })();
+    await prisma.$transaction([prisma.searchResult.deleteMany(), prisma.search.deleteMany(), prisma.article.deleteMany({ where: ARTICLE_IS_CACHE })]);
   } finally {
-    db.close();
+    await prisma.$disconnect();
   }
 }
 
@@ -128,11 +119,12 @@ export default class CacheClear extends BaseCommand<typeof CacheClear> {
     const folders: FolderPlan[] = [];
     if (want.downloads) folders.push(planFolder(layout.home, 'downloads', layout.downloads));
     if (want.generated) folders.push(planFolder(layout.home, 'generated', layout.generated));
-    const articles = want.articles ? planArticles(layout.database) : undefined;
+    const store = learningStoreLocation(this.settings);
+    const articles = want.articles ? await planArticles(store) : undefined;
 
     const lines = folders.map((f) => `${f.what}: ${f.files} file(s), ${formatBytes(f.bytes)} in ${f.dir}`);
     if (articles) {
-      lines.push(`articles: ${articles.searches} search(es) and ${articles.articles} paper(s) in ${layout.database}` + (articles.kept ? ` (${articles.kept} paper(s) kept: learned data refers to them)` : ''));
+      lines.push(`articles: ${articles.searches} search(es) and ${articles.articles} paper(s) in ${describeLearningStore(store)}` + (articles.kept ? ` (${articles.kept} paper(s) kept: learned data refers to them)` : ''));
     }
     const nothing = folders.every((f) => f.entries.length === 0) && (!articles || articles.searches + articles.articles === 0);
     if (nothing) {
@@ -143,7 +135,7 @@ export default class CacheClear extends BaseCommand<typeof CacheClear> {
     if (!this.flags.yes) await this.confirm();
 
     for (const f of folders) for (const entry of f.entries) fs.rmSync(entry, { recursive: true, force: true });
-    if (articles && articles.searches + articles.articles > 0) clearArticles(layout.database);
+    if (articles && articles.searches + articles.articles > 0) await clearArticles(store);
     this.log('Done.');
     return {
       cleared: [

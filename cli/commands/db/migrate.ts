@@ -1,5 +1,5 @@
 import { BaseCommand } from '../../base';
-import { migrateLearningStore } from '../../../store/open';
+import { learningStoreLocation, migrateLearningStore } from '../../../store/open';
 
 export default class DbMigrate extends BaseCommand<typeof DbMigrate> {
   static override summary = 'Create the learning database, or bring it up to the latest migration.';
@@ -15,7 +15,7 @@ export default class DbMigrate extends BaseCommand<typeof DbMigrate> {
   ];
 
   async run(): Promise<{ file: string; created: boolean; applied: string[]; total: number }> {
-    const report = await migrateLearningStore({ url: this.settings.config.database.url, file: this.settings.layout.database });
+    const report = await migrateLearningStore(learningStoreLocation(this.settings));
     if (report.created) this.log(`Created ${report.file}.`);
     if (report.applied.length) this.log(`Applied ${report.applied.length} migration(s): ${report.applied.join(', ')}`);
     else this.log(`${report.file} is up to date (${report.total} migrations).`);

@@ -9,6 +9,7 @@ import { specDrift, type SpecDrift } from '../../spec-drift';
 import type { OverfittingReport } from '../../../domain/holdout';
 import type { OverfittingVerdict } from '../../../domain/overfitting';
 import type { StatisticsSummary } from '../../../domain/pipeline';
+import { describeLearningStore, learningStoreLocation } from '../../../store/open';
 
 export interface EvolveExportResult {
   id: string;
@@ -56,18 +57,18 @@ export default class EvolveExport extends BaseCommand<typeof EvolveExport> {
   async run(): Promise<EvolveExportResult> {
     const output = path.resolve(this.flags.output ?? `${this.args.id}-best.py`);
     if (fs.existsSync(output) && !this.flags.force) throw new UserError(`${output} exists; pass --force to overwrite it, or choose another --output`);
-    const { database } = this.settings.layout;
-    const view = await evolutionView(await this.temporal(), this.args.id, database);
+    const store = learningStoreLocation(this.settings);
+    const view = await evolutionView(await this.temporal(), this.args.id, store);
     const best = view.best;
     if (!best) throw new UserError(`${this.args.id} has no scored variant yet (status ${view.snapshot.status}); nothing to export`);
-    const variants = view.variants ?? (await readRunRecords(database, this.args.id)).variants;
+    const variants = view.variants ?? (await readRunRecords(store, this.args.id)).variants;
     const lineage = variants.length ? lineageOf(variants, best.variantId) : [];
-    const drift = await specDrift(database, variants.find((v) => v.mutation === 'baseline')?.code, best.code);
+    const drift = await specDrift(store, variants.find((v) => v.mutation === 'baseline')?.code, best.code);
     const driftBlock = drift ? [`#`, `# drift from the paper's specification (${drift.title}; ${drift.pipelineRunId}):`, ...drift.lines.map((l) => `#   ${l}`)] : [];
     // the check judges the run's best; it applies to the exported program only when that is the one judged
     const overfitting = view.snapshot.overfitting?.codeHash === best.codeHash ? view.snapshot.overfitting : null;
     const checkBlock = overfitting ? ['#', ...overfittingLines(overfitting).flatMap((l) => l.split('\n')).map((l) => `# ${l}`)] : [];
-    const header = [exportHeader({ runId: this.args.id, variant: best, lineage, databaseFile: database, exportedAt: new Date() }), ...driftBlock, ...checkBlock].join('\n');
+    const header = [exportHeader({ runId: this.args.id, variant: best, lineage, databaseFile: describeLearningStore(store), exportedAt: new Date() }), ...driftBlock, ...checkBlock].join('\n');
     fs.mkdirSync(path.dirname(output), { recursive: true });
     fs.writeFileSync(output, `${header}\n\n${best.code.replace(/\s*$/, '')}\n`);
     if (!this.jsonEnabled()) this.log(`Wrote ${best.variantId} (generation ${best.generation}, fitness ${best.fitness.toFixed(4)}) of ${this.args.id} to ${output}`);

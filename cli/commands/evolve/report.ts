@@ -5,6 +5,7 @@ import { BaseCommand } from '../../base';
 import { renderReportHtml } from '../../evolution-view';
 import { evolutionView } from '../../run-control';
 import { specDrift } from '../../spec-drift';
+import { learningStoreLocation } from '../../../store/open';
 
 export default class EvolveReport extends BaseCommand<typeof EvolveReport> {
   static override summary = 'Write a self-contained HTML report of an evolution run: fitness chart, lineage, best code.';
@@ -23,10 +24,10 @@ export default class EvolveReport extends BaseCommand<typeof EvolveReport> {
 
   async run(): Promise<{ id: string; output: string; variants: number; generations: number; status: string }> {
     const output = path.resolve(this.flags.output ?? `${this.args.id}-report.html`);
-    const view = await evolutionView(await this.temporal(), this.args.id, this.settings.layout.database, { withVariants: true });
+    const view = await evolutionView(await this.temporal(), this.args.id, learningStoreLocation(this.settings), { withVariants: true });
     const variants = view.variants ?? [];
     fs.mkdirSync(path.dirname(output), { recursive: true });
-    const drift = view.best ? await specDrift(this.settings.layout.database, variants.find((v) => v.mutation === 'baseline')?.code, view.best.code) : null;
+    const drift = view.best ? await specDrift(learningStoreLocation(this.settings), variants.find((v) => v.mutation === 'baseline')?.code, view.best.code) : null;
     fs.writeFileSync(output, renderReportHtml({ snapshot: view.snapshot, best: view.best, variants, generatedAt: new Date(), drift }));
     if (!this.jsonEnabled()) this.log(output);
     return { id: this.args.id, output, variants: variants.length, generations: view.snapshot.history.length, status: view.snapshot.status };

@@ -3,6 +3,7 @@ import { BaseCommand } from '../../base';
 import { RUN_STATES_HELP } from '../../run-states';
 import { refreshingPrinter, renderSnapshot } from '../../evolution-view';
 import { evolutionView, watchEvolution, type EvolutionSnapshot } from '../../run-control';
+import { learningStoreLocation } from '../../../store/open';
 
 export default class EvolveStatus extends BaseCommand<typeof EvolveStatus> {
   static override summary = 'Show an evolution run: status, budget used, best variant, and fitness per generation.';
@@ -24,7 +25,7 @@ export default class EvolveStatus extends BaseCommand<typeof EvolveStatus> {
 
   async run(): Promise<EvolutionSnapshot & { webUi: string }> {
     const client = await this.temporal();
-    const { database } = this.settings.layout;
+    const database = learningStoreLocation(this.settings);
     const webUi = this.webUiLink(this.args.id);
     if (!this.flags.watch) {
       const { snapshot } = await evolutionView(client, this.args.id, database);

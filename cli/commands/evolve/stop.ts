@@ -3,6 +3,7 @@ import { BaseCommand } from '../../base';
 import { renderSnapshot, renderStatus } from '../../evolution-view';
 import { controlEvolution, evolutionView, type EvolutionSnapshot } from '../../run-control';
 import { stopUpdate, type EvolutionStatus } from '../../../workflows/evolution';
+import { learningStoreLocation } from '../../../store/open';
 
 export default class EvolveStop extends BaseCommand<typeof EvolveStop> {
   static override summary = 'Stop an evolution run: nothing new starts, the steps in flight finish; its best variant stays exportable.';
@@ -26,7 +27,7 @@ export default class EvolveStop extends BaseCommand<typeof EvolveStop> {
     }
     if (!this.jsonEnabled()) this.log(`${stopMessage(this.args.id, status)}\nWaiting for the run to end…`);
     await client.workflow.getHandle(this.args.id).result().catch(() => undefined);
-    const { snapshot } = await evolutionView(client, this.args.id, this.settings.layout.database);
+    const { snapshot } = await evolutionView(client, this.args.id, learningStoreLocation(this.settings));
     if (!this.jsonEnabled()) this.log(renderSnapshot(snapshot));
     return snapshot;
   }

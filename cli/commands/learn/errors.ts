@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base';
 import { table } from '../../format';
-import { readLearningDatabase } from '../../../store/database';
+import { learningStoreLocation, readLearningStore } from '../../../store/open';
 
 export interface ErrorSignatureRow {
   signature: string;
@@ -28,7 +28,7 @@ export default class LearnErrors extends BaseCommand<typeof LearnErrors> {
   };
 
   async run(): Promise<{ total: number; signatures: ErrorSignatureRow[] }> {
-    const rows = await readLearningDatabase(this.settings.layout.database, [], (prisma) =>
+    const rows = await readLearningStore(learningStoreLocation(this.settings), [], (prisma) =>
       prisma.errorRecord.findMany({
         where: { ...(this.flags.family ? { family: this.flags.family } : {}), ...(this.flags.kind ? { kind: this.flags.kind } : {}) },
         select: { signature: true, kind: true, fixed: true, family: true, message: true, createdAt: true },

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base';
-import { readLearningDatabase } from '../../../store/database';
+import { learningStoreLocation, readLearningStore } from '../../../store/open';
 import { fixConfidence } from '../../../domain/learning';
 
 export interface LearnedFix {
@@ -28,7 +28,7 @@ export default class LearnFixes extends BaseCommand<typeof LearnFixes> {
   };
 
   async run(): Promise<{ total: number; fixes: LearnedFix[] }> {
-    const rows = await readLearningDatabase(this.settings.layout.database, [], (prisma) => prisma.fix.findMany({ where: this.flags.family ? { family: this.flags.family } : {} }));
+    const rows = await readLearningStore(learningStoreLocation(this.settings), [], (prisma) => prisma.fix.findMany({ where: this.flags.family ? { family: this.flags.family } : {} }));
     const fixes = rows
       .map((f) => ({ id: f.id, signature: f.signature, kind: f.kind, family: f.family, successes: f.successes, failures: f.failures, confidence: fixConfidence(f.successes, f.failures), diff: f.diff, updatedAt: f.updatedAt.toISOString() }))
       .sort((a, b) => b.confidence - a.confidence || b.successes - a.successes || a.id - b.id)

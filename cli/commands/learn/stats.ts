@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base';
 import { table } from '../../format';
-import { readLearningDatabase } from '../../../store/database';
+import { describeLearningStore, learningStoreLocation, readLearningStore } from '../../../store/open';
 
 export interface LearningStats {
   database: string;
@@ -30,10 +30,11 @@ export default class LearnStats extends BaseCommand<typeof LearnStats> {
   };
 
   async run(): Promise<LearningStats> {
-    const { database } = this.settings.layout;
+    const store = learningStoreLocation(this.settings);
+    const database = describeLearningStore(store);
     const family = this.flags.family ?? null;
     const byFamily = family ? { family } : {};
-    const [articles, algorithms, errors, fixes, backtests, llmCalls, variants, errorKinds, llmTasks, attempts, firstCalls, backtestRows] = await readLearningDatabase(database, [0, 0, 0, 0, 0, 0, 0, [], [], [], [], []], (prisma) =>
+    const [articles, algorithms, errors, fixes, backtests, llmCalls, variants, errorKinds, llmTasks, attempts, firstCalls, backtestRows] = await readLearningStore(store, [0, 0, 0, 0, 0, 0, 0, [], [], [], [], []], (prisma) =>
       Promise.all([
         prisma.article.count(),
         prisma.algorithm.count({ where: byFamily }),

@@ -5,7 +5,7 @@ import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
 import { table } from '../../format';
 import { libraryExport, libraryExportFiles, libraryNames } from '../../../store/library';
-import { openLearningDatabaseReadOnly } from '../../../store/database';
+import { describeLearningStore, learningStoreLocation, openLearningStoreReadOnly } from '../../../store/open';
 import { zipFiles } from '../../archive';
 import { libraryName } from './build';
 
@@ -39,10 +39,10 @@ export default class LibraryExportCommand extends BaseCommand<typeof LibraryExpo
   };
 
   async run(): Promise<LibraryExportOutput> {
-    const { database } = this.settings.layout;
+    const store = learningStoreLocation(this.settings);
     const format = this.flags.format as 'json' | 'zip';
-    const prisma = openLearningDatabaseReadOnly(database);
-    if (!prisma) throw new UserError(`No learning database at ${database}: build a library first with \`quantcoder library build\``);
+    const prisma = await openLearningStoreReadOnly(store);
+    if (!prisma) throw new UserError(`No learning database at ${describeLearningStore(store)}: build a library first with \`quantcoder library build\``);
     try {
       const name = this.args.name ? libraryName(this.args.name) : (await libraryNames(prisma))[0];
       if (!name) throw new UserError('No library has been built yet: start one with `quantcoder library build`');

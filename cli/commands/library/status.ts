@@ -3,7 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
 import { libraryNames, libraryReport, type LibraryCategoryReport } from '../../../store/library';
-import { openLearningDatabaseReadOnly } from '../../../store/database';
+import { learningStoreLocation, openLearningStoreReadOnly } from '../../../store/open';
 import type { LibraryResult, LibraryStatus } from '../../../domain/library';
 import { libraryStatusQuery } from '../../../workflows/library';
 import { libraryName, libraryWorkflowId, renderCategories } from './build';
@@ -30,8 +30,7 @@ export default class LibraryStatusCommand extends BaseCommand<typeof LibraryStat
   static override args = { name: Args.string({ required: false, description: 'The library name (default: the latest built).' }) };
 
   async run(): Promise<LibraryStatusOutput> {
-    const { database } = this.settings.layout;
-    const prisma = openLearningDatabaseReadOnly(database);
+    const prisma = await openLearningStoreReadOnly(learningStoreLocation(this.settings));
     try {
       const name = this.args.name ? libraryName(this.args.name) : ((prisma && (await libraryNames(prisma))[0]) ?? 'default');
       const report = prisma ? await libraryReport(prisma, name) : { library: name, builds: [], categories: [], accepted: 0 };

@@ -6,6 +6,7 @@ import { describeRun, isOpen, watchEvolution } from '../../run-control';
 import { describeFailure } from '../../temporal';
 import { runState, RUN_STATES_HELP } from '../../run-states';
 import { renderRunResult } from '../../run-views';
+import { learningStoreLocation } from '../../../store/open';
 
 export default class RunsWatch extends BaseCommand<typeof RunsWatch> {
   static override summary = 'Follow a run until it ends, printing its progress as it changes.';
@@ -23,7 +24,7 @@ export default class RunsWatch extends BaseCommand<typeof RunsWatch> {
     const base = { id: this.args.id, type: description.type };
     if (description.type === 'evolutionRun') {
       const print = refreshingPrinter(this.jsonEnabled() ? { isTTY: false, write: (t: string) => process.stderr.write(t) } : process.stdout);
-      const { snapshot } = await watchEvolution(client, this.args.id, this.settings.layout.database, (s) => print(renderSnapshot(s)));
+      const { snapshot } = await watchEvolution(client, this.args.id, learningStoreLocation(this.settings), (s) => print(renderSnapshot(s)));
       return { ...base, status: snapshot.status, result: snapshot, ...(snapshot.error ? { error: snapshot.error } : {}) };
     }
     if (isOpen(description.status.name)) say(`Watching ${this.args.id} (${description.type}); Ctrl-C stops watching, the run goes on.`);
