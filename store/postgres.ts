@@ -1,8 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import type { PrismaClient } from '@prisma/client';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { DatabaseError } from '../domain/errors';
 import { packageRoot } from '../config/package-root';
 import { listMigrations, type MigrationReport } from './database';
@@ -23,6 +22,9 @@ export function redactUrl(url: string): string {
 }
 
 async function connect(url: string): Promise<Client> {
+  // the PostgreSQL driver loads only when a PostgreSQL store is used
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client } = require('pg') as typeof import('pg');
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
@@ -109,5 +111,7 @@ export function openPostgresLearningDatabase(url: string): PrismaClient {
   // generated next to @prisma/client's own (`.prisma/client`) by `npm run prisma:generate`
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { PrismaClient: PostgresPrismaClient } = require('.prisma/postgres-client') as { PrismaClient: new (o: unknown) => PrismaClient };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PrismaPg } = require('@prisma/adapter-pg') as typeof import('@prisma/adapter-pg');
   return new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
 }
