@@ -4,8 +4,12 @@ import { faithfulnessProblemMessage, isFaithful, type FaithfulnessReport } from 
 import type { CheckOutcome, CodeProblem } from '../domain/pipeline';
 import type { StrategySpec } from '../domain/strategy';
 import { codeHash } from './code-identity';
-import { checkFaithfulness } from '../python/faithfulness';
-import { lintPython, PYTHON_SYNTAX_RULE } from '../python/lint';
+
+// The Python tooling (tree-sitter's parser, the LEAN lint rules) loads with the first check, not when the worker starts.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pythonLint = () => require('../python/lint') as typeof import('../python/lint');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pythonFaithfulness = () => require('../python/faithfulness') as typeof import('../python/faithfulness');
 
 const STRUCTURE_RULE = /^structure/;
 
@@ -24,6 +28,7 @@ export async function checkAlgorithm(input: { code: string; start?: string; end?
     throw new InvalidInputError((err as Error).message);
   }
   // The linter runs first: its fixes (markdown fences, date arguments) can make code parse at all.
+  const { lintPython, PYTHON_SYNTAX_RULE } = pythonLint();
   const lint = await lintPython(code, { fix: true });
   const syntax = lint.issues.find((i) => i.rule === PYTHON_SYNTAX_RULE && !i.fixed);
   let problem: CodeProblem | null = null;
@@ -39,7 +44,7 @@ export async function checkAlgorithm(input: { code: string; start?: string; end?
   }
   let faithfulness: FaithfulnessReport | null = null;
   if (input.spec && !problem) {
-    faithfulness = await checkFaithfulness(lint.code, input.spec);
+    faithfulness = await pythonFaithfulness().checkFaithfulness(lint.code, input.spec);
     if (!isFaithful(faithfulness)) problem = { kind: 'faithfulness', message: faithfulnessProblemMessage(faithfulness, input.spec) };
   }
   return {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import {
   CorruptPdfError,
   NoOpenAccessError,
@@ -12,7 +12,7 @@ import {
 import { BadRequestError, InvalidInputError, PathSecurityError, QuantCoderError } from '../domain/errors';
 import { looksLikeHtml, pdfLinkFromLandingPage } from '../domain/landing-page';
 import { normaliseArxivId } from './arxiv';
-import { errorForNetwork, errorForStatus } from './http';
+import { errorForNetwork, errorForStatus, request } from './http';
 import type { UnpaywallClient } from './unpaywall';
 
 const SERVICE = 'download';

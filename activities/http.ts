@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import {
   AuthenticationError,
   BadRequestError,
@@ -8,6 +8,13 @@ import {
   type QuantCoderError,
 } from '../domain/errors';
 import { parseRetryAfter } from '../domain/http';
+
+/**
+ * undici's `request`, loaded on the first request rather than when the worker starts (undici is one
+ * of the largest modules a worker would otherwise load before it polls).
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const request = ((url, options) => (require('undici') as typeof import('undici')).request(url, options)) as typeof import('undici').request;
 
 export interface HttpCall {
   service: string;

@@ -116,3 +116,19 @@ export function activityCompletions(execs: Execution[]): number[] {
     .flatMap((x) => x.events.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED).map(eventMs))
     .sort((a, b) => a - b);
 }
+
+/** What an execution cost the server in workflow tasks, and the signals it sent and received. */
+export interface TaskCounts {
+  workflowTasks: number;
+  signalsSent: number;
+  signalsReceived: number;
+}
+
+export function taskCounts(exec: Execution): TaskCounts {
+  const count = (type: number) => exec.events.filter((e) => e.eventType === type).length;
+  return {
+    workflowTasks: count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
+    signalsSent: count(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED),
+    signalsReceived: count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED),
+  };
+}

@@ -6,7 +6,7 @@ import type { CodeProblem, PipelineInput } from '../domain/pipeline';
 import { DEFAULT_RUN_SETTINGS } from '../domain/run-settings';
 import { researchPipeline } from '../workflows';
 import { floorSequential, floorWithChild } from './floor-workflows';
-import { activityTimings, fetchTree } from './histories';
+import { activityTimings, fetchTree, taskCounts, type TaskCounts } from './histories';
 import { benchDeps, sandboxConfig } from './homes';
 import { progress, uniqueName, type Lab } from './lab';
 import { round, summarize, type Summary } from './stats';
@@ -31,6 +31,12 @@ export interface OverheadFigures {
   workflowWallPerActivityMs: Summary;
   insideActivityPerActivityMs: Summary;
   activitiesPerRun: number[];
+  /** Workflow tasks completed per run, in the parent and in its article (from the histories). */
+  workflowTasksPerRun: Array<{ parent: number; child: number }>;
+  /** Signals the article sent its parent per run. */
+  signalsPerRun: number[];
+  /** Workflow tasks of the floor with a child per run, in the parent and in the child. */
+  floorWithChildWorkflowTasksPerRun: Array<{ parent: number; child: number }>;
   directStepsPerRun: number[];
   /** Activity attempts beyond the first (retries would be counted as overhead). */
   retriedActivities: number;
@@ -52,7 +58,9 @@ function pipelineInput(): PipelineInput {
 }
 
 /** One pipeline run through Temporal: wall time, time inside activities, and how many there were. */
-async function throughTemporal(lab: Lab): Promise<{ wallMs: number; insideMs: number; activities: number; parentActivities: number; retried: number }> {
+async function throughTemporal(
+  lab: Lab,
+): Promise<{ wallMs: number; insideMs: number; activities: number; parentActivities: number; retried: number; tasks: { parent: TaskCounts; child: TaskCounts } }> {
   const deps = benchDeps(sandboxConfig(lab.sandbox.url));
   const workflowId = uniqueName('bench-overhead');
   try {
@@ -69,14 +77,22 @@ async function throughTemporal(lab: Lab): Promise<{ wallMs: number; insideMs: nu
       activities: timings.length,
       parentActivities: activityTimings(root).length,
       retried: timings.filter((t) => t.attempt > 1).length,
+      tasks: { parent: taskCounts(root), child: sumCounts(tree.slice(1).map(taskCounts)) },
     };
   } finally {
     await deps.cleanup();
   }
 }
 
+function sumCounts(counts: TaskCounts[]): TaskCounts {
+  return counts.reduce(
+    (a, c) => ({ workflowTasks: a.workflowTasks + c.workflowTasks, signalsSent: a.signalsSent + c.signalsSent, signalsReceived: a.signalsReceived + c.signalsReceived }),
+    { workflowTasks: 0, signalsSent: 0, signalsReceived: 0 },
+  );
+}
+
 /** Temporal's floor for `activities` no-op activities, all in one workflow or split between a parent and a child. */
-async function floorRun(lab: Lab, activities: number, parentActivities?: number): Promise<{ perActivityMs: number; activities: number }> {
+async function floorRun(lab: Lab, activities: number, parentActivities?: number): Promise<{ perActivityMs: number; activities: number; tasks: { parent: number; child: number } }> {
   const workflowId = uniqueName('bench-floor');
   await lab.withFloorWorkers((taskQueue, activityQueue) =>
     parentActivities === undefined
@@ -88,7 +104,8 @@ async function floorRun(lab: Lab, activities: number, parentActivities?: number)
   const timings = tree.flatMap(activityTimings);
   if (timings.length !== activities) throw new Error(`The floor workflow ran ${timings.length} activities, not ${activities}`);
   const insideMs = timings.reduce((s, t) => s + (t.closedMs - t.startedMs), 0);
-  return { perActivityMs: (root.closedMs - root.startedMs - insideMs) / activities, activities };
+  const tasks = { parent: taskCounts(root).workflowTasks, child: sumCounts(tree.slice(1).map(taskCounts)).workflowTasks };
+  return { perActivityMs: (root.closedMs - root.startedMs - insideMs) / activities, activities, tasks };
 }
 
 /**
@@ -175,6 +192,9 @@ export async function measureOverhead(lab: Lab): Promise<OverheadFigures> {
   const wallPer: number[] = [];
   const insidePer: number[] = [];
   const activitiesPerRun: number[] = [];
+  const workflowTasksPerRun: OverheadFigures['workflowTasksPerRun'] = [];
+  const signalsPerRun: number[] = [];
+  const floorWithChildWorkflowTasksPerRun: OverheadFigures['floorWithChildWorkflowTasksPerRun'] = [];
   const directStepsPerRun: number[] = [];
   const floor: number[] = [];
   const childFloor: number[] = [];
@@ -191,7 +211,9 @@ export async function measureOverhead(lab: Lab): Promise<OverheadFigures> {
     const label = warm ? 'warm-up' : `run ${i - warmupRuns + 1}/${runs}`;
     progress(
       `overhead ${label}: workflow ${Math.round(t.wallMs)} ms for ${t.activities} activities (${Math.round(t.insideMs)} ms inside) → ${round(ours, 1)} ms/activity; ` +
-        `floor ${round(f.perActivityMs, 1)} ms/activity (with a child: ${round(fc.perActivityMs, 1)}); direct ${Math.round(d.wallMs)} ms for ${d.steps} steps`,
+        `floor ${round(f.perActivityMs, 1)} ms/activity (with a child: ${round(fc.perActivityMs, 1)}); direct ${Math.round(d.wallMs)} ms for ${d.steps} steps; ` +
+        `workflow tasks parent ${t.tasks.parent.workflowTasks} + article ${t.tasks.child.workflowTasks}, ${t.tasks.child.signalsSent} stage signals ` +
+        `(floor with a child: ${fc.tasks.parent} + ${fc.tasks.child})`,
     );
     if (warm) continue;
     overhead.push(ours);
@@ -203,6 +225,9 @@ export async function measureOverhead(lab: Lab): Promise<OverheadFigures> {
     wallPer.push(t.wallMs / t.activities);
     insidePer.push(t.insideMs / t.activities);
     activitiesPerRun.push(t.activities);
+    workflowTasksPerRun.push({ parent: t.tasks.parent.workflowTasks, child: t.tasks.child.workflowTasks });
+    signalsPerRun.push(t.tasks.child.signalsSent);
+    floorWithChildWorkflowTasksPerRun.push(fc.tasks);
     directStepsPerRun.push(d.steps);
     retriedActivities += t.retried;
   }
@@ -212,6 +237,9 @@ export async function measureOverhead(lab: Lab): Promise<OverheadFigures> {
     workflowWallPerActivityMs: summarize(wallPer, 2),
     insideActivityPerActivityMs: summarize(insidePer, 2),
     activitiesPerRun,
+    workflowTasksPerRun,
+    signalsPerRun,
+    floorWithChildWorkflowTasksPerRun,
     directStepsPerRun,
     retriedActivities,
     floorPerActivityMs: summarize(floor, 2),

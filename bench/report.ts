@@ -48,6 +48,21 @@ export function table(r: BenchReport): string {
     rows.push(summaryRow('1. Overhead over the floor (ours / floor)', r.overheadOverFloor, 2));
     rows.push(summaryRow('1. Overhead over the floor with a child (ours / floor)', r.overhead.overheadOverChildFloor, 2));
   }
+  const tasks = r.overhead?.workflowTasksPerRun;
+  const floorTasks = r.overhead?.floorWithChildWorkflowTasksPerRun;
+  if (tasks?.length && floorTasks?.length) {
+    // the same in every run unless a retry intervened: the median run's counts, with the floor's beside them
+    const mid = <T>(xs: T[]) => xs[Math.floor(xs.length / 2)]!;
+    const ours = mid(tasks);
+    const floor = mid(floorTasks);
+    rows.push(
+      single(
+        '1. Workflow tasks per run, pipeline + article (floor with a child: parent + child)',
+        `${ours.parent} + ${ours.child} (${floor.parent} + ${floor.child})`,
+        String(tasks.length),
+      ),
+    );
+  }
   if (r.evolution) {
     rows.push(summaryRow('2. Evolution wall / bound, concurrency 1', r.evolution.wallOverBound.c1, 2));
     rows.push(summaryRow('2. Evolution wall / bound, concurrency 4', r.evolution.wallOverBound.c4, 2));

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { runId } from '../domain/ids';
-import { RUN_KIND, RUN_TOPIC } from '../domain/search-attributes';
 import type { Client } from '@temporalio/client';
 import { loadSettings, type Settings } from '../config/settings';
-import { describeFailure, connectClient, requireWorker } from './temporal';
 import { isKnownError } from './errors';
 import { webUiBase } from './web-ui';
-import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+
+// Temporal's client loads with the first command that talks to the server: a command that only
+// reads configuration or the learning database starts in about half the time.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const temporalCli = () => require('./temporal') as typeof import('./temporal');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const temporalClient = () => require('@temporalio/client') as typeof import('@temporalio/client');
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -90,13 +94,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** A Temporal client on the configured server, connected once per command. */
   protected async temporal(): Promise<Client> {
-    this.client ??= await connectClient(this.temporalAddress, this.settings.config.temporal.namespace);
+    this.client ??= await temporalCli().connectClient(this.temporalAddress, this.settings.config.temporal.namespace);
     return this.client;
   }
 
   /** Fails with a clear message when no worker polls the workflow queue. */
   protected async requireWorker(waitMs?: number): Promise<void> {
-    const profiles = await requireWorker(await this.temporal(), this.taskQueue, waitMs);
+    const profiles = await temporalCli().requireWorker(await this.temporal(), this.taskQueue, waitMs);
     // the workers that will run this command's activities simulate the services: say so before anything
     if (profiles.includes('sandbox')) this.showSandboxBanner();
   }
@@ -106,6 +110,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const client = await this.temporal();
     await this.requireWorker();
     const workflowId = runId(workflowType.replace(/Step$/, ''), label, randomUUID());
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { RUN_KIND, RUN_TOPIC } = require('../domain/search-attributes') as typeof import('../domain/search-attributes');
     const result = (await client.workflow.execute(workflowType, {
       taskQueue: this.taskQueue,
       workflowId,
@@ -126,11 +132,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected override async catch(err: Error & { exitCode?: number }): Promise<unknown> {
-    if (err instanceof WorkflowFailedError) {
-      const { type, message } = describeFailure(err);
-      return super.catch(new Errors.CLIError(`Run failed${type ? ` (${type})` : ''}: ${message}`, { exit: 1 }));
+    // only a command that loaded Temporal's client meets its errors (they carry their class's name)
+    if (err?.name === 'WorkflowFailedError' || err?.name === 'WorkflowUpdateFailedError') {
+      const { WorkflowFailedError, WorkflowUpdateFailedError } = temporalClient();
+      const { describeFailure } = temporalCli();
+      if (err instanceof WorkflowFailedError) {
+        const { type, message } = describeFailure(err);
+        return super.catch(new Errors.CLIError(`Run failed${type ? ` (${type})` : ''}: ${message}`, { exit: 1 }));
+      }
+      if (err instanceof WorkflowUpdateFailedError) return super.catch(new Errors.CLIError(`Refused: ${describeFailure(err).message}`, { exit: 1 }));
     }
-    if (err instanceof WorkflowUpdateFailedError) return super.catch(new Errors.CLIError(`Refused: ${describeFailure(err).message}`, { exit: 1 }));
     if (isKnownError(err)) return super.catch(new Errors.CLIError(err.message, { exit: 1 }));
     return super.catch(err);
   }

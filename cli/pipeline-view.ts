@@ -2,6 +2,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { faithfulnessLine } from '../domain/faithfulness';
 import type { PipelineResult, PipelineStatus, StatisticsSummary } from '../domain/pipeline';
 import { pipelineStatusQuery } from '../workflows/pipeline';
+import { articleStatusQuery } from '../workflows/article';
 import { followWorkflow } from './follow';
 import { table } from './format';
 
@@ -10,7 +11,7 @@ export async function followPipeline(handle: WorkflowHandle, print: (line: strin
   const seen = new Map<string, string>();
   return followWorkflow<PipelineStatus, PipelineResult>(
     handle,
-    pipelineStatusQuery,
+    () => pipelineProgress(handle),
     (status) => {
       for (const a of status.articles) {
         const line = `${a.stage}${a.error ? `: ${a.error.split('\n')[0]}` : ''}`;
@@ -22,6 +23,29 @@ export async function followPipeline(handle: WorkflowHandle, print: (line: strin
     },
     intervalMs,
   );
+}
+
+/**
+ * The pipeline's status with the stage each running article has reached. The pipeline records where
+ * an article ended; while it runs, the article itself answers (its `articleStatus` query), asked
+ * only now, so its progress costs the pipeline no work. An article that cannot answer yet (not
+ * started, or between tasks) shows as queued until the next look.
+ */
+export async function pipelineProgress(handle: WorkflowHandle): Promise<PipelineStatus> {
+  const status = await handle.query(pipelineStatusQuery);
+  const articles = await Promise.all(
+    status.articles.map(async (a) => {
+      if (a.stage !== 'queued') return a;
+      try {
+        const live = await handle.client.getHandle(a.workflowId ?? `${handle.workflowId}-${a.articleKey}`).query(articleStatusQuery);
+        // an article's end (with its error) is the pipeline's to report
+        return live.stage === 'done' || live.stage === 'failed' ? a : { ...a, stage: live.stage };
+      } catch {
+        return a;
+      }
+    }),
+  );
+  return { ...status, articles };
 }
 
 function truncate(s: string, n: number): string {

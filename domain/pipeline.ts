@@ -171,7 +171,12 @@ export interface PipelineResult {
 
 export interface PipelineStatus {
   stage: 'resolving' | 'processing' | 'done';
-  articles: Array<{ articleKey: string; title: string; stage: ArticleStage; error: string | null }>;
+  /**
+   * Each article launched, and where it ended; `stage` stays `queued` while it runs (its own
+   * `articleStatus` query, on `workflowId`, says where it is). Runs started before the article kept
+   * its stage to itself were told each stage, and have no `workflowId`.
+   */
+  articles: Array<{ articleKey: string; title: string; stage: ArticleStage; error: string | null; workflowId?: string }>;
 }
 
 /** The result of summarising a paper. */

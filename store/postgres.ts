@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import type { PrismaClient } from '@prisma/client';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { DatabaseError } from '../domain/errors';
 import { packageRoot } from '../config/package-root';
 import { listMigrations, type MigrationReport } from './database';
@@ -24,6 +23,9 @@ export function redactUrl(url: string): string {
 }
 
 async function connect(url: string): Promise<Client> {
+  // the PostgreSQL driver loads only when a PostgreSQL store is used
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client } = require('pg') as typeof import('pg');
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
@@ -205,6 +207,8 @@ export function openPostgresLearningDatabase(url: string, options: { readOnly?: 
   const { PrismaClient: PostgresPrismaClient } = require('.prisma/postgres-client') as { PrismaClient: new (o: unknown) => PrismaClient };
   // read-only: every transaction of the session refuses writes, as the SQLite file opened read-only does
   const pool = { connectionString: url, ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}) };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PrismaPg } = require('@prisma/adapter-pg') as typeof import('@prisma/adapter-pg');
   return new PostgresPrismaClient({ adapter: new PrismaPg(pool) });
 }
 

@@ -5,7 +5,7 @@ import { PdfDownloader } from '../activities/download';
 import type { ActivityDeps, ActivityMetrics } from '../activities';
 import { migrateLearningDatabase, openLearningDatabase } from '../store/database';
 import { isPostgresUrl } from '../store/postgres';
-import { createLlmClient, type LlmClient } from '../activities/llm';
+import type { LlmClient } from '../activities/llm';
 import { QuantConnectClient } from '../activities/quantconnect/client';
 import { UnpaywallClient } from '../activities/unpaywall';
 import { packageVersion } from '../config/package-root';
@@ -61,6 +61,9 @@ export function buildActivityDeps(settings: Settings, metrics?: ActivityMetrics,
       let client = llmClients.get(key);
       if (!client) {
         const endpoint = choice.provider === 'anthropic' ? endpoints.anthropic : endpoints.openai;
+        // the LLM SDKs load with the first call that needs one, not when the worker starts
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { createLlmClient } = require('../activities/llm') as typeof import('../activities/llm');
         const recoverLostAnswers = choice.provider === 'openai' ? endpoints.openai.recoverLostAnswers : undefined;
         client = createLlmClient({ ...choice, baseUrl: endpoint.baseUrl, apiKey: endpoint.apiKey, timeoutMs: runSettings(config).llmTimeoutSeconds * 1000, recoverLostAnswers });
         llmClients.set(key, client);

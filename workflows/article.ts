@@ -4,6 +4,7 @@ import {
   defineSignal,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -30,7 +31,11 @@ export const articleStatusQuery = defineQuery<{ stage: ArticleStage; attempt: nu
   'articleStatus',
 );
 
-/** Children tell their parent pipeline which stage they reached, so one query shows every article. */
+/**
+ * How children once told their parent pipeline each stage they reached. An article now keeps its
+ * stage to itself (`articleStatus` answers it when a client asks); runs that started before still
+ * send it, and the pipeline still applies it.
+ */
 export const articleStageSignal = defineSignal<[{ articleKey: string; stage: ArticleStage; error: string | null }]>('articleStage');
 
 /**
@@ -50,8 +55,9 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
   let lastProblem: CodeProblem | null = null;
   setHandler(articleStatusQuery, () => ({ stage, attempt, tokens, lastProblem }));
 
-  const parent = workflowInfo().parent;
-  // Progress reaches the parent without waiting for delivery: the signal leaves with the next command.
+  // A stage costs the parent nothing: a client asks `articleStatus` when it wants progress. Runs
+  // started before that signalled their parent at every stage, and replay the same.
+  const parent = patched('article-stage-query') ? undefined : workflowInfo().parent;
   const enter = async (next: ArticleStage, error: string | null = null) => {
     stage = next;
     if (parent) void getExternalWorkflowHandle(parent.workflowId).signal(articleStageSignal, { articleKey, stage: next, error }).catch(() => undefined);

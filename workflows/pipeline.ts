@@ -6,6 +6,7 @@ import {
   initialArticleResult,
   ZERO_TOKENS,
   type ArticleResult,
+  type ArticleStage,
   type PipelineInput,
   type PipelineResult,
   type PipelineStatus,
@@ -35,10 +36,13 @@ export async function researchPipeline(input: PipelineInput): Promise<PipelineRe
 
   const status: PipelineStatus = { stage: 'resolving', articles: [] };
   setHandler(pipelineStatusQuery, () => status);
-  setHandler(articleStageSignal, ({ articleKey, stage, error }) => {
+  // An article's stages while it runs are its own (its `articleStatus` query); the pipeline records
+  // where each ended. Articles started before that still signal each stage.
+  const settle = (articleKey: string, stage: ArticleStage, error: string | null) => {
     const a = status.articles.find((x) => x.articleKey === articleKey);
     if (a) Object.assign(a, { stage, error });
-  });
+  };
+  setHandler(articleStageSignal, ({ articleKey, stage, error }) => settle(articleKey, stage, error));
 
   const resolved = await resolveCandidates(input, { local, crossref, arxiv, download });
   const candidates = withoutExcluded(resolved, input.excludeIds);
@@ -51,19 +55,22 @@ export async function researchPipeline(input: PipelineInput): Promise<PipelineRe
 
   const launch = async (paper: Paper, index: number) => {
     const articleKey = `a${index + 1}`;
-    status.articles.push({ articleKey, title: paper.title, stage: 'queued', error: null });
+    const workflowId = `${info.workflowId}-${articleKey}`;
+    status.articles.push({ articleKey, title: paper.title, stage: 'queued', error: null, workflowId });
     running++;
     try {
       const child = await startChild(processArticle, {
-        workflowId: `${info.workflowId}-${articleKey}`,
+        workflowId,
         args: [{ runId: info.workflowId, articleKey, paper, backtest: input.backtest, localOnly: input.localOnly, maxAttempts: input.maxAttempts, start: input.start, end: input.end, settings: input.settings, keepProjects: input.keepProjects }],
       });
       const result = await child.result();
+      settle(articleKey, result.error ? 'failed' : 'done', result.error);
       if (result.stage === 'download' && result.errorType && UNREADABLE.has(result.errorType)) {
         skipped.push({ title: paper.title, doi: paper.doi, arxivId: paper.arxivId, reason: result.error ?? 'unreadable' });
       } else results.push(result);
     } catch (err) {
       const { message } = failureOf(err);
+      settle(articleKey, 'failed', message);
       results.push({ ...initialArticleResult(paper, articleKey), error: message, stage: 'failed' });
     } finally {
       running--;

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import {
   AuthenticationError,
@@ -16,7 +16,7 @@ import {
   type BacktestStatistics,
   type TotalPerformance,
 } from '../../domain/statistics';
-import { errorForNetwork, errorForStatus } from '../http';
+import { errorForNetwork, errorForStatus, request } from '../http';
 import { quantconnectAuthHeaders } from '../../domain/quantconnect-auth';
 
 const SERVICE = 'quantconnect';

@@ -1,7 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { defineQuery } from '@temporalio/workflow';
 import { followWorkflow } from '../../cli/follow';
-import { followPipeline } from '../../cli/pipeline-view';
+import { followPipeline, pipelineProgress } from '../../cli/pipeline-view';
 import type { PipelineStatus } from '../../domain/pipeline';
 
 interface Fake<R> {
@@ -71,5 +71,66 @@ describe('followPipeline', () => {
     );
     await expect(done).resolves.toEqual({ articles: [] });
     expect(lines).toEqual(['  [1] Momentum everywhere — summarizing', '  [1] Momentum everywhere — generating', '  [1] Momentum everywhere — done']);
+  });
+});
+
+describe('pipelineProgress', () => {
+  type Article = PipelineStatus['articles'][number];
+  const article = (articleKey: string, stage: string, extra: Partial<Article> = {}) =>
+    ({ articleKey, title: `Paper ${articleKey}`, stage, error: null, ...extra }) as Article;
+
+  /** A pipeline handle whose client answers each article's own query from `children` (an Error is thrown). */
+  function pipelineHandle(status: PipelineStatus, children: Record<string, { stage: string } | Error>) {
+    const asked: string[] = [];
+    const handle = {
+      workflowId: 'run-1',
+      query: async () => status,
+      client: {
+        getHandle: (id: string) => ({
+          query: async () => {
+            asked.push(id);
+            const answer = children[id];
+            if (!answer) throw new Error(`workflow ${id} not found`);
+            if (answer instanceof Error) throw answer;
+            return { attempt: 1, tokens: { input: 0, output: 0 }, lastProblem: null, ...answer };
+          },
+        }),
+      },
+    } as unknown as WorkflowHandle;
+    return { handle, asked };
+  }
+
+  it("asks each running article for its stage, and leaves the pipeline's word on articles that ended", async () => {
+    const status = {
+      stage: 'processing',
+      articles: [
+        article('a1', 'done'),
+        article('a2', 'failed', { error: 'no open-access PDF', workflowId: 'run-1-a2' }),
+        article('a3', 'queued', { workflowId: 'run-1-a3' }),
+        // a run started before the pipeline recorded child ids: the id follows the pipeline's naming
+        article('a4', 'queued'),
+        article('a5', 'queued', { workflowId: 'run-1-a5' }),
+      ],
+    } as PipelineStatus;
+    const { handle, asked } = pipelineHandle(status, {
+      'run-1-a3': { stage: 'generate' },
+      'run-1-a4': { stage: 'backtest' },
+      'run-1-a5': new Error('query failed: workflow task in flight'),
+    });
+    const progress = await pipelineProgress(handle);
+    expect(progress.articles.map((a) => [a.articleKey, a.stage, a.error])).toEqual([
+      ['a1', 'done', null],
+      ['a2', 'failed', 'no open-access PDF'],
+      ['a3', 'generate', null],
+      ['a4', 'backtest', null],
+      ['a5', 'queued', null],
+    ]);
+    expect(asked.sort()).toEqual(['run-1-a3', 'run-1-a4', 'run-1-a5']);
+  });
+
+  it('keeps an article that finished, but whose end the pipeline has not recorded yet, as the pipeline has it', async () => {
+    const status = { stage: 'processing', articles: [article('a1', 'queued', { workflowId: 'run-1-a1' })] } as PipelineStatus;
+    const { handle } = pipelineHandle(status, { 'run-1-a1': { stage: 'failed' } });
+    expect((await pipelineProgress(handle)).articles[0]!.stage).toBe('queued');
   });
 });

@@ -47,6 +47,16 @@ describe("the README's Performance figures", () => {
       floorPerActivityMs: { median: 24, min: 23, max: 25, samples: [23, 24, 25] },
       floorWithChildPerActivityMs: { median: 26, min: 25, max: 27, samples: [25, 26, 27] },
       overheadOverChildFloor: { median: 1.15, min: 1.1, max: 1.2, samples: [1.1, 1.15, 1.2] },
+      workflowTasksPerRun: [
+        { parent: 5, child: 13 },
+        { parent: 5, child: 13 },
+        { parent: 5, child: 14 },
+      ],
+      floorWithChildWorkflowTasksPerRun: [
+        { parent: 5, child: 13 },
+        { parent: 5, child: 13 },
+        { parent: 5, child: 13 },
+      ],
     },
   } as unknown as BenchReport;
 
@@ -59,6 +69,7 @@ describe("the README's Performance figures", () => {
     expect(updated).toContain('commit `abcdef0` (clean tree)');
     expect(updated).toContain("| 1. Temporal's floor: no-op activities in sequence, per activity (ms) | 24.0 | 23.0 | 25.0 | 3 |");
     expect(updated).toContain('| 1. Overhead over the floor (ours / floor) | 1.25 | 1.20 | 1.30 | 3 |');
+    expect(updated).toContain('| 1. Workflow tasks per run, pipeline + article (floor with a child: parent + child) | 5 + 13 (5 + 13) |');
     expect(updateReadme(updated, report)).toBe(updated);
   });
 
