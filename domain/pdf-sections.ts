@@ -123,6 +123,7 @@ const KNOWN_HEADINGS = [
   'related literature',
   'background',
   'motivation',
+  'statement of need',
   'data',
   'data and methodology',
   'data and methods',

@@ -68,6 +68,14 @@ describe('what a PDF says about itself', () => {
     expect(meta).toEqual({ title: 'Betting Against Beta in Twelve Markets', authors: ['Andrea Frazzini', 'Lasse H. Pedersen'], year: 2013, doi: '10.1016/j.jfineco.2013.10.005', arxivId: '2101.00001' });
   });
 
+  it('authors whose affiliation marks sit on lines of their own are read as one list; a date under the name is not a name', () => {
+    const title = { text: 'Pairs Trading with Copulas', size: 17 };
+    const split = [title, { text: 'Ana B. Costa', size: 12 }, { text: '1', size: 8 }, { text: ', Wei', size: 12 }, { text: 'Zhang', size: 12 }, { text: '2, 3', size: 8 }, { text: ', and Lena Ott', size: 12 }, { text: '1', size: 8 }, { text: '1 University of Porto', size: 9 }];
+    expect(paperMetadataFromPdf({ title: null, author: null, creationDate: null }, split).authors).toEqual(['Ana B. Costa', 'Wei Zhang', 'Lena Ott']);
+    const dated = [title, { text: 'Ana B. Costa', size: 12 }, { text: 'March 3, 2021', size: 12 }, { text: 'Abstract', size: 10 }];
+    expect(paperMetadataFromPdf({ title: null, author: null, creationDate: null }, dated).authors).toEqual(['Ana B. Costa']);
+  });
+
   it('text is judged before any LLM sees it: none, thin (with a warning) or enough', () => {
     expect(judgeTextLayer(0, 12)).toEqual({ kind: 'none' });
     expect(judgeTextLayer(1500, 12)).toMatchObject({ kind: 'thin', warning: expect.stringMatching(/ocrmypdf/) });
@@ -88,6 +96,33 @@ describe('real papers nobody here wrote', () => {
     expect(pdf.text).toMatch(/1\.64 − 0\.29/);
     expect(pdf.text).toMatch(/3\.258e-22/);
     expect(pdf.text.length).toBeGreaterThan(10_000);
+    expect(judgeTextLayer(pdf.text.length, pdf.pages).kind).toBe('ok');
+  });
+
+  it('Ward et al. (2026, CC BY, JOSS layout): six authors split by affiliation marks, sections and the benchmark tables come through', async () => {
+    const pdf = await extractPdfText(path.join(FIXTURES, 'ward-2026-fastpca.pdf'));
+    expect(pdf.pages).toBe(6);
+    // the first page sets each author's affiliation numbers as superscripts on a baseline of their own
+    expect(pdf.metadata).toEqual({
+      title: 'FastPCA: An R package for fast singular value decomposition',
+      authors: ['Kimberly R. Ward', 'Mitchell Hayes', 'Lauren C Peres', 'Brooke L Fridley', 'Steven Eschrich', 'Alex C Soupir'],
+      year: 2026,
+      doi: null,
+      arxivId: null,
+    });
+    const sections = pdf.sections.map((s) => s.title);
+    expect(sections).toEqual(['Summary', 'Statement of Need', 'Conclusion', 'Acknowledgements', 'References']);
+    // the side column's licence note stays in the text but is not taken for a heading
+    expect(pdf.text).toMatch(/Creative\nCommons Attribution 4\.0 International/);
+    // the dataset, the benchmark table's rows and the reconstruction errors survive extraction
+    expect(pdf.text).toMatch(/978 probes \(959 genes, 19 negative control probes\)\nin 199,112 cells/);
+    expect(pdf.text).toMatch(/^FastPCA \(rSVD\) 8\.35s 8\.43s 8\.46s 8\.79s$/m);
+    expect(pdf.text).toMatch(/^irlba 413\.15s 423\.73s 429\.99s 466\.80s$/m);
+    expect(pdf.text).toMatch(/^FastPCA \(rSVD\) 1\.003191$/m);
+    expect(pdf.text).toMatch(/method is 2\.11e-09\. Relative error/);
+    expect(pdf.text).toMatch(/1\.51e-13/);
+    const conclusion = pdf.sections.find((s) => s.title === 'Conclusion')!;
+    expect(pdf.text.slice(conclusion.start, conclusion.end)).toMatch(/8\.5 s mean runtime/);
     expect(judgeTextLayer(pdf.text.length, pdf.pages).kind).toBe('ok');
   });
 
