@@ -140,7 +140,9 @@ export function paperMetadataFromPdf(info: PdfInfo, firstPage: SizedLine[]): Pdf
   const fromInfo = authorsFromInfo(info.author);
   const authors = fromInfo.length ? fromInfo : onPage ? authorsUnderTitle(firstPage, onPage.lastLine) : [];
   const pageText = firstPage.map((l) => l.text).join('\n');
-  const doi = DOI_IN_TEXT.exec(pageText)?.[1]?.replace(/[.,;:)\]]+$/, '').toLowerCase() ?? null;
+  const found = DOI_IN_TEXT.exec(pageText)?.[1]?.replace(/[.,;:)\]]+$/, '').toLowerCase() ?? null;
+  // A review draft prints a placeholder (`10.21105/joss.0XXXX`) where the DOI will go.
+  const doi = found && !/x{4,}/.test(found) ? found : null;
   const arxivId = ARXIV_IN_TEXT.exec(pageText)?.[1] ?? null;
   const y = /^D:(\d{4})/.exec(info.creationDate ?? '')?.[1];
   const year = y && Number(y) >= 1900 ? Number(y) : null;

@@ -232,6 +232,8 @@ function matchHeading(line: string, lastTop: number): HeadingMatch | null {
     const parts = number.split('.').map(Number);
     const top = parts[0]!;
     if (top < 1 || top > 30 || !plausibleTitle(title)) return null;
+    // `1 University of X 2 Bank of Y`: numbered affiliations under the authors, not a heading.
+    if (new RegExp(`\\s${top + 1}\\s+[A-Z]`).test(title)) return null;
     const level = parts.length;
     // Numbers only move forward, so a table row "1 Momentum" after section 4 is not a heading.
     // A well-known name may follow any number; another top-level heading is the next number (one

@@ -6,6 +6,7 @@ import { extractPdfText } from '../../activities/pdf-text';
 import { NotAPdfError, PathSecurityError, CorruptPdfError } from '../../domain/errors';
 import { pdfLinkFromLandingPage } from '../../domain/landing-page';
 import { judgeTextLayer, paperMetadataFromPdf, titleFromFirstPage } from '../../domain/pdf-metadata';
+import { findSections } from '../../domain/pdf-sections';
 import { describeTarget, parseTarget } from '../../domain/targets';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'papers');
@@ -76,6 +77,17 @@ describe('what a PDF says about itself', () => {
     expect(paperMetadataFromPdf({ title: null, author: null, creationDate: null }, dated).authors).toEqual(['Ana B. Costa']);
   });
 
+  it('a line of numbered affiliations is not a numbered heading; a numbered heading still is', () => {
+    const text = 'Title\nAna Costa\n1 University of Porto 2 Bank of Portugal\nAbstract\nWe study pairs.\n1 Introduction\nText.\n2 Data 3 Sources\n2 Data\nMore.';
+    expect(findSections(text).map((s) => [s.number ?? '', s.title])).toEqual([['', 'Abstract'], ['1', 'Introduction'], ['2', 'Data']]);
+  });
+
+  it('a placeholder DOI printed on a review draft is no DOI', () => {
+    const lines = [{ text: 'Pairs Trading with Copulas', size: 17 }, { text: 'DOI: 10.21105/joss.0XXXX', size: 9 }];
+    expect(paperMetadataFromPdf({ title: null, author: null, creationDate: null }, lines).doi).toBeNull();
+    expect(paperMetadataFromPdf({ title: null, author: null, creationDate: null }, [lines[0]!, { text: 'DOI: 10.21105/joss.01234', size: 9 }]).doi).toBe('10.21105/joss.01234');
+  });
+
   it('text is judged before any LLM sees it: none, thin (with a warning) or enough', () => {
     expect(judgeTextLayer(0, 12)).toEqual({ kind: 'none' });
     expect(judgeTextLayer(1500, 12)).toMatchObject({ kind: 'thin', warning: expect.stringMatching(/ocrmypdf/) });
@@ -123,6 +135,26 @@ describe('real papers nobody here wrote', () => {
     expect(pdf.text).toMatch(/1\.51e-13/);
     const conclusion = pdf.sections.find((s) => s.title === 'Conclusion')!;
     expect(pdf.text.slice(conclusion.start, conclusion.end)).toMatch(/8\.5 s mean runtime/);
+    expect(judgeTextLayer(pdf.text.length, pdf.pages).kind).toBe('ok');
+  });
+
+  it('Campopiano and Cork (2021, CC BY, Open Journals review draft): no heading made of affiliations, no placeholder DOI', async () => {
+    const pdf = await extractPdfText(path.join(FIXTURES, 'campopiano-2021-openquestion.pdf'));
+    expect(pdf.pages).toBe(4);
+    expect(pdf.metadata).toEqual({
+      title: 'OpenQuestion: A survey building and reporting platform written in Python',
+      authors: ['Allan Campopiano', 'Stu Cork'],
+      year: 2021,
+      doi: null, // the draft prints "DOI: 10.21105/jose.0XXXX"
+      arxivId: null,
+    });
+    // "1 Halton Catholic District School Board 2 Anvil" under the authors is not section 1
+    expect(pdf.sections.map((s) => s.title)).toEqual(['Summary', 'Statement of need', 'Acknowledgements', 'References']);
+    expect(pdf.text).toMatch(/^1 Halton Catholic District School Board 2 Anvil$/m);
+    expect(pdf.text).toMatch(/DOI: 10\.21105\/jose\.0XXXX/);
+    const need = pdf.sections.find((s) => s.title === 'Statement of need')!;
+    expect(pdf.text.slice(need.start, need.end)).toMatch(/Surveys and report designs are stored as a Python dict\/JSON/);
+    expect(pdf.text).toMatch(/Journal of\nBiomedical Informatics, 42\(2\), 377–381\./);
     expect(judgeTextLayer(pdf.text.length, pdf.pages).kind).toBe('ok');
   });
 
