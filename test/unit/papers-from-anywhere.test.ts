@@ -6,7 +6,7 @@ import { extractPdfText } from '../../activities/pdf-text';
 import { NotAPdfError, PathSecurityError, CorruptPdfError } from '../../domain/errors';
 import { pdfLinkFromLandingPage } from '../../domain/landing-page';
 import { judgeTextLayer, paperMetadataFromPdf, titleFromFirstPage } from '../../domain/pdf-metadata';
-import { findSections } from '../../domain/pdf-sections';
+import { cleanPdfPages, findSections } from '../../domain/pdf-sections';
 import { describeTarget, parseTarget } from '../../domain/targets';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'papers');
@@ -88,6 +88,15 @@ describe('what a PDF says about itself', () => {
     expect(paperMetadataFromPdf({ title: null, author: null, creationDate: null }, [lines[0]!, { text: 'DOI: 10.21105/joss.01234', size: 9 }]).doi).toBe('10.21105/joss.01234');
   });
 
+  it('numbers counting up at the ends of most lines are a draft’s line numbers; a column of years is not', () => {
+    const numbered = ['Momentum in Bonds1', 'Summary2', 'We study returns of3', 'government bonds in 24 markets4', 'from 1990 to 2020.5', 'Data6', 'Prices come from7', 'the central banks8', 'of each country.9'];
+    expect(cleanPdfPages([numbered])).toBe('Momentum in Bonds\nSummary\nWe study returns of\ngovernment bonds in 24 markets\nfrom 1990 to 2020.\nData\nPrices come from\nthe central banks\nof each country.');
+    const years = ['Table 1: Crises', 'Asia 1997', 'Russia 1998', 'Brazil 1999', 'Turkey 2000', 'Argentina 2001', 'Uruguay 2002', 'Dominica 2003', 'Grenada 2004', 'Belize 2005'];
+    expect(cleanPdfPages([years])).toBe(years.join('\n'));
+    const few = ['Summary1', 'Text2', 'More3'];
+    expect(cleanPdfPages([few])).toBe(few.join('\n'));
+  });
+
   it('text is judged before any LLM sees it: none, thin (with a warning) or enough', () => {
     expect(judgeTextLayer(0, 12)).toEqual({ kind: 'none' });
     expect(judgeTextLayer(1500, 12)).toMatchObject({ kind: 'thin', warning: expect.stringMatching(/ocrmypdf/) });
@@ -155,6 +164,25 @@ describe('real papers nobody here wrote', () => {
     const need = pdf.sections.find((s) => s.title === 'Statement of need')!;
     expect(pdf.text.slice(need.start, need.end)).toMatch(/Surveys and report designs are stored as a Python dict\/JSON/);
     expect(pdf.text).toMatch(/Journal of\nBiomedical Informatics, 42\(2\), 377–381\./);
+    expect(judgeTextLayer(pdf.text.length, pdf.pages).kind).toBe('ok');
+  });
+
+  it('Senellart et al. (2025, CC BY, JOSS review draft with numbered lines): the margin numbers are gone, headings and words whole', async () => {
+    const pdf = await extractPdfText(path.join(FIXTURES, 'senellart-2025-multivae-draft.pdf'));
+    expect(pdf.pages).toBe(5);
+    expect(pdf.metadata).toMatchObject({
+      title: 'MultiVae: A Python package for Multimodal Variational Autoencoders on Partial Datasets.',
+      authors: ['Agathe Senellart', 'Clément Chadebec', 'Stéphanie Allassonnière'],
+      doi: null,
+    });
+    // pdf.js glues each margin number to its line: "Summary5", "represen-6"
+    expect(pdf.sections.map((s) => s.title)).toEqual(['Summary', 'Statement of Need', 'Acknowledgements', 'References']);
+    expect(pdf.text).toMatch(/^Multimodal Variational Autoencoders$/m);
+    expect(pdf.text).toMatch(/significant growth, especially in representation\nlearning and data generation/);
+    expect(pdf.text).toMatch(/unit-tested with 94% coverage\. We provide tutorials either as\n/);
+    expect(pdf.text).toMatch(/Intelligence, 45\(3\), 2879–2896\.\n/);
+    expect(pdf.text).toMatch(/ERC Synergy Grant 101071601\.\n/);
+    expect(pdf.text).toMatch(/^MVAE \(Wu & Goodman, 2018\) ✓\* ✓ ✓ ✓$/m);
     expect(judgeTextLayer(pdf.text.length, pdf.pages).kind).toBe('ok');
   });
 
