@@ -89,11 +89,36 @@ function splitNames(text: string): string[] {
   return cleaned.split(/\s*(?:;|,|\band\b|&)\s*/).map((s) => s.trim()).filter(Boolean);
 }
 
+/** A line of affiliation marks only (`1`, `2, 6`, `*`): superscripts set on their own baseline. */
+const MARKS_ONLY = /^[\d\s,*∗†‡§¶]+$/;
+
+/**
+ * The author block starting at line `i`: that line, the lines in the same type that follow it and
+ * the superscript affiliation marks between them, which pdf.js puts on lines of their own.
+ */
+function authorBlock(lines: SizedLine[], i: number): string | null {
+  const size = lines[i]!.size;
+  const parts = [lines[i]!.text];
+  let marks = false;
+  for (let j = i + 1; j < Math.min(lines.length, i + 24); j++) {
+    const l = lines[j]!;
+    const isMarks = MARKS_ONLY.test(l.text);
+    if (Math.abs(l.size - size) > size * 0.05 && !isMarks) break;
+    marks ||= isMarks;
+    parts.push(l.text);
+  }
+  // Without split-off marks the lines in the same type are more likely a date or an affiliation.
+  return marks ? parts.join(' ') : null;
+}
+
 /** Names on the line(s) right under the title, when every part of the line reads as a person's name. */
 function authorsUnderTitle(lines: SizedLine[], titleLastLine: number): string[] {
   for (let i = titleLastLine + 1; i < Math.min(lines.length, titleLastLine + 4); i++) {
-    const names = splitNames(lines[i]!.text);
-    if (names.length > 0 && names.every((n) => NAME.test(n))) return names;
+    for (const text of [authorBlock(lines, i), lines[i]!.text]) {
+      if (text === null) continue;
+      const names = splitNames(text);
+      if (names.length > 0 && names.every((n) => NAME.test(n))) return names;
+    }
   }
   return [];
 }
@@ -115,7 +140,9 @@ export function paperMetadataFromPdf(info: PdfInfo, firstPage: SizedLine[]): Pdf
   const fromInfo = authorsFromInfo(info.author);
   const authors = fromInfo.length ? fromInfo : onPage ? authorsUnderTitle(firstPage, onPage.lastLine) : [];
   const pageText = firstPage.map((l) => l.text).join('\n');
-  const doi = DOI_IN_TEXT.exec(pageText)?.[1]?.replace(/[.,;:)\]]+$/, '').toLowerCase() ?? null;
+  const found = DOI_IN_TEXT.exec(pageText)?.[1]?.replace(/[.,;:)\]]+$/, '').toLowerCase() ?? null;
+  // A review draft prints a placeholder (`10.21105/joss.0XXXX`) where the DOI will go.
+  const doi = found && !/x{4,}/.test(found) ? found : null;
   const arxivId = ARXIV_IN_TEXT.exec(pageText)?.[1] ?? null;
   const y = /^D:(\d{4})/.exec(info.creationDate ?? '')?.[1];
   const year = y && Number(y) >= 1900 ? Number(y) : null;

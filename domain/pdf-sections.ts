@@ -72,13 +72,64 @@ function runningKey(line: string): string {
   return line.toLowerCase().replace(/\d+/g, '#').replace(/\s+/g, ' ').trim();
 }
 
+/** Fewer numbered lines than this on a page are not taken for a review draft's line numbers. */
+const MIN_NUMBERED_LINES = 8;
+/** Lines without a number (an unnumbered figure line, a number lost to the text before it) skipped between two numbered ones. */
+const MAX_NUMBER_STEP = 3;
+
+/** The line number glued to the end of `line` when it continues the count after `previous`. */
+function lineNumberAt(line: string, previous: number): { n: number; rest: string } | null {
+  const digits = /(\d+)$/.exec(line)?.[1];
+  if (!digits) return null;
+  // `…10.3394`: the number may be glued to digits of the text itself, so try each tail.
+  for (let k = Math.min(4, digits.length); k >= 1; k--) {
+    const n = Number(digits.slice(-k));
+    // Glued to the text: a number after a space is the text's own (a table cell, a year).
+    const glued = !/\s/.test(line.charAt(line.length - k - 1));
+    if (glued && n > previous && n <= previous + MAX_NUMBER_STEP && (previous >= 0 || k === digits.length)) {
+      return { n, rest: line.slice(0, -k).trim() };
+    }
+  }
+  return null;
+}
+
+/**
+ * A review draft numbers its lines in the margin, and pdf.js glues each number to the end of its
+ * line (`Summary5`, `…and their8`). Numbers that count up, line after line, over most of a page
+ * are removed; a page without such a count is left alone.
+ */
+function withoutLineNumbers(lines: string[]): string[] {
+  const out = [...lines];
+  let previous = -1;
+  let found = 0;
+  lines.forEach((line, i) => {
+    const at = lineNumberAt(line, previous);
+    if (!at) {
+      // A count starts at any number on its own terms: restart from a plain trailing integer.
+      const m = /[^\d\s](\d{1,4})$/.exec(line);
+      if (m && found < 2) {
+        previous = Number(m[1]);
+        found = 1;
+        out[i] = line.slice(0, -m[1]!.length).trim();
+      }
+      return;
+    }
+    previous = at.n;
+    found++;
+    out[i] = at.rest;
+  });
+  const numbered = lines.filter((l) => /\d$/.test(l)).length;
+  if (found < MIN_NUMBERED_LINES || found < numbered * 0.6) return lines;
+  return out.filter((l) => l !== '');
+}
+
 /**
  * Joins pages' lines into clean text: running headers and footers (the same line, digits aside,
  * at the top or bottom of most pages), page numbers, URLs and end-of-line hyphenation removed;
  * ligatures and soft hyphens normalised.
  */
 export function cleanPdfPages(pages: string[][]): string {
-  const normalised = pages.map((lines) => lines.map((l) => l.normalize('NFKC').replace(/\u00ad/g, '').replace(/\s+/g, ' ').trim()).filter((l) => l !== ''));
+  const normalised = pages.map((lines) => withoutLineNumbers(lines.map((l) => l.normalize('NFKC').replace(/\u00ad/g, '').replace(/\s+/g, ' ').trim()).filter((l) => l !== '')));
   const edge = (lines: string[], i: number) => i < EDGE_LINES || i >= lines.length - EDGE_LINES;
 
   // A line repeated at the edge of most pages is a running header or footer.
@@ -123,6 +174,7 @@ const KNOWN_HEADINGS = [
   'related literature',
   'background',
   'motivation',
+  'statement of need',
   'data',
   'data and methodology',
   'data and methods',
@@ -231,6 +283,8 @@ function matchHeading(line: string, lastTop: number): HeadingMatch | null {
     const parts = number.split('.').map(Number);
     const top = parts[0]!;
     if (top < 1 || top > 30 || !plausibleTitle(title)) return null;
+    // `1 University of X 2 Bank of Y`: numbered affiliations under the authors, not a heading.
+    if (new RegExp(`\\s${top + 1}\\s+[A-Z]`).test(title)) return null;
     const level = parts.length;
     // Numbers only move forward, so a table row "1 Momentum" after section 4 is not a heading.
     // A well-known name may follow any number; another top-level heading is the next number (one

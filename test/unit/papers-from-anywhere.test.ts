@@ -6,6 +6,7 @@ import { extractPdfText } from '../../activities/pdf-text';
 import { NotAPdfError, PathSecurityError, CorruptPdfError } from '../../domain/errors';
 import { pdfLinkFromLandingPage } from '../../domain/landing-page';
 import { judgeTextLayer, paperMetadataFromPdf, titleFromFirstPage } from '../../domain/pdf-metadata';
+import { cleanPdfPages, findSections } from '../../domain/pdf-sections';
 import { describeTarget, parseTarget } from '../../domain/targets';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'papers');
@@ -68,6 +69,34 @@ describe('what a PDF says about itself', () => {
     expect(meta).toEqual({ title: 'Betting Against Beta in Twelve Markets', authors: ['Andrea Frazzini', 'Lasse H. Pedersen'], year: 2013, doi: '10.1016/j.jfineco.2013.10.005', arxivId: '2101.00001' });
   });
 
+  it('authors whose affiliation marks sit on lines of their own are read as one list; a date under the name is not a name', () => {
+    const title = { text: 'Pairs Trading with Copulas', size: 17 };
+    const split = [title, { text: 'Ana B. Costa', size: 12 }, { text: '1', size: 8 }, { text: ', Wei', size: 12 }, { text: 'Zhang', size: 12 }, { text: '2, 3', size: 8 }, { text: ', and Lena Ott', size: 12 }, { text: '1', size: 8 }, { text: '1 University of Porto', size: 9 }];
+    expect(paperMetadataFromPdf({ title: null, author: null, creationDate: null }, split).authors).toEqual(['Ana B. Costa', 'Wei Zhang', 'Lena Ott']);
+    const dated = [title, { text: 'Ana B. Costa', size: 12 }, { text: 'March 3, 2021', size: 12 }, { text: 'Abstract', size: 10 }];
+    expect(paperMetadataFromPdf({ title: null, author: null, creationDate: null }, dated).authors).toEqual(['Ana B. Costa']);
+  });
+
+  it('a line of numbered affiliations is not a numbered heading; a numbered heading still is', () => {
+    const text = 'Title\nAna Costa\n1 University of Porto 2 Bank of Portugal\nAbstract\nWe study pairs.\n1 Introduction\nText.\n2 Data 3 Sources\n2 Data\nMore.';
+    expect(findSections(text).map((s) => [s.number ?? '', s.title])).toEqual([['', 'Abstract'], ['1', 'Introduction'], ['2', 'Data']]);
+  });
+
+  it('a placeholder DOI printed on a review draft is no DOI', () => {
+    const lines = [{ text: 'Pairs Trading with Copulas', size: 17 }, { text: 'DOI: 10.21105/joss.0XXXX', size: 9 }];
+    expect(paperMetadataFromPdf({ title: null, author: null, creationDate: null }, lines).doi).toBeNull();
+    expect(paperMetadataFromPdf({ title: null, author: null, creationDate: null }, [lines[0]!, { text: 'DOI: 10.21105/joss.01234', size: 9 }]).doi).toBe('10.21105/joss.01234');
+  });
+
+  it('numbers counting up at the ends of most lines are a draft’s line numbers; a column of years is not', () => {
+    const numbered = ['Momentum in Bonds1', 'Summary2', 'We study returns of3', 'government bonds in 24 markets4', 'from 1990 to 2020.5', 'Data6', 'Prices come from7', 'the central banks8', 'of each country.9'];
+    expect(cleanPdfPages([numbered])).toBe('Momentum in Bonds\nSummary\nWe study returns of\ngovernment bonds in 24 markets\nfrom 1990 to 2020.\nData\nPrices come from\nthe central banks\nof each country.');
+    const years = ['Table 1: Crises', 'Asia 1997', 'Russia 1998', 'Brazil 1999', 'Turkey 2000', 'Argentina 2001', 'Uruguay 2002', 'Dominica 2003', 'Grenada 2004', 'Belize 2005'];
+    expect(cleanPdfPages([years])).toBe(years.join('\n'));
+    const few = ['Summary1', 'Text2', 'More3'];
+    expect(cleanPdfPages([few])).toBe(few.join('\n'));
+  });
+
   it('text is judged before any LLM sees it: none, thin (with a warning) or enough', () => {
     expect(judgeTextLayer(0, 12)).toEqual({ kind: 'none' });
     expect(judgeTextLayer(1500, 12)).toMatchObject({ kind: 'thin', warning: expect.stringMatching(/ocrmypdf/) });
@@ -88,6 +117,72 @@ describe('real papers nobody here wrote', () => {
     expect(pdf.text).toMatch(/1\.64 − 0\.29/);
     expect(pdf.text).toMatch(/3\.258e-22/);
     expect(pdf.text.length).toBeGreaterThan(10_000);
+    expect(judgeTextLayer(pdf.text.length, pdf.pages).kind).toBe('ok');
+  });
+
+  it('Ward et al. (2026, CC BY, JOSS layout): six authors split by affiliation marks, sections and the benchmark tables come through', async () => {
+    const pdf = await extractPdfText(path.join(FIXTURES, 'ward-2026-fastpca.pdf'));
+    expect(pdf.pages).toBe(6);
+    // the first page sets each author's affiliation numbers as superscripts on a baseline of their own
+    expect(pdf.metadata).toEqual({
+      title: 'FastPCA: An R package for fast singular value decomposition',
+      authors: ['Kimberly R. Ward', 'Mitchell Hayes', 'Lauren C Peres', 'Brooke L Fridley', 'Steven Eschrich', 'Alex C Soupir'],
+      year: 2026,
+      doi: null,
+      arxivId: null,
+    });
+    const sections = pdf.sections.map((s) => s.title);
+    expect(sections).toEqual(['Summary', 'Statement of Need', 'Conclusion', 'Acknowledgements', 'References']);
+    // the side column's licence note stays in the text but is not taken for a heading
+    expect(pdf.text).toMatch(/Creative\nCommons Attribution 4\.0 International/);
+    // the dataset, the benchmark table's rows and the reconstruction errors survive extraction
+    expect(pdf.text).toMatch(/978 probes \(959 genes, 19 negative control probes\)\nin 199,112 cells/);
+    expect(pdf.text).toMatch(/^FastPCA \(rSVD\) 8\.35s 8\.43s 8\.46s 8\.79s$/m);
+    expect(pdf.text).toMatch(/^irlba 413\.15s 423\.73s 429\.99s 466\.80s$/m);
+    expect(pdf.text).toMatch(/^FastPCA \(rSVD\) 1\.003191$/m);
+    expect(pdf.text).toMatch(/method is 2\.11e-09\. Relative error/);
+    expect(pdf.text).toMatch(/1\.51e-13/);
+    const conclusion = pdf.sections.find((s) => s.title === 'Conclusion')!;
+    expect(pdf.text.slice(conclusion.start, conclusion.end)).toMatch(/8\.5 s mean runtime/);
+    expect(judgeTextLayer(pdf.text.length, pdf.pages).kind).toBe('ok');
+  });
+
+  it('Campopiano and Cork (2021, CC BY, Open Journals review draft): no heading made of affiliations, no placeholder DOI', async () => {
+    const pdf = await extractPdfText(path.join(FIXTURES, 'campopiano-2021-openquestion.pdf'));
+    expect(pdf.pages).toBe(4);
+    expect(pdf.metadata).toEqual({
+      title: 'OpenQuestion: A survey building and reporting platform written in Python',
+      authors: ['Allan Campopiano', 'Stu Cork'],
+      year: 2021,
+      doi: null, // the draft prints "DOI: 10.21105/jose.0XXXX"
+      arxivId: null,
+    });
+    // "1 Halton Catholic District School Board 2 Anvil" under the authors is not section 1
+    expect(pdf.sections.map((s) => s.title)).toEqual(['Summary', 'Statement of need', 'Acknowledgements', 'References']);
+    expect(pdf.text).toMatch(/^1 Halton Catholic District School Board 2 Anvil$/m);
+    expect(pdf.text).toMatch(/DOI: 10\.21105\/jose\.0XXXX/);
+    const need = pdf.sections.find((s) => s.title === 'Statement of need')!;
+    expect(pdf.text.slice(need.start, need.end)).toMatch(/Surveys and report designs are stored as a Python dict\/JSON/);
+    expect(pdf.text).toMatch(/Journal of\nBiomedical Informatics, 42\(2\), 377–381\./);
+    expect(judgeTextLayer(pdf.text.length, pdf.pages).kind).toBe('ok');
+  });
+
+  it('Senellart et al. (2025, CC BY, JOSS review draft with numbered lines): the margin numbers are gone, headings and words whole', async () => {
+    const pdf = await extractPdfText(path.join(FIXTURES, 'senellart-2025-multivae-draft.pdf'));
+    expect(pdf.pages).toBe(5);
+    expect(pdf.metadata).toMatchObject({
+      title: 'MultiVae: A Python package for Multimodal Variational Autoencoders on Partial Datasets.',
+      authors: ['Agathe Senellart', 'Clément Chadebec', 'Stéphanie Allassonnière'],
+      doi: null,
+    });
+    // pdf.js glues each margin number to its line: "Summary5", "represen-6"
+    expect(pdf.sections.map((s) => s.title)).toEqual(['Summary', 'Statement of Need', 'Acknowledgements', 'References']);
+    expect(pdf.text).toMatch(/^Multimodal Variational Autoencoders$/m);
+    expect(pdf.text).toMatch(/significant growth, especially in representation\nlearning and data generation/);
+    expect(pdf.text).toMatch(/unit-tested with 94% coverage\. We provide tutorials either as\n/);
+    expect(pdf.text).toMatch(/Intelligence, 45\(3\), 2879–2896\.\n/);
+    expect(pdf.text).toMatch(/ERC Synergy Grant 101071601\.\n/);
+    expect(pdf.text).toMatch(/^MVAE \(Wu & Goodman, 2018\) ✓\* ✓ ✓ ✓$/m);
     expect(judgeTextLayer(pdf.text.length, pdf.pages).kind).toBe('ok');
   });
 
