@@ -1,0 +1,131 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { chromium, type Browser } from 'playwright-core';
+import { startSandbox, type SandboxHandle } from '../../sandbox';
+import type { EvolutionResult } from '../../workflows/evolution';
+import { chromiumPath, HEADLESS_ARGS } from '../helpers/chromium';
+import { ROOT, runCli, startCli, tempHome, waitForExit } from '../helpers/cli';
+import { testAddress, testClient, uniqueTaskQueue } from '../helpers/temporal';
+
+const BASELINE = `from AlgorithmImports import *
+
+
+class MomentumBaseline(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2018, 1, 1)
+        self.set_end_date(2022, 12, 31)
+        self.set_cash(100000)
+        self.spy = self.add_equity('SPY', Resolution.DAILY).symbol
+        self.lookback = 60
+        self.mom = self.momp(self.spy, self.lookback, Resolution.DAILY)
+        self.set_warm_up(self.lookback)
+
+    def on_data(self, data):
+        if self.is_warming_up or not self.mom.is_ready:
+            return
+        if self.mom.current.value > 0:
+            self.set_holdings(self.spy, 1.0)
+        else:
+            self.liquidate(self.spy)
+`;
+
+const executablePath = chromiumPath();
+const inCi = !!process.env.CI;
+if (!executablePath && !inCi) {
+  console.warn('Skipping the HTML report browser test: no chromium on PATH (install Debian\'s `chromium`, or set CHROMIUM_PATH). In CI it always runs.');
+}
+const browserIt = executablePath || inCi ? it : it.skip;
+
+const SCREENSHOT = path.join(ROOT, 'test-output', 'evolve-report-holdout.png');
+
+describe('the evolution HTML report in a real browser', () => {
+  let sandbox: SandboxHandle;
+  let worker: Awaited<ReturnType<typeof startCli>> | undefined;
+  let client: Client;
+  let home: string;
+  let env: NodeJS.ProcessEnv;
+  let runId: string | undefined;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0 });
+    sandbox.configure({ backtestLatencyMs: 100, compileLatencyMs: 50 });
+    home = tempHome({ profile: 'sandbox', sandbox: { url: sandbox.url }, quantconnect: { pollSeconds: 0.1 } });
+    env = { QUANTCODER_HOME: home, TEMPORAL_ADDRESS: testAddress(), QUANTCODER_TASK_QUEUE: uniqueTaskQueue('report') };
+    client = await testClient();
+  }, 60_000);
+
+  afterAll(async () => {
+    if (runId) await client.workflow.getHandle(runId).terminate('test over').catch(() => undefined);
+    worker?.child.kill('SIGTERM');
+    if (worker) await waitForExit(worker.child);
+    await client?.connection.close();
+    await sandbox?.stop();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  browserIt('renders a holdout run\'s in-sample/out-of-sample charts with data and its verdict, without console errors', async () => {
+    if (!executablePath) throw new Error('CI must have Debian\'s chromium: scripts/ci-extras.sh installs it');
+    worker = await startCli(['worker'], env, /Worker polling/, 90_000);
+    const baseline = path.join(home, 'baseline.py');
+    fs.writeFileSync(baseline, BASELINE);
+    const started = await runCli(
+      ['evolve', 'start', baseline, '--name', `report-${randomUUID().slice(0, 6)}`, '--generations', '2', '--variants', '2', '--concurrency', '2',
+        '--start', '2015-03-02', '--end', '2019-12-31', '--holdout', '0.3', '--detach', '--json'],
+      env,
+    );
+    expect(started.code).toBe(0);
+    runId = (JSON.parse(started.stdout) as { id: string }).id;
+    const result = (await client.workflow.getHandle(runId).result()) as EvolutionResult;
+    const o = result.overfitting!;
+    expect(o.outOfSample).not.toBeNull();
+    expect(o.verdict).not.toBeNull();
+
+    const out = path.join(home, 'report.html');
+    const report = await runCli(['evolve', 'report', runId, '--output', out], env);
+    expect(report.code).toBe(0);
+
+    let browser: Browser | undefined;
+    try {
+      browser = await chromium.launch({ executablePath, headless: true, args: HEADLESS_ARGS });
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const problems: string[] = [];
+      page.on('console', (m) => void (m.type() === 'error' && problems.push(m.text())));
+      page.on('pageerror', (e) => void problems.push(e.message));
+      const requests: string[] = [];
+      page.on('request', (r) => void (r.url().startsWith('file:') || requests.push(r.url())));
+      await page.goto(pathToFileURL(out).href, { waitUntil: 'load' });
+
+      // the verdict, DSR, PSR and trials are on the page, as the run judged them
+      await page.locator('#verdict').waitFor({ state: 'visible' });
+      expect(await page.locator('#verdict').innerText()).toBe(`Verdict: ${o.verdict}`);
+      expect(await page.locator('#dsr').innerText()).toBe(o.deflatedSharpe!.toFixed(3));
+      expect(await page.locator('#psr').innerText()).toBe(o.probabilisticSharpe!.toFixed(3));
+      expect(await page.locator('#trials').innerText()).toMatch(new RegExp(`^${o.trials} programs? scored`));
+      const sideBySide = await page.locator('table.side-by-side').innerText();
+      expect(sideBySide).toContain(`In sample ${o.split!.inSample.start} … ${o.split!.inSample.end}`);
+      expect(sideBySide).toContain(`Out of sample ${o.split!.outOfSample.start} … ${o.split!.outOfSample.end}`);
+
+      // the fitness chart of the in/out section has one point per generation in sample, and the final best out of sample
+      const section = page.locator('svg[aria-label="Best and mean fitness per generation"]').nth(1);
+      expect(await section.locator('circle.best').count()).toBe(result.history.filter((h) => h.bestFitness !== null).length);
+      const polyline = await section.locator('polyline.best').getAttribute('points');
+      expect(polyline!.trim().split(/\s+/)).toHaveLength(result.history.filter((h) => h.bestFitness !== null).length);
+      expect(await section.locator('path.oos').count()).toBe(2); // the marker and its legend
+      const box = await section.locator('path.oos').first().boundingBox();
+      expect(box!.width).toBeGreaterThan(0);
+
+      expect(problems).toEqual([]);
+      expect(requests).toEqual([]);
+      fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      const png = fs.readFileSync(SCREENSHOT);
+      expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+      expect(png.length).toBeGreaterThan(10_000);
+    } finally {
+      await browser?.close();
+    }
+  }, 240_000);
+});
