@@ -56,7 +56,7 @@ export async function researchPipeline(input: PipelineInput): Promise<PipelineRe
     try {
       const child = await startChild(processArticle, {
         workflowId: `${info.workflowId}-${articleKey}`,
-        args: [{ runId: info.workflowId, articleKey, paper, backtest: input.backtest, localOnly: input.localOnly, maxAttempts: input.maxAttempts, start: input.start, end: input.end, settings: input.settings, keepProjects: input.keepProjects }],
+        args: [{ runId: info.workflowId, articleKey, paper, backtest: input.backtest, localOnly: input.localOnly, maxAttempts: input.maxAttempts, start: input.start, end: input.end, ...(input.holdout ? { holdout: input.holdout } : {}), settings: input.settings, keepProjects: input.keepProjects }],
       });
       const result = await child.result();
       if (result.stage === 'download' && result.errorType && UNREADABLE.has(result.errorType)) {
