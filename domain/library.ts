@@ -79,8 +79,11 @@ export interface LibraryInput {
   reprocess: boolean;
   source: 'crossref' | 'arxiv';
   maxAttempts: number;
+  /** The in-sample period strategies are generated and backtested on. */
   start?: string;
   end?: string;
+  /** A holdout after the in-sample period: each strategy is backtested on it once, and --min-sharpe judges that Sharpe ratio. */
+  holdout?: { start: string; end: string };
   settings: RunSettings;
   /** Child runs per workflow execution before it continues as new, so history stays bounded. */
   childrenPerExecution: number;
