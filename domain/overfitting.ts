@@ -109,6 +109,29 @@ export function dailyReturns(points: readonly EquityPoint[]): number[] {
   return returnsOf([...closes.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p.value));
 }
 
+/** One day of an equity curve as QuantCoder keeps it: the UTC day (`YYYY-MM-DD`) and the portfolio value at its close. */
+export interface DailyEquity {
+  t: string;
+  v: number;
+}
+
+/**
+ * The last value of each UTC day of an equity chart, in time order, rounded to cents: the compact
+ * curve a run keeps (its returns are those of {@link dailyReturns}).
+ */
+export function dailyCloses(points: readonly EquityPoint[]): DailyEquity[] {
+  const closes = new Map<number, EquityPoint>();
+  for (const p of points) {
+    if (!Number.isFinite(p.time) || !Number.isFinite(p.value)) throw new InvalidInputError(`equity chart point ${JSON.stringify(p)} is not a number`);
+    const day = Math.floor(p.time / 86_400);
+    const seen = closes.get(day);
+    if (!seen || p.time >= seen.time) closes.set(day, p);
+  }
+  return [...closes.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([day, p]) => ({ t: new Date(day * 86_400_000).toISOString().slice(0, 10), v: Math.round(p.value * 100) / 100 }));
+}
+
 /** What the statistics need from a return series. */
 export interface ReturnMoments {
   observations: number;

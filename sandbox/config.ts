@@ -32,6 +32,8 @@ export interface SandboxConfig {
   mutationMode: MutationMode;
   /** Backtesting nodes of the account: one more backtest while this many run is refused; 0 = unlimited. */
   backtestNodes: number;
+  /** `backtests/chart/read` answers "loading" this many times per backtest before it sends the chart. */
+  chartLoadingReads: number;
 }
 
 export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
@@ -44,6 +46,7 @@ export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
   timestampToleranceSeconds: 7200,
   mutationMode: 'random',
   backtestNodes: 0,
+  chartLoadingReads: 1,
 };
 
 const ms = z.number().int().min(0).max(600_000);
@@ -59,6 +62,7 @@ export const sandboxConfigPatchSchema = z
     timestampToleranceSeconds: z.number().int().min(1).max(10 ** 7),
     mutationMode: z.enum(MUTATION_MODES),
     backtestNodes: z.number().int().min(0).max(1000),
+    chartLoadingReads: z.number().int().min(0).max(1000),
   })
   .strict()
   .partial();

@@ -219,6 +219,12 @@ export interface AlgorithmFeatures {
   cash: number;
   startDate: string | null;
   endDate: string | null;
+  /**
+   * Numeric literals written with 4 or more significant digits (`self.stop_loss = 0.080372`), in
+   * parameter assignments and in conditions stacked with `and` onto an `if`: values tuned that
+   * finely fit one period's noise (see {@link tunedToNoise}).
+   */
+  fineLiterals: string[];
 }
 
 const FAMILY_HEADER = /^\s*#\s*family\s*[:=]\s*([a-z_]+)/im;
@@ -369,6 +375,39 @@ export function canonicalParameters(family: StrategyFamily, raw: Record<string, 
   return out;
 }
 
+const NUMBER = String.raw`-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?`;
+
+/** Fine literals (4+ significant digits) of assignments and of the `and`-stacked clauses of `if` lines, in readable code. */
+function fineLiterals(text: string): string[] {
+  const found: string[] = [];
+  for (const line of text.split('\n')) {
+    const assigned = new RegExp(`^\\s*(?:self\\.)?[A-Za-z_]\\w*=(${NUMBER})$`).exec(line);
+    if (assigned) {
+      if (fineFraction(assigned[1]!) !== null) found.push(assigned[1]!);
+      continue;
+    }
+    const cond = /^\s*(?:el)?if (.*):$/.exec(line);
+    if (!cond) continue;
+    for (const clause of cond[1]!.split(/ and /).slice(1)) {
+      const literal = new RegExp(`(?:[<>]=?|==)(${NUMBER})\\)*$`).exec(clause)?.[1];
+      if (literal && fineFraction(literal) !== null) found.push(literal);
+    }
+  }
+  return found;
+}
+
+/**
+ * The digits past the first two significant ones of a literal with 4 or more significant digits,
+ * as a fraction (`0.080372` → 0.372, `126.43` → 0.643); null for a plainer number (`0.08`, `252`, `100000`).
+ */
+export function fineFraction(literal: string): number | null {
+  const mantissa = literal.replace(/^-/, '').replace(/[eE].*$/, '');
+  // trailing zeros add no precision (`1.500` is 1.5, `100000` is 1e5)
+  const digits = mantissa.replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+  if (digits.length < 4) return null;
+  return Number(`0.${digits.slice(2)}`);
+}
+
 function parseDate(text: string, call: string): string | null {
   const m = new RegExp(`self\\.${call}\\((?:datetime\\()?(\\d{4}),(\\d{1,2}),(\\d{1,2})`).exec(text);
   if (!m) return null;
@@ -396,6 +435,7 @@ export function analyseAlgorithm(code: string, backtestParameters: Record<string
     cash: cash > 0 ? cash : 100_000,
     startDate: parseDate(text, 'set_start_date'),
     endDate: parseDate(text, 'set_end_date'),
+    fineLiterals: fineLiterals(text),
   };
 }
 
@@ -461,8 +501,46 @@ export function landscapeSharpe(features: AlgorithmFeatures): SharpeBreakdown {
     const n = Math.min(Math.max(features.tickers.length, 1), 6);
     adjustments.diversification = 0.02 * (n - 1);
   }
+  if (features.fineLiterals.length > 0) adjustments.tunedToNoise = tunedToNoise(features);
   const sharpe = land.floorSharpe + (land.peakSharpe - land.floorSharpe) * quality + Object.values(adjustments).reduce((a, b) => a + b, 0);
   return { family: features.family, quality, sharpe: round(sharpe, 3), adjustments };
+}
+
+// ---------------------------------------------------------------- the overfitting trap
+
+/** Sharpe a finely tuned value earns on the period whose noise it fits exactly. */
+const TRAP_FIT_SHARPE = 1.0;
+/** Sharpe every finely tuned value costs on any period: a strategy fitted to noise trades on it. */
+const TRAP_COST_SHARPE = 0.3;
+/** How close (as a fraction of the digits' range) a value's fine digits must be to a period's noise phase to fit it at all. */
+const TRAP_FIT_WIDTH = 0.05;
+
+/**
+ * A period's noise, as a phase in [0, 1): a function of the market's daily shocks over exactly
+ * those days, so every period has its own. A value whose fine digits sit at this phase fits that
+ * period's noise, and only that period's.
+ */
+export function periodNoisePhase(start: string, end: string): number {
+  const days = tradingDays(start, end);
+  const sum = days.reduce((a, d) => a + marketShock(d), 0);
+  return createHash('sha256').update(`period-noise:${days[0] ?? 0}:${days.length}:${sum.toFixed(9)}`).digest().readUInt32BE(0) / 4_294_967_296;
+}
+
+/**
+ * The trap: each finely tuned value (a parameter, or a threshold stacked onto an entry condition)
+ * earns Sharpe on a period in proportion to how well its fine digits fit that period's noise, and
+ * costs a little everywhere. Tuned to one period, such a program shines there and loses elsewhere;
+ * a genuine improvement (a parameter nearer its optimum) holds on every period.
+ */
+export function tunedToNoise(features: AlgorithmFeatures): number {
+  const phase = periodNoisePhase(features.startDate ?? DEFAULT_START_DATE, features.endDate ?? DEFAULT_END_DATE);
+  let total = 0;
+  for (const literal of features.fineLiterals.slice(0, 6)) {
+    const f = fineFraction(literal)!;
+    const apart = Math.min(Math.abs(f - phase), 1 - Math.abs(f - phase));
+    total += TRAP_FIT_SHARPE * Math.max(0, 1 - apart / TRAP_FIT_WIDTH) - TRAP_COST_SHARPE;
+  }
+  return round(total, 3);
 }
 
 // ---------------------------------------------------------------- statistics in LEAN's formats
@@ -617,6 +695,9 @@ export interface SyntheticStatistics {
   totalPerformance: Record<string, unknown>;
   /** `runtimeStatistics` after `progress` (0–1) of the run. */
   runtimeStatisticsAt(progress: number): Record<string, string>;
+  /** The trading days of the period (days since 1970-01-01) and the daily returns the statistics come from. */
+  days: number[];
+  dailyReturns: number[];
 }
 
 /**
@@ -634,7 +715,9 @@ export function syntheticStatistics(code: string, backtestParameters: Record<str
   // the statistics are those of the program's daily returns over the period it sets itself
   const start = features.startDate ?? DEFAULT_START_DATE;
   const end = features.endDate ?? DEFAULT_END_DATE;
-  const series = seriesStatistics(dailyReturns(breakdown.sharpe, targetSigma, tradingDays(start, end)));
+  const days = tradingDays(start, end);
+  const returns = dailyReturns(breakdown.sharpe, targetSigma, days);
+  const series = seriesStatistics(returns);
   const S = round(series.sharpe, 3);
   const sigma = series.volatility || targetSigma;
   const years = series.years;
@@ -758,7 +841,7 @@ export function syntheticStatistics(code: string, backtestParameters: Record<str
     closedTrades: [],
   };
   const at = (progress: number) => runtimeStatisticsAt(features.cash, netProfit, fees, psr, progress);
-  return { features, breakdown, statistics, runtimeStatistics: at(1), totalPerformance, runtimeStatisticsAt: at };
+  return { features, breakdown, statistics, runtimeStatistics: at(1), totalPerformance, runtimeStatisticsAt: at, days, dailyReturns: returns };
 }
 
 /** `runtimeStatistics` after `progress` (0–1) of the run, in LEAN's money formats. */

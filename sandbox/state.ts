@@ -43,6 +43,8 @@ export interface QcBacktestRecord {
   parameters: Record<string, string>;
   /** How long this backtest takes (the config when it was created). */
   latencyMs: number;
+  /** Reads of its charts so far: the first ones answer "loading". */
+  chartReads?: number;
 }
 
 /** Everything the sandbox keeps between requests; with a state file, also between restarts. */

@@ -27,7 +27,8 @@ import {
   type MutationWeights,
   type VariantRecord,
 } from '../domain/evolution';
-import { judgeBest, tradingDays, type OverfittingReport, type Period } from '../domain/holdout';
+import { aggregateWalkForward, judgeBest, tradingDays, walkForwardWindows, type EquityCurves, type OverfittingReport, type Period, type WalkForwardFold, type WalkForwardReport } from '../domain/holdout';
+import type { DailyEquity } from '../domain/overfitting';
 import type { StatisticsSummary, TokenCount } from '../domain/pipeline';
 import { bestOf, migrate, planGeneration, summarizeGeneration, survivors, type GenerationSummary, type SelectionStrategy } from '../domain/population';
 import type { MutationKind } from '../domain/prompts';
@@ -68,6 +69,8 @@ export interface EvolutionConfig {
   end?: string;
   /** The out-of-sample holdout, after the in-sample period; absent when the holdout is off. */
   holdout?: Period;
+  /** Anchored walk-forward of the final elite over this many folds of the whole period (absent: none). */
+  folds?: number;
   /** Keep the run's QuantConnect projects when it ends (they are deleted by default). */
   keepProjects?: boolean;
   /** LLM proposals in flight at once (default: `concurrency`); they run ahead of compiles and backtests. */
@@ -114,7 +117,7 @@ export interface EvolutionState {
   stopRequested: boolean;
   budget: Budget;
   /** Every code hash evaluated in this run → its fitness and statistics (no second backtest). */
-  evaluated: Record<string, { variantId: string; fitness: number | null; statistics: StatisticsSummary | null }>;
+  evaluated: Record<string, { variantId: string; fitness: number | null; statistics: StatisticsSummary | null; backtest?: BacktestRef | null }>;
   injected: Array<{ code: string; note: string }>;
   nextVariant: number;
   /** The run's QuantConnect projects by pool slot (null until the slot's project exists). */
@@ -156,6 +159,9 @@ export interface EvolutionResult {
   /** The best program judged in and out of sample (null without a scored best). */
   overfitting?: OverfittingReport | null;
 }
+
+/** Where a backtest is, to read its charts. */
+type BacktestRef = { projectId: number; backtestId: string };
 
 type Child = { variantId: string; generation: number; island: number; parents: EvaluatedVariant[]; mutation: MutationKind | 'crossover' | 'baseline' | 'injected'; code?: string };
 type ChildOutcome = { child: Child; evaluated: EvaluatedVariant | null; duplicate: boolean; failed: boolean; error: string | null };
@@ -218,6 +224,8 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
     state.used.tokens = { input: state.used.tokens.input + t.input, output: state.used.tokens.output + t.output };
   };
   const newId = () => `v${String(state.nextVariant++).padStart(4, '0')}`;
+  /** Evaluations of the final elite on other periods (holdout, walk-forward windows), by code hash and period. */
+  const periodEvaluations = new Map<string, Promise<Evaluation>>();
   let proposing = 0;
 
   try {
@@ -361,7 +369,7 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
     const evaluated: EvaluatedVariant | null = scored
       ? { variantId: child.variantId, generation: child.generation, island: child.island, parents: child.parents.map((p) => p.variantId), mutation: child.mutation, codeHash: scored.codeHash, code: scored.code, fitness: fitness(scored.statistics, cfg.fitness), statistics: scored.statistics }
       : null;
-    if (evaluated) state.evaluated[evaluated.codeHash] ??= { variantId: child.variantId, fitness: evaluated.fitness, statistics: evaluated.statistics };
+    if (evaluated) state.evaluated[evaluated.codeHash] ??= { variantId: child.variantId, fitness: evaluated.fitness, statistics: evaluated.statistics, backtest: backtestOf(scored) };
     const status: VariantRecord['status'] = evaluated ? (duplicate ? 'duplicate' : 'evaluated') : evaluation?.kind === 'skipped' ? 'skipped' : 'failed';
     await local.recordVariant({
       runId,
@@ -411,33 +419,128 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
    * run's backtest cost, and a holdout that selection watched would no longer be out of sample.
    * These backtests count against the budget (a run that used it up gets no holdout result, and
    * says so), and a program already backtested on the holdout (same code hash and period, in any
-   * run) is not backtested again.
+   * run) is not backtested again. The best's daily returns come from its equity charts, and with
+   * `--folds` the elite goes through an anchored walk-forward.
    */
   async function judgeOutOfSample(best: EvaluatedVariant): Promise<OverfittingReport> {
     const holdout = cfg.holdout;
     const outOfSample = new Map<string, StatisticsSummary>();
     let note: string | null = holdout ? null : 'the holdout was off (--holdout 0)';
+    let bestHoldoutBacktest: BacktestRef | null = null;
+    const elite = finalElite();
     if (holdout) {
-      const seen = new Set<string>();
-      const elite = state.islands
-        .flat()
-        .sort((x, y) => y.fitness - x.fitness)
-        .filter((v) => !seen.has(v.codeHash) && seen.add(v.codeHash))
-        .slice(0, cfg.elite);
       for (const v of elite) {
-        const e = await evaluateProgram(
-          { code: v.code, key: `${v.variantId}-holdout`, attempt: 1, previous: null },
-          { ...context, start: holdout.start, end: holdout.end, known: undefined, shared: new Map(), onStage: (s) => void inFlight.set(v.variantId, `holdout ${s}`) },
-        );
-        inFlight.delete(v.variantId);
-        if (e.kind === 'scored') outOfSample.set(v.codeHash, e.statistics);
-        else if (v.codeHash === best.codeHash) note = `the holdout backtest did not run: ${describe(e) ?? e.kind}`;
+        const e = await onPeriod(v, holdout, 'holdout');
+        if (e.kind === 'scored') {
+          outOfSample.set(v.codeHash, e.statistics);
+          if (v.codeHash === best.codeHash) bestHoldoutBacktest = backtestOf(e);
+        } else if (v.codeHash === best.codeHash) note = `the holdout backtest did not run: ${describe(e) ?? e.kind}`;
       }
     }
+    // runs that ended before equity charts were read judge with normal returns
+    let equity: EquityCurves | undefined;
+    let equityNote: string | null = null;
+    if (patched('equity-chart-returns')) {
+      const inSample = await equityOf(state.evaluated[best.codeHash]?.backtest ?? null, { start: cfg.start, end: cfg.end });
+      const held = holdout ? await equityOf(bestHoldoutBacktest, holdout) : { equity: [], note: null };
+      equity = { inSample: inSample.equity, outOfSample: held.equity };
+      equityNote = inSample.note;
+    }
+    const walkForward = cfg.folds && patched('walk-forward') ? await walkForwardOf(elite) : null;
     const trialSharpes = Object.values(state.evaluated).flatMap((t) => (t.statistics?.sharpeRatio !== null && t.statistics?.sharpeRatio !== undefined ? [t.statistics.sharpeRatio] : []));
     const observations = cfg.start && cfg.end ? tradingDays({ start: cfg.start, end: cfg.end }) : 0;
     const split = holdout && cfg.start && cfg.end ? { inSample: { start: cfg.start, end: cfg.end }, outOfSample: holdout } : null;
-    return judgeBest({ best, trialSharpes, observations, split, outOfSample: outOfSample.get(best.codeHash) ?? null, outOfSampleNote: note });
+    const report = judgeBest({ best, trialSharpes, observations, split, outOfSample: outOfSample.get(best.codeHash) ?? null, outOfSampleNote: note, equity, equityNote });
+    return walkForward ? { ...report, walkForward } : report;
+  }
+
+  /** The final elite: the fittest distinct programs of every island, at most `elite` of them. */
+  function finalElite(): EvaluatedVariant[] {
+    const seen = new Set<string>();
+    return state.islands
+      .flat()
+      .sort((x, y) => y.fitness - x.fitness)
+      .filter((v) => !seen.has(v.codeHash) && seen.add(v.codeHash))
+      .slice(0, cfg.elite);
+  }
+
+  /**
+   * A program's evaluation on another period than the in-sample one. Each program and period is
+   * evaluated once in the run (and a backtest recorded by any run for the same code and period is
+   * reused), so the holdout and the walk-forward windows never pay twice for the same backtest.
+   */
+  function onPeriod(v: EvaluatedVariant, period: Period, label: string): Promise<Evaluation> {
+    const key = `${v.codeHash}@${period.start}..${period.end}`;
+    let evaluation = periodEvaluations.get(key);
+    if (!evaluation) {
+      const stage = (s: string) => void inFlight.set(v.variantId, `${label} ${s}`);
+      evaluation = evaluateProgram(
+        { code: v.code, key: `${v.variantId}-${label}`, attempt: 1, previous: null },
+        { ...context, start: period.start, end: period.end, known: undefined, shared: new Map(), onStage: stage },
+      ).finally(() => void inFlight.delete(v.variantId));
+      periodEvaluations.set(key, evaluation);
+    }
+    return evaluation;
+  }
+
+  /** The daily equity curve of a backtest, or why it could not be read. */
+  async function equityOf(backtest: BacktestRef | null, period: { start?: string; end?: string }): Promise<{ equity: DailyEquity[]; note: string | null }> {
+    if (!backtest) return { equity: [], note: 'the backtest was recorded by an earlier run: its equity chart was not read' };
+    try {
+      return { equity: (await qc.readEquityCurve({ ...backtest, start: period.start, end: period.end })).equity, note: null };
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      return { equity: [], note: `its equity chart could not be read: ${failureOf(err).message}` };
+    }
+  }
+
+  /**
+   * Anchored walk-forward of the final elite over the whole period (in sample and holdout): in
+   * each fold the elite program with the best fitness on the growing train window is backtested
+   * on the test window that follows it. Every backtest counts against the budget, and none is
+   * repeated for the same program and period.
+   */
+  async function walkForwardOf(elite: EvaluatedVariant[]): Promise<WalkForwardReport | null> {
+    const start = cfg.start;
+    const end = cfg.holdout?.end ?? cfg.end;
+    if (!start || !end) return { folds: [], aggregate: aggregateWalkForward([]) };
+    let windows;
+    try {
+      windows = walkForwardWindows({ start, end }, cfg.folds!);
+    } catch (err) {
+      log.warn('The walk-forward windows do not fit the period', { error: (err as Error).message });
+      return null;
+    }
+    const folds: WalkForwardFold[] = [];
+    for (const w of windows) {
+      let selected: { v: EvaluatedVariant; fitness: number; statistics: StatisticsSummary } | null = null;
+      let note: string | null = null;
+      for (const v of elite) {
+        const e = w.train.start === cfg.start && w.train.end === cfg.end ? null : await onPeriod(v, w.train, `fold${w.fold}-train`);
+        const statistics = e === null ? v.statistics : e.kind === 'scored' ? e.statistics : null;
+        if (!statistics) {
+          note = `a train backtest did not run: ${describe(e) ?? 'no result'}`;
+          continue;
+        }
+        const f = fitness(statistics, cfg.fitness);
+        if (!selected || f > selected.fitness) selected = { v, fitness: f, statistics };
+      }
+      let testStatistics: StatisticsSummary | null = null;
+      if (selected) {
+        const e = await onPeriod(selected.v, w.test, `fold${w.fold}-test`);
+        if (e.kind === 'scored') testStatistics = e.statistics;
+        else note = `the test backtest did not run: ${describe(e) ?? e.kind}`;
+      }
+      folds.push({
+        ...w,
+        selected: selected ? { variantId: selected.v.variantId, codeHash: selected.v.codeHash } : null,
+        trainFitness: selected?.fitness ?? null,
+        trainStatistics: selected?.statistics ?? null,
+        testStatistics,
+        note: testStatistics ? null : note,
+      });
+    }
+    return { folds, aggregate: aggregateWalkForward(folds) };
   }
 
   /** Deletes the run's projects unless asked to keep them; returns the ids left in the account. */
@@ -453,6 +556,11 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
       return ids;
     }
   }
+}
+
+/** The backtest an evaluation ran itself (null when its statistics came from elsewhere). */
+function backtestOf(e: Evaluation | null): BacktestRef | null {
+  return e?.kind === 'scored' && e.source === 'backtest' && e.backtestId && e.compile ? { projectId: e.compile.projectId, backtestId: e.backtestId } : null;
 }
 
 /** What went wrong with an evaluation, for the variant's record (null when it was scored). */

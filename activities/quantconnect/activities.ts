@@ -3,6 +3,8 @@ import { BacktestNodesBusyError, BadRequestError, InvalidInputError } from '../.
 import { isQuantCoderProject, qcBacktestName } from '../../domain/quantconnect-names';
 import type { BacktestResult, CompileOutcome, StatisticsSummary } from '../../domain/pipeline';
 import type { BacktestStatistics } from '../../domain/statistics';
+import { parseIsoDate } from '../../domain/backtest-period';
+import { dailyCloses, type DailyEquity } from '../../domain/overfitting';
 import { cancellationSignal, heartbeat, previousHeartbeat, whileHeartbeating } from '../context';
 import type { QuantConnectClient } from './client';
 
@@ -13,6 +15,8 @@ export interface QuantConnectDeps {
   compileTimeoutMs: number;
   /** How long to wait before asking again when every backtest node is busy (default: three polls). */
   nodeWaitMs?: number;
+  /** How long to keep asking for an equity chart QuantConnect is still generating (default: two minutes). */
+  chartTimeoutMs?: number;
   /** Called when a backtest is created (metrics). */
   onBacktestCreated?: () => void;
 }
@@ -78,6 +82,32 @@ export function createQuantConnectActivities(deps: QuantConnectDeps) {
       });
       if (outcome.kind === 'runtimeError') return { kind: 'runtimeError', backtestId: id, error: outcome.error, stacktrace: outcome.stacktrace };
       return { kind: 'completed', backtestId: id, statistics: summarizeStatistics(outcome.statistics), rawStatistics: outcome.statistics.raw };
+    },
+
+    /**
+     * The daily equity curve of a finished backtest: the "Equity" series of its "Strategy Equity"
+     * chart over the backtest's period, one close per day. QuantConnect may answer "loading" while
+     * it generates the chart; the activity asks again (heartbeating) until it is there.
+     */
+    async readEquityCurve(input: { projectId: number; backtestId: string; start?: string; end?: string }): Promise<{ equity: DailyEquity[] }> {
+      const qc = deps.quantconnect();
+      const signal = cancellationSignal();
+      const seconds = (date: string | undefined, shiftDays: number, fallback: number) => {
+        const d = date ? parseIsoDate(date) : null;
+        return d ? Date.UTC(d.y, d.m - 1, d.d + shiftDays) / 1000 : fallback;
+      };
+      // a day either side: the first point is the starting equity, the last may be stamped after the end date's midnight
+      const start = seconds(input.start, -1, 0);
+      const end = seconds(input.end, 2, Math.floor(Date.UTC(2100, 0, 1) / 1000));
+      const count = Math.min(100_000, Math.ceil((end - start) / 86_400) + 10);
+      heartbeat({ backtestId: input.backtestId });
+      const points = await qc.readEquityChart(input.projectId, input.backtestId, { start, end, count }, {
+        pollMs: deps.pollMs,
+        timeoutMs: deps.chartTimeoutMs ?? 120_000,
+        signal,
+        onLoading: (progress) => heartbeat({ backtestId: input.backtestId, chartLoading: progress }),
+      });
+      return { equity: dailyCloses(points) };
     },
 
     /** The account's projects QuantCoder created (those in its folder), oldest first. */

@@ -98,6 +98,29 @@ export type BacktestOutcome =
       stacktrace: string | null;
     };
 
+/** One point of a chart series: Unix seconds and the value (a candle's close). */
+export interface QcChartPoint {
+  time: number;
+  value: number;
+}
+
+/** A chart of a backtest as `backtests/chart/read` gives it once generated: its series by name. */
+export interface QcChart {
+  name: string;
+  series: Record<string, QcChartPoint[]>;
+}
+
+/** `backtests/chart/read` answers "loading" while QuantConnect generates the chart: ask again. */
+export type QcChartAnswer = { kind: 'loading'; progress: number } | { kind: 'chart'; chart: QcChart };
+
+export interface ChartWaitOptions extends CallOptions {
+  pollMs: number;
+  /** Give up (retryably) when the chart is still loading after this long. */
+  timeoutMs: number;
+  /** Called after every "loading" answer (heartbeat here). */
+  onLoading?: (progress: number) => void;
+}
+
 export interface CallOptions {
   signal?: AbortSignal;
 }
@@ -194,6 +217,32 @@ const backtestSchema = z
       totalPerformance: b.totalPerformance ?? null,
     }),
   );
+
+/**
+ * A chart series value: `[time, value]`, a candle `[time, open, high, low, close]` (the close is
+ * taken), or the older `{x, y}` object. Times in milliseconds are brought to seconds.
+ */
+function chartPoint(raw: unknown): QcChartPoint | null {
+  let time: unknown;
+  let value: unknown;
+  if (Array.isArray(raw)) [time, value] = [raw[0], raw[raw.length - 1]];
+  else if (raw && typeof raw === 'object') [time, value] = [(raw as { x?: unknown }).x, (raw as { y?: unknown }).y];
+  const [t, v] = [Number(time), Number(value)];
+  if (time === null || value === null || !Number.isFinite(t) || !Number.isFinite(v) || (Array.isArray(raw) && raw.length < 2)) return null;
+  return { time: t > 1e11 ? Math.floor(t / 1000) : t, value: v };
+}
+
+const chartSeriesSchema = z.looseObject({ name: z.string().nullish(), values: z.array(z.unknown()).nullish() });
+const chartAnswerSchema = z.looseObject({
+  status: z.string().nullish(),
+  progress: z.union([z.number(), z.string()]).nullish(),
+  chart: z
+    .looseObject({
+      name: z.string().nullish(),
+      series: z.union([z.record(z.string(), chartSeriesSchema), z.array(chartSeriesSchema)]).nullish(),
+    })
+    .nullish(),
+});
 
 const envelopeSchema = z.looseObject({});
 
@@ -434,6 +483,58 @@ export class QuantConnectClient {
 
   async deleteBacktest(projectId: number, backtestId: string, opts: CallOptions = {}): Promise<void> {
     await this.call('backtests/delete', { projectId, backtestId }, envelopeSchema, opts);
+  }
+
+  /**
+   * One read of a backtest chart. While QuantConnect generates it the answer is "loading" (HTTP 200
+   * with `status: "loading"` and a progress; some answers say so with `success: false`): that is a
+   * result to poll again, not a failure. Points outside [start, end] (Unix seconds) are not sent.
+   */
+  async readBacktestChart(
+    projectId: number,
+    backtestId: string,
+    request: { name: string; count: number; start: number; end: number },
+    opts: CallOptions = {},
+  ): Promise<QcChartAnswer> {
+    let answer: z.output<typeof chartAnswerSchema>;
+    try {
+      answer = await this.call('backtests/chart/read', { projectId, backtestId, ...request }, chartAnswerSchema, opts);
+    } catch (err) {
+      // a loading message may read as transient ("try again") or as a refusal: either way the chart is on its way
+      if ((err instanceof BadRequestError || err instanceof ServiceUnavailableError) && /loading|being generated|not (yet )?ready/i.test(err.message)) return { kind: 'loading', progress: 0 };
+      throw err;
+    }
+    if (answer.status && /loading/i.test(answer.status) && !answer.chart) return { kind: 'loading', progress: clampProgress(answer.progress) };
+    if (!answer.chart) throw new MalformedResponseError(`QuantConnect backtests/chart/read answered without a chart or a loading status for ${request.name}`, { service: SERVICE });
+    const raw = answer.chart.series ?? {};
+    const entries: Array<[string, z.output<typeof chartSeriesSchema>]> = Array.isArray(raw) ? raw.map((s, i) => [s.name ?? String(i), s]) : Object.entries(raw);
+    const series: Record<string, QcChartPoint[]> = {};
+    for (const [name, s] of entries) series[name] = (s.values ?? []).flatMap((v) => chartPoint(v) ?? []);
+    return { kind: 'chart', chart: { name: answer.chart.name ?? request.name, series } };
+  }
+
+  /**
+   * The "Equity" series of a backtest's "Strategy Equity" chart over [start, end] (Unix seconds),
+   * polling while QuantConnect answers "loading". Still loading after `timeoutMs` is a retryable
+   * ServiceUnavailableError; a chart without an equity series is a malformed answer.
+   */
+  async readEquityChart(projectId: number, backtestId: string, range: { start: number; end: number; count: number }, options: ChartWaitOptions): Promise<QcChartPoint[]> {
+    const started = Date.now();
+    for (;;) {
+      const answer = await this.readBacktestChart(projectId, backtestId, { name: 'Strategy Equity', ...range }, options);
+      if (answer.kind === 'chart') {
+        const equity = answer.chart.series.Equity ?? Object.entries(answer.chart.series).find(([name]) => /equity/i.test(name))?.[1];
+        if (!equity) {
+          throw new MalformedResponseError(`QuantConnect's Strategy Equity chart of backtest ${backtestId} has no Equity series (series: ${Object.keys(answer.chart.series).join(', ') || 'none'})`, { service: SERVICE });
+        }
+        return equity;
+      }
+      options.onLoading?.(answer.progress);
+      if (Date.now() - started > options.timeoutMs) {
+        throw new ServiceUnavailableError(`QuantConnect was still generating the equity chart of backtest ${backtestId} after ${Math.round(options.timeoutMs / 1000)} s`, { service: SERVICE });
+      }
+      await sleep(options.pollMs, options.signal);
+    }
   }
 
   private backtestFrom(endpoint: string, value: unknown): QcBacktest {

@@ -1,5 +1,5 @@
 import type { StrategyFamily } from '../../domain/strategy';
-import { LANDSCAPES, analyseAlgorithm, canonicalParameters, extractParameters, type ParameterRole, type ParameterSpec } from '../landscape';
+import { DEFAULT_END_DATE, DEFAULT_START_DATE, LANDSCAPES, analyseAlgorithm, canonicalParameters, extractParameters, periodNoisePhase, type ParameterRole, type ParameterSpec } from '../landscape';
 import { pythonNumber } from './templates';
 import { pick } from './prompt';
 
@@ -9,9 +9,13 @@ import { pick } from './prompt';
  * until unique) or as the whole edited file. By default a parameter step goes in a random
  * direction, like a model that cannot know where the optimum is: only selection makes evolution
  * climb. `biased-toward-optimum` lets a step go toward the landscape's optimum 60 % of the time.
+ * `tune-to-period` is a model that tunes hard on the backtest period written in the code it is
+ * given: its non-integer values carry fine digits fitted to that period's noise, and its entry
+ * edits stack one more finely tuned condition (the landscape's overfitting trap). In `random` mode
+ * a fifth of such edits carry precise-looking digits at random; `biased-toward-optimum` never does.
  */
 
-export const MUTATION_MODES = ['random', 'biased-toward-optimum'] as const;
+export const MUTATION_MODES = ['random', 'biased-toward-optimum', 'tune-to-period'] as const;
 export type MutationMode = (typeof MUTATION_MODES)[number];
 
 export const MUTATION_KINDS = ['indicator_change', 'entry_exit', 'risk_management', 'universe', 'timeframe', 'add_filter', 'parameter_tune'] as const;
@@ -115,20 +119,76 @@ export function stepValue(spec: ParameterSpec, current: number, rng: () => numbe
   return rounded;
 }
 
-function tuneEdit(p: ParamLine, value: number, why: string): LineEdit {
-  return { start: p.index, end: p.index + 1, replacement: [`${p.indent}self.${p.name} = ${pythonNumber(value, p.spec.integer && Number.isInteger(value))}${p.comment}`], why };
+function tuneEdit(p: ParamLine, value: number | string, why: string): LineEdit {
+  const text = typeof value === 'string' ? value : pythonNumber(value, p.spec.integer && Number.isInteger(value));
+  return { start: p.index, end: p.index + 1, replacement: [`${p.indent}self.${p.name} = ${text}${p.comment}`], why };
 }
 
-function tuneByRole(lines: string[], family: StrategyFamily, roles: ParameterRole[] | null, rng: () => number, mode: MutationMode, count = 1): LineEdit[] {
+/**
+ * `value` written with five significant digits whose last three are `fraction` (0–1): the first
+ * two digits keep the value where it was, the rest is the kind of precision only tuning produces.
+ */
+export function fineValue(value: number, fraction: number): string {
+  const sign = value < 0 ? '-' : '';
+  let exp = Math.floor(Math.log10(Math.abs(value) || 1));
+  let lead = Math.round(Math.abs(value) / 10 ** (exp - 1));
+  if (lead >= 100) [lead, exp] = [10, exp + 1];
+  // a last digit 0 would read as no digit at all: one thousandth off keeps the value as fine
+  let fine = Math.round(fraction * 1000) % 1000;
+  if (fine % 10 === 0) fine += 1;
+  const digits = `${lead}${String(fine).padStart(3, '0')}`;
+  const shift = exp - 4;
+  const text = shift >= 0 ? `${digits}${'0'.repeat(shift)}` : digits.length + shift > 0 ? `${digits.slice(0, digits.length + shift)}.${digits.slice(digits.length + shift)}` : `0.${'0'.repeat(-(digits.length + shift))}${digits}`;
+  return `${sign}${text}`;
+}
+
+/** How the model writes tuned values: plainly, or with fine digits (fitted to the code's period, or at random). */
+interface Precision {
+  /** The fine digits for the next tuned value, or null to write it plainly. */
+  next(rng: () => number): number | null;
+}
+
+function precisionFor(code: string, mode: MutationMode): Precision {
+  if (mode === 'biased-toward-optimum') return { next: () => null };
+  if (mode === 'random') return { next: (rng) => (rng() < 0.2 ? rng() : null) };
+  const { startDate, endDate } = analyseAlgorithm(code);
+  const phase = periodNoisePhase(startDate ?? DEFAULT_START_DATE, endDate ?? DEFAULT_END_DATE);
+  return { next: () => phase };
+}
+
+function tuneByRole(lines: string[], family: StrategyFamily, roles: ParameterRole[] | null, rng: () => number, mode: MutationMode, count = 1, precision: Precision = { next: () => null }): LineEdit[] {
   const params = parameterLines(lines, family).filter((p) => roles === null || roles.includes(p.spec.role));
   const edits: LineEdit[] = [];
   const pool = [...params];
   for (let k = 0; k < count && pool.length > 0; k++) {
     const p = pool.splice(Math.floor(rng() * pool.length), 1)[0]!;
-    const value = stepValue(p.spec, p.value, rng, mode);
-    edits.push(tuneEdit(p, value, `${p.name} ${p.value} -> ${value}`));
+    const value = stepValue(p.spec, p.value, rng, mode === 'tune-to-period' ? 'random' : mode);
+    const fine = p.spec.integer ? null : precision.next(rng);
+    const written = fine === null ? value : fineValue(value, fine);
+    edits.push(tuneEdit(p, written, `${p.name} ${p.value} -> ${written}`));
   }
   return edits;
+}
+
+/**
+ * One more condition stacked with `and` onto the first entry `if` of `on_data` that compares a
+ * value (`if self.mom.current.value > 0:`): the same value bounded by a finely tuned threshold.
+ * At most three conditions are stacked on a line.
+ */
+function stackConditionEdit(lines: string[], rng: () => number, fraction: number): LineEdit[] {
+  const onData = lines.findIndex((l) => /^\s*def\s+on_data\s*\(/.test(l));
+  if (onData < 0) return [];
+  for (let i = onData + 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (/^\s*def\s/.test(line)) break;
+    const m = /^(\s*)if (.+?) ([<>]=?) ([^:]+):\s*(#.*)?$/.exec(line);
+    if (!m || /is_warming_up|regime/.test(line) || (line.match(/ and /g)?.length ?? 0) >= 2) continue;
+    const subject = m[2]!.split(' and ')[0]!.replace(/^not /, '');
+    const bound = fineValue(1 + rng() * 8, fraction);
+    const op = m[3]!.startsWith('>') ? '<' : '>';
+    return [{ start: i, end: i + 1, replacement: [`${m[1]}if ${m[2]} ${m[3]} ${m[4]!.trim()} and ${subject} ${op} ${bound}:`], why: `entry only while ${subject} ${op} ${bound}` }];
+  }
+  return [];
 }
 
 /** Index after which new attributes go in `initialize`: after its last parameter-like assignment. */
@@ -196,8 +256,8 @@ function universeEdit(lines: string[], family: StrategyFamily, rng: () => number
   return [{ start: i, end: i + 1, replacement: [`${indent}self.tickers = [${next.map((t) => `"${t}"`).join(', ')}]`], why: `universe ${next.join(', ')}` }];
 }
 
-function timeframeEdit(lines: string[], family: StrategyFamily, rng: () => number, mode: MutationMode): LineEdit[] {
-  const tuned = tuneByRole(lines, family, ['rebalance'], rng, mode);
+function timeframeEdit(lines: string[], family: StrategyFamily, rng: () => number, mode: MutationMode, precision: Precision): LineEdit[] {
+  const tuned = tuneByRole(lines, family, ['rebalance'], rng, mode, 1, precision);
   if (tuned.length > 0) return tuned;
   const coarse = lines.some((l) => /Resolution\.(HOUR|MINUTE)/.test(l));
   const [from, to] = coarse ? [/Resolution\.(HOUR|MINUTE)/g, 'Resolution.DAILY'] : [/Resolution\.DAILY/g, 'Resolution.HOUR'];
@@ -256,17 +316,22 @@ export function mutationEdits(
 ): { edits: LineEdit[]; lines: string[]; applied: MutationKind } {
   const lines = code.replace(/\r\n?/g, '\n').split('\n');
   const { family } = analyseAlgorithm(code);
+  const precision = precisionFor(code, mode);
   const attempts: Record<MutationKind, () => LineEdit[]> = {
-    parameter_tune: () => tuneByRole(lines, family, null, rng, mode, rng() < 0.3 ? 2 : 1),
+    parameter_tune: () => tuneByRole(lines, family, null, rng, mode, rng() < 0.3 ? 2 : 1, precision),
     indicator_change: () => indicatorSwap(lines, rng),
-    entry_exit: () => tuneByRole(lines, family, ['threshold'], rng, mode),
+    entry_exit: () => {
+      const fine = mode === 'biased-toward-optimum' ? null : precision.next(rng);
+      const stacked = fine === null ? [] : stackConditionEdit(lines, rng, fine);
+      return stacked.length > 0 ? stacked : tuneByRole(lines, family, ['threshold'], rng, mode, 1, precision);
+    },
     risk_management: () => {
-      const insert = insertStopEdit(lines, family, rng, mode);
-      const tune = tuneByRole(lines, family, ['risk'], rng, mode);
+      const insert = insertStopEdit(lines, family, rng, mode === 'tune-to-period' ? 'random' : mode);
+      const tune = tuneByRole(lines, family, ['risk'], rng, mode, 1, precision);
       return tune.length === 0 || (insert.length > 0 && rng() < 0.5) ? insert : tune;
     },
-    universe: () => (family === 'factor' ? tuneByRole(lines, family, ['size'], rng, mode) : universeEdit(lines, family, rng)),
-    timeframe: () => timeframeEdit(lines, family, rng, mode),
+    universe: () => (family === 'factor' ? tuneByRole(lines, family, ['size'], rng, mode, 1, precision) : universeEdit(lines, family, rng)),
+    timeframe: () => timeframeEdit(lines, family, rng, mode, precision),
     add_filter: () => regimeFilterEdit(lines),
   };
   const order: MutationKind[] = [kind, 'parameter_tune', 'risk_management', 'indicator_change', 'timeframe'];

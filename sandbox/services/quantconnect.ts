@@ -309,6 +309,25 @@ const handlers: Record<string, (ex: Exchange, body: Body) => void | Promise<void
     if (backtest) ok(ex, { backtest: backtestJson(ex.runtime, backtest, true) });
   },
 
+  'backtests/chart/read': (ex, body) => {
+    const backtest = backtestOf(ex, body);
+    if (!backtest) return;
+    const name = typeof body.name === 'string' ? body.name : '';
+    if (!name) return refuse(ex, 'name is required: the name of the chart to read');
+    for (const key of ['count', 'start', 'end']) if (!Number.isFinite(Number(body[key])) || body[key] === null || body[key] === '') return refuse(ex, `${key} is required`);
+    const view = backtestJson(ex.runtime, backtest, false);
+    // the chart is generated after the backtest ends, and the first reads find it still loading
+    const reads = (backtest.chartReads = (backtest.chartReads ?? 0) + 1);
+    ex.runtime.store.saveSoon();
+    if (view.completed !== true || reads <= ex.runtime.config.chartLoadingReads) {
+      return sendJson(ex.res, 200, { progress: view.completed === true ? Math.round((reads / (ex.runtime.config.chartLoadingReads + 1)) * 100) / 100 : 0, status: 'loading', success: true });
+    }
+    if (name !== 'Strategy Equity') return refuse(ex, `Chart ${name} not found in backtest ${backtest.backtestId}`);
+    const compile = ex.runtime.store.data.compiles[backtest.compileId];
+    const code = compile?.files.find((f) => f.name === 'main.py')?.content ?? '';
+    ok(ex, { chart: strategyEquityChart(statisticsFor(code, backtest.parameters), view.progress === 1 ? 1 : Number(view.progress), Number(body.start), Number(body.end), Number(body.count)) });
+  },
+
   'backtests/list': (ex, body) => {
     const project = projectOf(ex, body);
     if (!project) return;
@@ -457,6 +476,46 @@ function backtestJson(runtime: SandboxRuntime, b: QcBacktestRecord, withResults:
     runtimeStatistics: withResults ? stats.runtimeStatistics : {},
     totalPerformance: withResults ? stats.totalPerformance : null,
   };
+}
+
+/**
+ * LEAN's "Strategy Equity" chart of a backtest: the "Equity" series as daily candles
+ * `[time, open, high, low, close]` stamped at the midnight after each trading day (the first one
+ * the starting cash at the first day's midnight), and the "Return" series of daily returns in
+ * percent, both built from the daily returns the backtest's statistics come from. Only points in
+ * [start, end] are sent, at most `count` of them (evenly thinned, the last one kept).
+ */
+function strategyEquityChart(stats: SyntheticStatistics, upTo: number, start: number, end: number, count: number): Body {
+  const cash = stats.features.cash;
+  const n = Math.round(stats.days.length * Math.min(Math.max(upTo, 0), 1));
+  const equity: number[][] = [];
+  const returns: number[][] = [];
+  let value = cash;
+  if (n > 0) equity.push([stats.days[0]! * 86_400, cash, cash, cash, cash]);
+  for (let i = 0; i < n; i++) {
+    const before = value;
+    value = before * (1 + stats.dailyReturns[i]!);
+    const t = (stats.days[i]! + 1) * 86_400;
+    const cents = (x: number) => Math.round(x * 100) / 100;
+    equity.push([t, cents(before), cents(Math.max(before, value)), cents(Math.min(before, value)), cents(value)]);
+    returns.push([t, Math.round(stats.dailyReturns[i]! * 1e6) / 1e4]);
+  }
+  const within = (points: number[][]) => thin(points.filter((p) => p[0]! >= start && p[0]! <= end), count);
+  return {
+    name: 'Strategy Equity',
+    chartType: 0,
+    series: {
+      Equity: { name: 'Equity', unit: '$', index: 0, seriesType: 2, values: within(equity), color: '', scatterMarkerSymbol: 'none' },
+      Return: { name: 'Return', unit: '%', index: 1, seriesType: 3, values: within(returns), color: '', scatterMarkerSymbol: 'none' },
+    },
+  };
+}
+
+/** At most `count` of the points, evenly spread, keeping the first and the last. */
+function thin(points: number[][], count: number): number[][] {
+  if (!(count >= 1) || points.length <= count) return points;
+  if (count === 1) return [points[points.length - 1]!];
+  return Array.from({ length: count }, (_, i) => points[Math.round((i * (points.length - 1)) / (count - 1))]!);
 }
 
 // ---------------------------------------------------------------- backtesting nodes

@@ -7,7 +7,7 @@ import { UserError } from '../../errors';
 import { renderStatus } from '../../evolution-view';
 import { describeRun } from '../../run-control';
 import { periodOf, validatePeriod } from '../../../domain/backtest-period';
-import { DEFAULT_HOLDOUT_FRACTION, splitPeriod, type PeriodSplit } from '../../../domain/holdout';
+import { DEFAULT_HOLDOUT_FRACTION, MIN_FOLD_TRADING_DAYS, splitPeriod, walkForwardWindows, type PeriodSplit } from '../../../domain/holdout';
 import { VERDICT_HELP } from '../../../domain/overfitting';
 import { slugify } from '../../../domain/ids';
 import type { PipelineResult } from '../../../domain/pipeline';
@@ -55,6 +55,9 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
       summary: `Share of the backtest period held out of selection and backtested when the run ends (default ${DEFAULT_HOLDOUT_FRACTION}; 0 turns it off).`,
     }),
     'holdout-start': Flags.string({ summary: 'First day of the holdout (YYYY-MM-DD), instead of a share of the period.' }),
+    folds: Flags.integer({
+      summary: `Anchored walk-forward of the final elite over this many folds of the whole period (at least 2; each window at least ${MIN_FOLD_TRADING_DAYS} trading days).`,
+    }),
     detach: Flags.boolean({ summary: 'Start and return the run id without waiting.', default: false }),
     restart: Flags.boolean({
       summary: 'Start NAME again although an earlier run of that name has ended: the new run replaces its lineage, with QuantConnect projects and backtests of its own.',
@@ -70,6 +73,7 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
     const target = this.flags['target-fitness'] === undefined ? undefined : Number(this.flags['target-fitness']);
     if (target !== undefined && !Number.isFinite(target)) throw new UserError('--target-fitness must be a number');
     const { split, why } = this.split(baseline);
+    const folds = this.folds(baseline, split);
     const name = slugify(this.flags.name ?? label, 48);
     const id = `evolve-${name}`;
     const input: EvolutionInput = {
@@ -91,6 +95,7 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
         start: split ? split.inSample.start : this.flags.start,
         end: split ? split.inSample.end : this.flags.end,
         ...(split ? { holdout: split.outOfSample } : {}),
+        ...(folds ? { folds } : {}),
         keepProjects: this.flags['keep-projects'],
       },
       restart: this.flags.restart,
@@ -154,6 +159,18 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
     } finally {
       clearInterval(timer);
     }
+  }
+
+  /** The number of walk-forward folds, checked against the whole backtest period (undefined when not asked). */
+  private folds(baseline: string, split: PeriodSplit | null): number | undefined {
+    const folds = this.flags.folds;
+    if (folds === undefined) return undefined;
+    const own = periodOf(baseline);
+    const start = split?.inSample.start ?? this.flags.start ?? own.start ?? undefined;
+    const end = split?.outOfSample.end ?? this.flags.end ?? own.end ?? undefined;
+    if (!start || !end) throw new UserError('A walk-forward needs the backtest period: pass --start and --end (the baseline does not set both dates)');
+    walkForwardWindows({ start, end }, folds);
+    return folds;
   }
 
   /** The in-sample / holdout split of the backtest period, or null when the holdout is off. */

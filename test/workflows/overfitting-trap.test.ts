@@ -1,0 +1,120 @@
+import { evolutionRun, evolutionStatusQuery } from '../../workflows';
+import { evolutionInput, BASELINE } from '../helpers/evolution';
+import { testDeps } from '../helpers/deps';
+import { testSandbox, type SandboxHandle } from '../helpers/sandbox';
+import { testClient, uniqueTaskQueue, withWorkers } from '../helpers/temporal';
+import { analyseAlgorithm, syntheticStatistics } from '../../sandbox/landscape';
+import type { MutationMode } from '../../sandbox/llm/edits';
+
+/** The whole period, cut by hand: 70 % in sample, the rest held out. */
+const IN_SAMPLE = { start: '2015-01-01', end: '2020-08-06' };
+const HOLDOUT = { start: '2020-08-07', end: '2022-12-31' };
+
+/** The baseline near the landscape's optimum, so that genuine steps hold their Sharpe ratio out of sample. */
+const NEAR_OPTIMUM = BASELINE.replace('self.lookback = 20', 'self.lookback = 120').replace('self.stop_loss = 0.3', 'self.stop_loss = 0.09');
+
+/** The sandbox's own Sharpe ratio for a program over a period (its dates written in by hand). */
+function sandboxSharpe(code: string, period: { start: string; end: string }): number {
+  const date = (d: string) => d.split('-').map(Number).join(', ');
+  const dated = code.replace(/self\.set_start_date\([^)]*\)/, `self.set_start_date(${date(period.start)})`).replace(/self\.set_end_date\([^)]*\)/, `self.set_end_date(${date(period.end)})`);
+  return Number(syntheticStatistics(dated).statistics['Sharpe Ratio']);
+}
+
+interface QcCounters {
+  backtestsCreated: number;
+  uniqueCodeHashesBacktested: number;
+  backtestPeriods: Record<string, number>;
+}
+
+async function qcCounters(url: string): Promise<QcCounters> {
+  return ((await (await fetch(`${url}/__sandbox/stats`)).json()) as { quantconnect: QcCounters }).quantconnect;
+}
+
+async function evolve(mutationMode: MutationMode, name: string, over: Parameters<typeof evolutionInput>[1]) {
+  const sandbox: SandboxHandle = await testSandbox({ mutationMode, backtestLatencyMs: 100 });
+  const deps = testDeps({ sandboxUrl: sandbox.url });
+  const client = await testClient();
+  const taskQueue = uniqueTaskQueue(name);
+  const workflowId = `evolve-${taskQueue}`;
+  try {
+    // the status is queried while the workers still run: a closed run answers queries through a worker
+    const { result, status } = await withWorkers(
+      deps,
+      taskQueue,
+      async () => {
+        const handle = await client.workflow.start(evolutionRun, {
+          taskQueue,
+          workflowId,
+          args: [{ ...evolutionInput(name, { start: IN_SAMPLE.start, end: IN_SAMPLE.end, holdout: HOLDOUT, ...over }), baseline: NEAR_OPTIMUM }],
+        });
+        const done = await handle.result();
+        return { result: done, status: await handle.query(evolutionStatusQuery) };
+      },
+      deps.settings.config,
+    );
+    return { result, status, counters: await qcCounters(sandbox.url) };
+  } finally {
+    await client.connection.close();
+    await deps.cleanup();
+    await sandbox.stop();
+  }
+}
+
+/** Every program was backtested at most once per period: the sandbox counts programs by their syntax tree, dates included. */
+function expectNoRepeatedBacktest(counters: QcCounters, backtestsUsed: number): void {
+  expect(counters.backtestsCreated).toBe(counters.uniqueCodeHashesBacktested);
+  expect(Object.values(counters.backtestPeriods).reduce((a, b) => a + b, 0)).toBe(counters.backtestsCreated);
+  expect(counters.backtestsCreated).toBe(backtestsUsed);
+}
+
+describe('the overfitting trap', () => {
+  it('a model that tunes hard on the period it sees raises the in-sample fitness, while the trapped best falls out of sample and is flagged', async () => {
+    const { result, status, counters } = await evolve('tune-to-period', 'trap', { generations: 5, variants: 4, elite: 2, patience: 10 });
+    const best = result.best!;
+    // in sample the run climbed, by finely tuned values
+    expect(best.fitness).toBeGreaterThan(result.history[0]!.bestFitness!);
+    expect(analyseAlgorithm(best.code).fineLiterals.length).toBeGreaterThan(0);
+    const o = result.overfitting!;
+    expect(o.codeHash).toBe(best.codeHash);
+    // out of sample the trapped best is worse than in sample, and worse than the baseline is there
+    expect(o.outOfSample!.sharpeRatio!).toBeLessThan(o.inSample.sharpeRatio! - 0.5);
+    expect(o.outOfSample!.sharpeRatio!).toBeLessThan(sandboxSharpe(NEAR_OPTIMUM, HOLDOUT));
+    expect(['likely overfit', 'degrades']).toContain(o.verdict);
+    // the daily returns came from the best's equity chart, and both curves are kept
+    expect(o.returns).toMatchObject({ source: 'equity chart', note: null });
+    expect(o.assumedNormal).toBe(false);
+    expect(o.equity!.inSample.length).toBeGreaterThan(1000);
+    expect(o.equity!.outOfSample.length).toBeGreaterThan(400);
+    expect(o.equity!.inSample[0]!.t < o.equity!.outOfSample[0]!.t).toBe(true);
+    expect(status.overfitting).toEqual(o);
+    expectNoRepeatedBacktest(counters, result.used.backtests);
+    expect(counters.backtestPeriods[`${HOLDOUT.start}..${HOLDOUT.end}`]).toBeGreaterThanOrEqual(1);
+  }, 300_000);
+
+  it('genuine improvements hold up out of sample, and an anchored walk-forward of the elite confirms it without repeating a backtest', async () => {
+    const { result, status, counters } = await evolve('biased-toward-optimum', 'genuine', { generations: 4, variants: 4, elite: 2, patience: 10, folds: 3 });
+    const o = result.overfitting!;
+    expect(analyseAlgorithm(result.best!.code).fineLiterals).toEqual([]);
+    expect(o.verdict).toBe('holds up');
+    expect(o.outOfSample!.sharpeRatio!).toBeGreaterThan(0.5 * o.inSample.sharpeRatio!);
+    expect(o.returns?.source).toBe('equity chart');
+    // walk-forward over the whole period: three folds, the train window growing, each test window tested
+    const wf = o.walkForward!;
+    expect(wf.folds.map((f) => [f.train.start, f.test.start > f.train.end])).toEqual([
+      [IN_SAMPLE.start, true],
+      [IN_SAMPLE.start, true],
+      [IN_SAMPLE.start, true],
+    ]);
+    expect(wf.folds[2]!.test.end).toBe(HOLDOUT.end);
+    for (const f of wf.folds) {
+      expect(f.selected).not.toBeNull();
+      expect(f.testStatistics?.sharpeRatio).toEqual(expect.any(Number));
+      expect(counters.backtestPeriods[`${f.test.start}..${f.test.end}`]).toBeGreaterThanOrEqual(1);
+    }
+    expect(wf.aggregate).toMatchObject({ folds: 3, tested: 3 });
+    expect(wf.aggregate.positiveFolds).toBeGreaterThanOrEqual(2);
+    expect(status.overfitting?.walkForward).toEqual(wf);
+    // the holdout and every walk-forward window count against the budget, and nothing ran twice
+    expectNoRepeatedBacktest(counters, result.used.backtests);
+  }, 300_000);
+});
