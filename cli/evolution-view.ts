@@ -1,5 +1,6 @@
 import type { EvaluatedVariant } from '../domain/evolution';
 import type { OverfittingReport } from '../domain/holdout';
+import type { DailyEquity } from '../domain/overfitting';
 import type { StatisticsSummary } from '../domain/pipeline';
 import type { VariantRow } from '../store/variants';
 
@@ -78,9 +79,16 @@ export function overfittingLines(o: OverfittingReport): string[] {
   ];
   if (o.outOfSampleNote) lines.push(`out of sample: none, ${o.outOfSampleNote}`);
   lines.push(`PSR ${f(o.probabilisticSharpe, 3)} · DSR ${f(o.deflatedSharpe, 3)} over ${o.trials} trial${o.trials === 1 ? '' : 's'} (${o.observations} in-sample days)`);
-  if (o.assumedNormal) lines.push('PSR and DSR assume normal daily returns (skewness 0, kurtosis 3): the daily equity curve was not read');
+  lines.push(returnShapeLine(o));
   lines.push(`verdict: ${o.verdict ?? 'none'} — ${o.reasons.join('; ')}`);
   return lines;
+}
+
+/** Where PSR and DSR took the shape of the daily returns from, or why they assumed normal returns. */
+export function returnShapeLine(o: OverfittingReport): string {
+  const r = o.returns;
+  if (!o.assumedNormal && r) return `PSR and DSR use the skewness ${r.skewness.toFixed(2)} and kurtosis ${r.kurtosis.toFixed(2)} of ${r.observations} daily returns of the in-sample equity curve`;
+  return `PSR and DSR assume normal daily returns (skewness 0, kurtosis 3): ${r?.note ?? 'the daily equity curve was not read'}`;
 }
 
 /** `renderStatus` for a run that may have ended: adds why a failed run failed. */
@@ -251,24 +259,25 @@ export interface OutOfSampleFitness {
   fitness: number;
 }
 
-/** One point of an equity curve: Unix time in seconds and the portfolio value. */
-export interface EquityPoint {
+/** One point of an equity curve as the chart draws it: Unix time in seconds and the portfolio value. */
+interface EquityPoint {
   t: number;
   v: number;
 }
 
-/** The best program's equity curves on the in-sample period and on the holdout. */
+/** The best program's equity curves on the in-sample period and on the holdout, as the chart draws them. */
 export interface BestEquity {
   inSample: EquityPoint[];
   outOfSample: EquityPoint[];
 }
 
-/** The equity curves a judged run recorded for its best program, or null (older runs, or a curve that could not be read). */
+/** The daily equity a judged run recorded for its best program, on a time axis, or null (older runs, or no chart could be read). */
 export function equityOf(o: OverfittingReport | null): BestEquity | null {
-  const e = (o as { equity?: Partial<BestEquity> | null } | null)?.equity;
+  const e = o?.equity;
   if (!e) return null;
-  const clean = (pts: unknown) => (Array.isArray(pts) ? (pts as EquityPoint[]).filter((p) => Number.isFinite(p?.t) && Number.isFinite(p?.v)) : []);
-  const curves = { inSample: clean(e.inSample), outOfSample: clean(e.outOfSample) };
+  const points = (pts: readonly DailyEquity[] | undefined) =>
+    (pts ?? []).map((p) => ({ t: Date.parse(`${p.t}T00:00:00Z`) / 1000, v: p.v })).filter((p) => Number.isFinite(p.t) && Number.isFinite(p.v));
+  const curves = { inSample: points(e.inSample), outOfSample: points(e.outOfSample) };
   return curves.inSample.length || curves.outOfSample.length ? curves : null;
 }
 
@@ -292,7 +301,7 @@ export function equitySvg(equity: BestEquity, width = 720, height = 300): string
   }
   for (let i = 0; i <= 4; i++) {
     const t = t0 + ((t1 - t0) * i) / 4;
-    parts.push(`<text x="${x(t).toFixed(1)}" y="${height - pad.bottom + 16}" text-anchor="middle" class="tick">${day(t)}</text>`);
+    parts.push(`<text x="${x(t).toFixed(1)}" y="${height - pad.bottom + 16}" text-anchor="${i === 0 ? 'start' : i === 4 ? 'end' : 'middle'}" class="tick">${day(t)}</text>`);
   }
   parts.push(`<text x="14" y="${(pad.top + height - pad.bottom) / 2}" text-anchor="middle" class="axis" transform="rotate(-90 14 ${(pad.top + height - pad.bottom) / 2})">equity</text>`);
   const curve = (pts: EquityPoint[], cls: string) => {
@@ -347,7 +356,7 @@ export function overfittingHtml(o: OverfittingReport | null, history: Generation
     `<dt>Trials</dt><dd id="trials">${o.trials} program${o.trials === 1 ? '' : 's'} scored (variance of their daily Sharpe ratios ${e(o.trialVariance.toExponential(2))})</dd>`,
     `<dt>In-sample observations</dt><dd>${o.observations} trading days</dd>`,
     '</dl>',
-    o.assumedNormal ? '<p class="muted">PSR and DSR assume normal daily returns (skewness 0, kurtosis 3).</p>' : '',
+    `<p class="muted" id="return-shape">${e(returnShapeLine(o))}</p>`,
     '<h3>Equity of the best program</h3>',
     equity ? equitySvg(equity) : `<p class="muted" id="equity-note">${e(equityNote)}</p>`,
     fitnessChart(),

@@ -127,6 +127,16 @@ describe('in-sample and out-of-sample figures where the user looks (real CLI, a 
       const box = await section.locator('path.oos').first().boundingBox();
       expect(box!.width).toBeGreaterThan(0);
 
+      // the equity curves of the best, one polyline point per recorded day, in sample and on the holdout
+      expect(o.equity!.inSample.length).toBeGreaterThan(100);
+      expect(o.equity!.outOfSample.length).toBeGreaterThan(50);
+      const equity = page.locator('svg.equity-chart');
+      const pointsOf = async (cls: string) => (await equity.locator(`polyline.${cls}`).getAttribute('points'))!.trim().split(/\s+/).length;
+      expect(await pointsOf('equity-in')).toBe(o.equity!.inSample.length);
+      expect(await pointsOf('equity-out')).toBe(o.equity!.outOfSample.length);
+      expect((await equity.locator('polyline.equity-out').boundingBox())!.width).toBeGreaterThan(50);
+      expect(await page.locator('#return-shape').innerText()).toMatch(o.assumedNormal ? /assume normal daily returns/ : /skewness -?\d+\.\d\d and kurtosis \d+\.\d\d of \d+ daily returns/);
+
       expect(problems).toEqual([]);
       expect(requests).toEqual([]);
       fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
