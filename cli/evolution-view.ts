@@ -1,4 +1,4 @@
-import type { EvaluatedVariant } from '../domain/evolution';
+import { fitness, type EvaluatedVariant, type FitnessWeights } from '../domain/evolution';
 import type { OverfittingReport } from '../domain/holdout';
 import type { DailyEquity } from '../domain/overfitting';
 import type { StatisticsSummary } from '../domain/pipeline';
@@ -320,8 +320,60 @@ export function equitySvg(equity: BestEquity, width = 720, height = 300): string
   return parts.join('\n');
 }
 
+/** One walk-forward fold as the report charts it: the selected program's fitness on its train window and on its test window. */
+export interface FoldFitness {
+  fold: number;
+  test: { start: string; end: string };
+  variantId: string | null;
+  train: number | null;
+  outOfSample: number | null;
+}
+
+/** Walk-forward folds as fitness pairs under the run's weights (empty without a walk-forward). */
+export function foldFitness(o: OverfittingReport | null, weights: FitnessWeights): FoldFitness[] {
+  return (o?.walkForward?.folds ?? []).map((f) => ({
+    fold: f.fold,
+    test: f.test,
+    variantId: f.selected?.variantId ?? null,
+    train: f.trainFitness,
+    outOfSample: f.testStatistics ? fitness(f.testStatistics, weights) : null,
+  }));
+}
+
+/** An SVG chart of walk-forward folds: fitness on each fold's train window and on the window after it. */
+export function walkForwardSvg(folds: FoldFitness[], width = 720, height = 260): string {
+  const pad = { left: 64, right: 16, top: 28, bottom: 40 };
+  const values = folds.flatMap((f) => [f.train, f.outOfSample]).filter((v): v is number => v !== null);
+  const open = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Walk-forward fitness per fold" class="walk-forward-chart">`;
+  if (!values.length) return `${open}<text x="${width / 2}" y="${height / 2}" text-anchor="middle" class="muted">No fold was scored</text></svg>`;
+  let [lo, hi] = [Math.min(...values), Math.max(...values)];
+  if (hi - lo < 1e-9) [lo, hi] = [lo - 0.5, hi + 0.5];
+  const n = folds.length;
+  const x = (i: number) => pad.left + (n === 1 ? (width - pad.left - pad.right) / 2 : (i / (n - 1)) * (width - pad.left - pad.right));
+  const y = (v: number) => pad.top + (1 - (v - lo) / (hi - lo)) * (height - pad.top - pad.bottom);
+  const parts = [open];
+  for (let i = 0; i <= 4; i++) {
+    const v = lo + ((hi - lo) * i) / 4;
+    parts.push(`<line x1="${pad.left}" x2="${width - pad.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" class="grid"/>`);
+    parts.push(`<text x="${pad.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" class="tick">${escapeHtml(v.toFixed(3))}</text>`);
+  }
+  folds.forEach((f, i) => parts.push(`<text x="${x(i).toFixed(1)}" y="${height - pad.bottom + 16}" text-anchor="middle" class="tick">fold ${f.fold}</text>`));
+  const series = (key: 'train' | 'outOfSample', cls: string, label: string) => {
+    const pts = folds.map((f, i) => ({ i, f, v: f[key] })).filter((p): p is { i: number; f: FoldFitness; v: number } => p.v !== null);
+    if (!pts.length) return;
+    parts.push(`<polyline class="${cls}" fill="none" points="${pts.map((p) => `${x(p.i).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ')}"/>`);
+    for (const p of pts) parts.push(`<circle class="${cls}" cx="${x(p.i).toFixed(1)}" cy="${y(p.v).toFixed(1)}" r="3.5"><title>${escapeHtml(`fold ${p.f.fold} ${label} (${p.f.variantId ?? 'none'}, test ${p.f.test.start}..${p.f.test.end}): ${p.v.toFixed(4)}`)}</title></circle>`);
+  };
+  series('train', 'wf-train', 'train fitness');
+  series('outOfSample', 'wf-test', 'out-of-sample fitness');
+  parts.push(`<g class="legend"><line x1="${pad.left + 8}" x2="${pad.left + 28}" y1="14" y2="14" class="wf-train"/><text x="${pad.left + 32}" y="18">train window</text>`);
+  parts.push(`<line x1="${pad.left + 128}" x2="${pad.left + 148}" y1="14" y2="14" class="wf-test"/><text x="${pad.left + 152}" y="18">next window (out of sample)</text></g>`);
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
 /** The report's in-sample / out-of-sample section: verdict, the statistics side by side, PSR, DSR and trials, the equity curves and the fitness chart. */
-export function overfittingHtml(o: OverfittingReport | null, history: GenerationSummary[], outOfSampleFitness: OutOfSampleFitness | null, fitnessNote: string | null): string {
+export function overfittingHtml(o: OverfittingReport | null, history: GenerationSummary[], outOfSampleFitness: OutOfSampleFitness | null, fitnessNote: string | null, folds: FoldFitness[] = []): string {
   const e = escapeHtml;
   const f = (n: number | null | undefined, digits = 2) => (n === null || n === undefined ? '—' : n.toFixed(digits));
   const pct = (n: number | null, digits = 1) => (n === null ? '—' : `${n.toFixed(digits)}%`);
@@ -360,6 +412,9 @@ export function overfittingHtml(o: OverfittingReport | null, history: Generation
     '<h3>Equity of the best program</h3>',
     equity ? equitySvg(equity) : `<p class="muted" id="equity-note">${e(equityNote)}</p>`,
     fitnessChart(),
+    folds.length
+      ? `<h3>Walk-forward</h3>\n<p class="muted" id="walk-forward-note">${e(`${folds.length} anchored folds: each selects among the final elite on a growing train window and is backtested on the window after it.`)}</p>\n${walkForwardSvg(folds)}`
+      : '',
   ]
     .filter(Boolean)
     .join('\n');
@@ -375,6 +430,8 @@ export interface ReportInput {
   /** The final best's fitness on the holdout under the run's fitness weights, or why there is none. */
   outOfSampleFitness?: OutOfSampleFitness | null;
   outOfSampleFitnessNote?: string | null;
+  /** Walk-forward folds as fitness pairs (the run was started with --folds). */
+  folds?: FoldFitness[];
 }
 
 const REPORT_CSS = `
@@ -390,6 +447,7 @@ svg .legend line.best{stroke:#1f6feb;stroke-width:2.5}svg .legend line.mean{stro
 .error{color:#8a2a2a}h3{font-size:1rem;margin-top:1.4rem}
 .verdict{font-size:1.1rem;padding:.5rem .8rem;border-radius:4px;display:inline-block}.verdict-holds-up{background:#e6f4ea}.verdict-degrades{background:#fff4d6}.verdict-likely-overfit{background:#fde8e8}.verdict-none{background:#f6f8fa}
 table.side-by-side{width:auto}svg path.oos{fill:#c0392b}svg line.split{stroke:#66717d;stroke-dasharray:4 4}
+svg polyline.wf-train,svg .legend line.wf-train{stroke:#1f6feb;stroke-width:2}svg circle.wf-train{fill:#1f6feb}svg polyline.wf-test,svg .legend line.wf-test{stroke:#c0392b;stroke-width:2}svg circle.wf-test{fill:#c0392b}
 svg polyline.equity-in,svg .legend line.equity-in{stroke:#1f6feb;stroke-width:1.8}svg polyline.equity-out,svg .legend line.equity-out{stroke:#c0392b;stroke-width:1.8}`;
 
 /** A self-contained HTML page (inline CSS and SVG, no scripts, nothing fetched) describing an evolution run. */
@@ -433,7 +491,7 @@ ${s.error ? `<p class="error">${e(`${s.error.type ? `${s.error.type}: ` : ''}${s
 <h2>Fitness per generation</h2>
 ${fitnessSvg(s.history)}
 <h2>In sample and out of sample</h2>
-${overfittingHtml(s.overfitting, s.history, r.outOfSampleFitness ?? null, r.outOfSampleFitnessNote ?? null)}
+${overfittingHtml(s.overfitting, s.history, r.outOfSampleFitness ?? null, r.outOfSampleFitnessNote ?? null, r.folds ?? [])}
 <h2>Lineage</h2>
 ${
   rows.length

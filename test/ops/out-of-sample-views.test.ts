@@ -68,7 +68,7 @@ describe('in-sample and out-of-sample figures where the user looks (real CLI, a 
       fs.writeFileSync(baseline, BASELINE);
       const started = await runCli(
         ['evolve', 'start', baseline, '--name', `report-${randomUUID().slice(0, 6)}`, '--generations', '2', '--variants', '2', '--concurrency', '2',
-          '--start', '2015-03-02', '--end', '2019-12-31', '--holdout', '0.3', '--detach', '--json'],
+          '--start', '2015-03-02', '--end', '2019-12-31', '--holdout', '0.3', '--folds', '2', '--detach', '--json'],
         env,
       );
       expect(started.code).toBe(0);
@@ -136,6 +136,14 @@ describe('in-sample and out-of-sample figures where the user looks (real CLI, a 
       expect(await pointsOf('equity-out')).toBe(o.equity!.outOfSample.length);
       expect((await equity.locator('polyline.equity-out').boundingBox())!.width).toBeGreaterThan(50);
       expect(await page.locator('#return-shape').innerText()).toMatch(o.assumedNormal ? /assume normal daily returns/ : /skewness -?\d+\.\d\d and kurtosis \d+\.\d\d of \d+ daily returns/);
+
+      // walk-forward: one point per fold on its train window, one per fold whose next window was backtested
+      const folds = o.walkForward!.folds;
+      expect(folds).toHaveLength(2);
+      const wf = page.locator('svg.walk-forward-chart');
+      expect(await wf.locator('circle.wf-train').count()).toBe(folds.filter((f) => f.trainFitness !== null).length);
+      expect(await wf.locator('circle.wf-test').count()).toBe(folds.filter((f) => f.testStatistics !== null).length);
+      expect(await wf.locator('circle.wf-test').count()).toBeGreaterThan(0);
 
       expect(problems).toEqual([]);
       expect(requests).toEqual([]);

@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { fitness, type FitnessWeights } from '../../../domain/evolution';
 import type { EvolutionInput } from '../../../workflows/evolution';
 import { BaseCommand } from '../../base';
-import { renderReportHtml, type OutOfSampleFitness } from '../../evolution-view';
+import { foldFitness, renderReportHtml, type OutOfSampleFitness } from '../../evolution-view';
 import { evolutionView } from '../../run-control';
 import { specDrift } from '../../spec-drift';
 
@@ -33,8 +33,10 @@ export default class EvolveReport extends BaseCommand<typeof EvolveReport> {
     const variants = view.variants ?? [];
     fs.mkdirSync(path.dirname(output), { recursive: true });
     const drift = view.best ? await specDrift(this.settings.layout.database, variants.find((v) => v.mutation === 'baseline')?.code, view.best.code) : null;
-    const oos = await outOfSampleFitness(await this.temporal(), this.args.id, view.snapshot);
-    fs.writeFileSync(output, renderReportHtml({ snapshot: view.snapshot, best: view.best, variants, generatedAt: new Date(), drift, outOfSampleFitness: oos.point, outOfSampleFitnessNote: oos.note }));
+    const weights = view.snapshot.overfitting ? await runFitnessWeights(await this.temporal(), this.args.id) : null;
+    const oos = outOfSampleFitness(view.snapshot, weights);
+    const folds = weights ? foldFitness(view.snapshot.overfitting, weights) : [];
+    fs.writeFileSync(output, renderReportHtml({ snapshot: view.snapshot, best: view.best, variants, generatedAt: new Date(), drift, outOfSampleFitness: oos.point, outOfSampleFitnessNote: oos.note, folds }));
     if (!this.jsonEnabled()) this.log(output);
     return { id: this.args.id, output, variants: variants.length, generations: view.snapshot.history.length, status: view.snapshot.status };
   }
@@ -44,15 +46,13 @@ export default class EvolveReport extends BaseCommand<typeof EvolveReport> {
  * The final best's fitness on the holdout, under the fitness weights the run was started with
  * (read from the start event of its current execution, which carries the run's input).
  */
-async function outOfSampleFitness(
-  client: Client,
-  id: string,
-  snapshot: { generation: number; overfitting: { variantId: string; outOfSample: Parameters<typeof fitness>[0] | null; outOfSampleNote: string | null; split: unknown } | null },
-): Promise<{ point: OutOfSampleFitness | null; note: string | null }> {
+function outOfSampleFitness(
+  snapshot: { generation: number; overfitting: { variantId: string; outOfSample: Parameters<typeof fitness>[0] | null; outOfSampleNote: string | null } | null },
+  weights: FitnessWeights | null,
+): { point: OutOfSampleFitness | null; note: string | null } {
   const o = snapshot.overfitting;
   if (!o) return { point: null, note: 'the run has not been judged out of sample yet (that happens when it ends)' };
   if (!o.outOfSample) return { point: null, note: o.outOfSampleNote ?? 'the best program has no out-of-sample result' };
-  const weights = await runFitnessWeights(client, id);
   if (!weights) return { point: null, note: "the run's fitness weights could not be read from its history" };
   return { point: { variantId: o.variantId, generation: snapshot.generation, fitness: fitness(o.outOfSample, weights) }, note: null };
 }
