@@ -373,17 +373,11 @@ export function walkForwardSvg(folds: FoldFitness[], width = 720, height = 260):
 }
 
 /** The report's in-sample / out-of-sample section: verdict, the statistics side by side, PSR, DSR and trials, the equity curves and the fitness chart. */
-export function overfittingHtml(o: OverfittingReport | null, history: GenerationSummary[], outOfSampleFitness: OutOfSampleFitness | null, fitnessNote: string | null, folds: FoldFitness[] = []): string {
+export function overfittingHtml(o: OverfittingReport | null, folds: FoldFitness[] = []): string {
   const e = escapeHtml;
   const f = (n: number | null | undefined, digits = 2) => (n === null || n === undefined ? '—' : n.toFixed(digits));
   const pct = (n: number | null, digits = 1) => (n === null ? '—' : `${n.toFixed(digits)}%`);
-  const fitnessChart = () => {
-    const note = outOfSampleFitness
-      ? 'In-sample best and mean fitness per generation (selection saw only the in-sample part). The holdout is backtested once, when the run ends, so out-of-sample fitness exists only for the final best: the diamond.'
-      : `In-sample best and mean fitness per generation; no out-of-sample fitness is drawn: ${fitnessNote ?? 'the run has no out-of-sample result'}.`;
-    return `<h3>Fitness over generations</h3>\n<p class="muted" id="fitness-note">${e(note)}</p>\n${fitnessSvg(history, 720, 300, outOfSampleFitness)}`;
-  };
-  if (!o) return `<p class="muted" id="verdict">Not judged out of sample yet: the best program is backtested on the holdout and judged when the run ends.</p>\n${fitnessChart()}`;
+  if (!o) return '<p class="muted" id="verdict">Not judged out of sample yet: the best program is backtested on the holdout and judged when the run ends.</p>';
   const col = (st: StatisticsSummary | null) =>
     st ? [f(st.sharpeRatio), pct(st.drawdown), pct(st.compoundingAnnualReturn), pct(st.winRate, 0), String(st.totalOrders ?? '—')] : ['—', '—', '—', '—', '—'];
   const [is, oos] = [col(o.inSample), col(o.outOfSample)];
@@ -411,7 +405,6 @@ export function overfittingHtml(o: OverfittingReport | null, history: Generation
     `<p class="muted" id="return-shape">${e(returnShapeLine(o))}</p>`,
     '<h3>Equity of the best program</h3>',
     equity ? equitySvg(equity) : `<p class="muted" id="equity-note">${e(equityNote)}</p>`,
-    fitnessChart(),
     folds.length
       ? `<h3>Walk-forward</h3>\n<p class="muted" id="walk-forward-note">${e(`${folds.length} anchored folds: each selects among the final elite on a growing train window and is backtested on the window after it.`)}</p>\n${walkForwardSvg(folds)}`
       : '',
@@ -449,6 +442,14 @@ svg .legend line.best{stroke:#1f6feb;stroke-width:2.5}svg .legend line.mean{stro
 table.side-by-side{width:auto}svg path.oos{fill:#c0392b}svg line.split{stroke:#66717d;stroke-dasharray:4 4}
 svg polyline.wf-train,svg .legend line.wf-train{stroke:#1f6feb;stroke-width:2}svg circle.wf-train{fill:#1f6feb}svg polyline.wf-test,svg .legend line.wf-test{stroke:#c0392b;stroke-width:2}svg circle.wf-test{fill:#c0392b}
 svg polyline.equity-in,svg .legend line.equity-in{stroke:#1f6feb;stroke-width:1.8}svg polyline.equity-out,svg .legend line.equity-out{stroke:#c0392b;stroke-width:1.8}`;
+
+/** What the fitness chart shows of out-of-sample fitness, and why no more. */
+function fitnessNote(o: OverfittingReport | null, point: OutOfSampleFitness | null, why: string | null): string {
+  if (!o) return 'Best and mean fitness per generation, in sample (the run has not been judged out of sample yet).';
+  if (point)
+    return 'Best and mean fitness per generation in sample (selection saw only the in-sample part). The holdout is backtested once, when the run ends, so out-of-sample fitness exists only for the final best: the diamond.';
+  return `Best and mean fitness per generation in sample; no out-of-sample fitness is drawn: ${why ?? 'the run has no out-of-sample result'}.`;
+}
 
 /** A self-contained HTML page (inline CSS and SVG, no scripts, nothing fetched) describing an evolution run. */
 export function renderReportHtml(r: ReportInput): string {
@@ -489,9 +490,10 @@ ${summary.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('\n')}
 </dl>
 ${s.error ? `<p class="error">${e(`${s.error.type ? `${s.error.type}: ` : ''}${s.error.message}`)}</p>` : ''}
 <h2>Fitness per generation</h2>
-${fitnessSvg(s.history)}
+<p class="muted" id="fitness-note">${e(fitnessNote(s.overfitting, r.outOfSampleFitness ?? null, r.outOfSampleFitnessNote ?? null))}</p>
+${fitnessSvg(s.history, 720, 300, r.outOfSampleFitness ?? null)}
 <h2>In sample and out of sample</h2>
-${overfittingHtml(s.overfitting, s.history, r.outOfSampleFitness ?? null, r.outOfSampleFitnessNote ?? null, r.folds ?? [])}
+${overfittingHtml(s.overfitting, r.folds ?? [])}
 <h2>Lineage</h2>
 ${
   rows.length

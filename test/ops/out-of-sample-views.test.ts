@@ -118,8 +118,10 @@ describe('in-sample and out-of-sample figures where the user looks (real CLI, a 
       expect(sideBySide).toContain(`In sample ${o.split!.inSample.start} … ${o.split!.inSample.end}`);
       expect(sideBySide).toContain(`Out of sample ${o.split!.outOfSample.start} … ${o.split!.outOfSample.end}`);
 
-      // the fitness chart of the in/out section has one point per generation in sample, and the final best out of sample
-      const section = page.locator('svg[aria-label="Best and mean fitness per generation"]').nth(1);
+      // the fitness chart has one point per generation in sample, and the final best out of sample
+      const section = page.locator('svg[aria-label="Best and mean fitness per generation"]');
+      expect(await section.count()).toBe(1);
+      expect(await page.locator('#fitness-note').innerText()).toContain('out-of-sample fitness exists only for the final best');
       expect(await section.locator('circle.best').count()).toBe(result.history.filter((h) => h.bestFitness !== null).length);
       const polyline = await section.locator('polyline.best').getAttribute('points');
       expect(polyline!.trim().split(/\s+/)).toHaveLength(result.history.filter((h) => h.bestFitness !== null).length);
