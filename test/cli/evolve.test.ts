@@ -342,7 +342,10 @@ describe('quantcoder evolve (the real CLI, a worker process and the sandbox)', (
     expect(after.uniqueCodeHashesBacktested - before.uniqueCodeHashesBacktested).toBe(after.backtestsCreated - before.backtestsCreated);
 
     const o = result.overfitting!;
-    expect(o).toMatchObject({ variantId: result.best!.variantId, codeHash: result.best!.codeHash, inSample: result.best!.statistics, assumedNormal: true, outOfSampleNote: null });
+    expect(o).toMatchObject({ variantId: result.best!.variantId, codeHash: result.best!.codeHash, inSample: result.best!.statistics, assumedNormal: false, outOfSampleNote: null });
+    // skewness, kurtosis and the number of daily returns come from the best's equity chart
+    expect(o.returns).toMatchObject({ source: 'equity chart', note: null });
+    expect(o.equity!.outOfSample.length).toBeGreaterThan(300);
     expect(o.split).toEqual({ inSample: { start: '2015-03-02', end: '2018-07-01' }, outOfSample: { start: '2018-07-02', end: '2019-12-31' } });
     expect(o.outOfSample?.sharpeRatio).toEqual(expect.any(Number));
     // the holdout statistics are the sandbox's own for another period: they differ from the in-sample ones
@@ -362,7 +365,7 @@ describe('quantcoder evolve (the real CLI, a worker process and the sandbox)', (
     expect(text.stdout).toContain('In sample 2015-03-02..2018-07-01');
     expect(text.stdout).toContain('Out of sample 2018-07-02..2019-12-31');
     expect(text.stdout).toContain(`verdict: ${o.verdict}`);
-    expect(text.stdout).toContain('assume normal daily returns');
+    expect(text.stdout).not.toContain('assume normal daily returns');
   }, 180_000);
 
   it('with --holdout 0 says the holdout is off, backtests nothing out of sample, and still judges the best by its deflated Sharpe ratio', async () => {
@@ -382,6 +385,16 @@ describe('quantcoder evolve (the real CLI, a worker process and the sandbox)', (
     const text = await cli(['evolve', 'status', id]);
     expect(text.stdout).toContain('out of sample: none, the holdout was off (--holdout 0)');
   }, 180_000);
+
+  it('refuses a walk-forward of fewer than 2 folds, or with windows too short, with the reason', async () => {
+    const one = await cli(['evolve', 'start', baseline, '--name', `onefold-${randomUUID().slice(0, 6)}`, '--folds', '1', '--detach']);
+    expect(one.code).toBe(1);
+    expect(unwrap(one.stderr)).toContain('--folds 1 must be a whole number of at least 2');
+    const short = await cli(['evolve', 'start', baseline, '--name', `shortfolds-${randomUUID().slice(0, 6)}`, '--folds', '6', '--start', '2020-01-01', '--end', '2020-12-31', '--detach']);
+    expect(short.code).toBe(1);
+    expect(unwrap(short.stderr)).toMatch(/--folds 6 cuts 2020-01-01 to 2020-12-31 into 7 windows of \d+ trading days or fewer; each needs at least 60/);
+    expect(short.stderr).not.toMatch(STACK_LINE);
+  });
 
   it('refuses a holdout that does not fit the period, with the reason', async () => {
     const res = await cli(['evolve', 'start', baseline, '--name', `badholdout-${randomUUID().slice(0, 6)}`, '--holdout-start', '2030-01-01', '--detach']);

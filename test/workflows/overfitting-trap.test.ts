@@ -1,7 +1,7 @@
 import { evolutionRun, evolutionStatusQuery } from '../../workflows';
 import { evolutionInput, BASELINE } from '../helpers/evolution';
 import { testDeps } from '../helpers/deps';
-import { testSandbox, type SandboxHandle } from '../helpers/sandbox';
+import { injectFault, testSandbox, type SandboxHandle } from '../helpers/sandbox';
 import { testClient, uniqueTaskQueue, withWorkers } from '../helpers/temporal';
 import { analyseAlgorithm, syntheticStatistics } from '../../sandbox/landscape';
 import type { MutationMode } from '../../sandbox/llm/edits';
@@ -30,8 +30,9 @@ async function qcCounters(url: string): Promise<QcCounters> {
   return ((await (await fetch(`${url}/__sandbox/stats`)).json()) as { quantconnect: QcCounters }).quantconnect;
 }
 
-async function evolve(mutationMode: MutationMode, name: string, over: Parameters<typeof evolutionInput>[1]) {
+async function evolve(mutationMode: MutationMode, name: string, over: Parameters<typeof evolutionInput>[1], faults: Array<Record<string, unknown>> = []) {
   const sandbox: SandboxHandle = await testSandbox({ mutationMode, backtestLatencyMs: 100 });
+  for (const fault of faults) await injectFault(sandbox.url, fault);
   const deps = testDeps({ sandboxUrl: sandbox.url });
   const client = await testClient();
   const taskQueue = uniqueTaskQueue(name);
@@ -116,5 +117,16 @@ describe('the overfitting trap', () => {
     expect(status.overfitting?.walkForward).toEqual(wf);
     // the holdout and every walk-forward window count against the budget, and nothing ran twice
     expectNoRepeatedBacktest(counters, result.used.backtests);
+  }, 300_000);
+
+  it('assumes normal returns, and says why, only when the equity chart cannot be read', async () => {
+    const refused = { service: 'quantconnect', route: 'backtests/chart/read', kind: 'status', status: 403 };
+    const { result } = await evolve('random', 'nochart', { generations: 1, variants: 2, elite: 2 }, [refused]);
+    const o = result.overfitting!;
+    expect(o.assumedNormal).toBe(true);
+    expect(o.returns).toMatchObject({ source: 'assumed normal', skewness: 0, kurtosis: 3 });
+    expect(o.returns!.note).toMatch(/equity chart could not be read/);
+    expect(o.equity).toEqual({ inSample: [], outOfSample: [] });
+    expect(o.deflatedSharpe).toEqual(expect.any(Number));
   }, 300_000);
 });

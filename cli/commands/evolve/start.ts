@@ -27,7 +27,10 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
     'in-sample part, on which fitness and selection are computed, and a holdout selection never sees (the last --holdout ' +
     'share of it, or from --holdout-start; --holdout 0 turns it off). When the run ends, its elite is backtested on the ' +
     'holdout, and the best is judged with the probabilistic and deflated Sharpe ratios (trials: the programs the run scored) ' +
-    'and a verdict. Verdict thresholds: ' +
+    'and a verdict; skewness, kurtosis and the number of daily returns come from its equity chart (normal returns are assumed, ' +
+    'and said, only when the chart cannot be read). With --folds K the final elite also goes through an anchored walk-forward ' +
+    'over K + 1 equal windows of the whole period (the train window grows from the start, each test window follows it). ' +
+    'Verdict thresholds: ' +
     VERDICT_HELP;
   static override examples = [
     '<%= config.bin %> evolve start generated/pipeline-momentum-1a2b3c4/a1/main.py --name momentum --generations 10',
