@@ -1,6 +1,6 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { faithfulnessLine } from '../domain/faithfulness';
-import type { PipelineResult, PipelineStatus, StatisticsSummary } from '../domain/pipeline';
+import type { ArticleResult, PipelineResult, PipelineStatus, StatisticsSummary } from '../domain/pipeline';
 import { pipelineStatusQuery } from '../workflows/pipeline';
 import { articleStatusQuery } from '../workflows/article';
 import { followWorkflow } from './follow';
@@ -61,6 +61,13 @@ export function statisticsLine(s: StatisticsSummary | null): string {
   return `Sharpe ${num(s.sharpeRatio)} · drawdown ${num(s.drawdown, 1, '%')} · CAR ${num(s.compoundingAnnualReturn, 1, '%')} · win ${num(s.winRate, 0, '%')} · orders ${num(s.totalOrders, 0)}`;
 }
 
+/** An article backtested with a holdout: its in-sample and out-of-sample statistics side by side. */
+export function holdoutLine(a: Pick<ArticleResult, 'split' | 'inSample' | 'outOfSample' | 'outOfSampleNote'>): string {
+  const { inSample: i, outOfSample: o } = a.split!;
+  const out = a.outOfSample ? statisticsLine(a.outOfSample) : `none, ${a.outOfSampleNote ?? 'the holdout backtest did not run'}`;
+  return `in sample ${i.start}..${i.end}: ${statisticsLine(a.inSample ?? null)} | out of sample ${o.start}..${o.end}: ${out}`;
+}
+
 /** The results table of a finished pipeline, as `run` and `runs show` print it. */
 export function renderPipelineResult(result: PipelineResult): string {
   const rows = result.articles.map((a) => ({
@@ -91,6 +98,7 @@ export function renderPipelineResult(result: PipelineResult): string {
     if (a.algorithmPath) lines.push(`[${a.articleKey}] ${a.algorithmPath}`);
     // older results (and runs with the gate off) carry no faithfulness report
     if (a.faithfulness) lines.push(`[${a.articleKey}] faithfulness: ${faithfulnessLine(a.faithfulness)}`);
+    if (a.split) lines.push(`[${a.articleKey}] ${holdoutLine(a)}`);
     if (a.error) lines.push(`[${a.articleKey}] failed at ${a.stage}: ${a.error.split('\n')[0]}`);
     // results recorded before warnings existed have none
     for (const w of a.warnings ?? []) lines.push(`[${a.articleKey}] warning: ${w}`);

@@ -1,9 +1,12 @@
 import type { AutonomousResult, LibraryResult } from '../domain/library';
 import type { BacktestResult, PipelineResult } from '../domain/pipeline';
+import type { OverfittingReport } from '../domain/holdout';
+import type { EvolutionResult } from '../workflows/evolution';
 import type { SearchOutput } from '../workflows/search';
 import type { ValidateOutput } from '../workflows/steps';
 import { renderIterations } from './commands/auto/start';
 import { renderCategories } from './commands/library/build';
+import { overfittingLines } from './evolution-view';
 import { authorsShort, table } from './format';
 import { renderPipelineResult, statisticsLine } from './pipeline-view';
 
@@ -43,6 +46,22 @@ export function renderStepResult(r: ValidateOutput & { backtest?: BacktestResult
   return lines.join('\n');
 }
 
+/** An evolution run's outcome: why it ended, its best program, and the best in and out of sample with the verdict. */
+export function renderEvolutionResult(r: EvolutionResult): string {
+  const lines = [`${r.status}: ${r.reason} · generation ${r.generation} · backtests ${r.used.backtests} · tokens ${r.used.tokens.input + r.used.tokens.output}`];
+  lines.push(r.best ? `best ${r.best.variantId} (${r.best.codeHash.slice(0, 12)}), fitness ${r.best.fitness.toFixed(4)}: ${statisticsLine(r.best.statistics)}` : 'no program was scored');
+  // runs that ended before the out-of-sample check existed carry none
+  if (r.overfitting) lines.push(...overfittingLines(r.overfitting));
+  else if (r.best) lines.push('not judged out of sample: the run ended before QuantCoder held part of the period out');
+  return lines.join('\n');
+}
+
+/** The best program's check as `evolve export --json` gives it, for a run judged out of sample (nothing otherwise). */
+export function overfittingFields(o: OverfittingReport | null | undefined) {
+  if (!o) return {};
+  return { inSample: o.inSample, outOfSample: o.outOfSample, deflatedSharpe: o.deflatedSharpe, probabilisticSharpe: o.probabilisticSharpe, trials: o.trials, verdict: o.verdict };
+}
+
 /** Any other result: one `key: value` line per field, nested values on one line. */
 function renderFields(result: unknown): string {
   if (result === null || typeof result !== 'object') return String(result);
@@ -62,6 +81,8 @@ export function renderRunResult(type: string, result: unknown): string {
       return renderAutonomousResult(result as AutonomousResult);
     case 'libraryBuild':
       return renderLibraryResult(result as LibraryResult);
+    case 'evolutionRun':
+      return renderEvolutionResult(result as EvolutionResult);
     case 'validateStep':
     case 'backtestStep':
       return renderStepResult(result as ValidateOutput & { backtest?: BacktestResult | null });

@@ -17,9 +17,18 @@ export interface RunBudget {
 
 export const DEFAULT_MIN_SHARPE = 0.5;
 
-/** A strategy is accepted when it compiled, was backtested, and its Sharpe ratio reaches the bar. */
-export function isAccepted(result: Pick<ArticleResult, 'compiled' | 'statistics' | 'error'>, minSharpe: number): boolean {
-  const sharpe = result.statistics?.sharpeRatio;
+/** The Sharpe ratio a strategy is judged on: out of sample when a holdout was used, else the backtest's. */
+export function acceptanceSharpe(result: Pick<ArticleResult, 'statistics' | 'split' | 'outOfSample'>): number | null | undefined {
+  return result.split ? result.outOfSample?.sharpeRatio : result.statistics?.sharpeRatio;
+}
+
+/**
+ * A strategy is accepted when it compiled, was backtested, and its Sharpe ratio reaches the bar:
+ * the out-of-sample Sharpe ratio when a holdout was used (a strategy whose holdout backtest could
+ * not run is not accepted), else the backtest's.
+ */
+export function isAccepted(result: Pick<ArticleResult, 'compiled' | 'statistics' | 'error' | 'split' | 'outOfSample'>, minSharpe: number): boolean {
+  const sharpe = acceptanceSharpe(result);
   return result.error === null && result.compiled && typeof sharpe === 'number' && Number.isFinite(sharpe) && sharpe >= minSharpe;
 }
 
@@ -70,8 +79,11 @@ export interface LibraryInput {
   reprocess: boolean;
   source: 'crossref' | 'arxiv';
   maxAttempts: number;
+  /** The in-sample period strategies are generated and backtested on. */
   start?: string;
   end?: string;
+  /** A holdout after the in-sample period: each strategy is backtested on it once, and --min-sharpe judges that Sharpe ratio. */
+  holdout?: { start: string; end: string };
   settings: RunSettings;
   /** Child runs per workflow execution before it continues as new, so history stays bounded. */
   childrenPerExecution: number;

@@ -50,8 +50,11 @@ export interface ArticleInput {
   backtest: boolean;
   localOnly: boolean;
   maxAttempts: number;
+  /** The in-sample period the algorithm is generated, repaired and scored on. */
   start?: string;
   end?: string;
+  /** A holdout after the in-sample period: the finished algorithm is backtested on it once. */
+  holdout?: { start: string; end: string };
   settings: RunSettings;
   /** Keep the article's QuantConnect project when it ends (deleted by default). */
   keepProjects?: boolean;
@@ -68,6 +71,13 @@ export interface ArticleResult {
   compiled: boolean;
   repairAttempts: number;
   statistics: StatisticsSummary | null;
+  /** With a holdout: the statistics on the in-sample period (the same as `statistics`). */
+  inSample?: StatisticsSummary | null;
+  /** With a holdout: the statistics of one backtest on the holdout (null when it could not run; `outOfSampleNote` says why). */
+  outOfSample?: StatisticsSummary | null;
+  outOfSampleNote?: string | null;
+  /** With a holdout: the two periods. */
+  split?: { inSample: { start: string; end: string }; outOfSample: { start: string; end: string } };
   /**
    * How the final algorithm traces its specification (null when the gate did not run: no code yet,
    * or the gate was off). Findings that survived every repair are reported here.
@@ -114,6 +124,8 @@ export interface PipelineInput {
   maxAttempts: number;
   start?: string;
   end?: string;
+  /** A holdout after [start, end]: each finished algorithm is backtested on it once. */
+  holdout?: { start: string; end: string };
   settings: RunSettings;
   /** Keep the articles' QuantConnect projects when they end (deleted by default). */
   keepProjects?: boolean;
@@ -122,7 +134,7 @@ export interface PipelineInput {
 }
 
 /** What a long-running build passes on to each research pipeline it starts: the search source, attempts, backtest window and settings. */
-export type TopicRunOptions = Pick<PipelineInput, 'source' | 'maxAttempts' | 'start' | 'end' | 'settings'>;
+export type TopicRunOptions = Pick<PipelineInput, 'source' | 'maxAttempts' | 'start' | 'end' | 'holdout' | 'settings'>;
 
 /**
  * The input of a research pipeline on one topic query, as autonomous runs and library builds start it:
@@ -138,6 +150,7 @@ export function topicPipelineInput(query: string, articles: number, run: TopicRu
     maxAttempts: run.maxAttempts,
     start: run.start,
     end: run.end,
+    ...(run.holdout ? { holdout: run.holdout } : {}),
     settings: run.settings,
     excludeIds: [...new Set(excludeIds)],
   };

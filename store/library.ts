@@ -3,6 +3,8 @@ import type { PrismaClient } from '@prisma/client';
 import { mean, paperIds, paperKey, repairTrend } from '../domain/library';
 import type { ArticleResult, StatisticsSummary, TokenCount } from '../domain/pipeline';
 import { slugify } from '../domain/ids';
+import { judgeBest, tradingDays } from '../domain/holdout';
+import type { OverfittingVerdict } from '../domain/overfitting';
 import { parseJson } from './json';
 
 /** What became of a paper a build tried; `duplicate`: another category accepted the same paper first. */
@@ -82,6 +84,7 @@ export async function recordLibraryResult(prisma: PrismaClient, r: LibraryResult
     compiled: a.compiled,
     repairAttempts: a.repairAttempts,
     sharpeRatio: a.statistics?.sharpeRatio ?? null,
+    outOfSampleSharpe: a.outOfSample?.sharpeRatio ?? null,
     error: a.error,
   };
   const where = { library_childRunId_articleKey: { library: r.library, childRunId: r.childRunId, articleKey: a.articleKey } };
@@ -116,6 +119,11 @@ export async function recordLibraryResult(prisma: PrismaClient, r: LibraryResult
     polishImproved: r.polish?.improved ?? false,
     polishedCode: r.polish?.improved ? r.polish.code : null,
     polishedStatistics: r.polish?.improved && r.polish.statistics ? JSON.stringify(r.polish.statistics) : null,
+    outOfSampleStatistics: a.outOfSample ? JSON.stringify(a.outOfSample) : null,
+    outOfSampleSharpe: a.outOfSample?.sharpeRatio ?? null,
+    inSampleStart: a.split?.inSample.start || null,
+    holdoutStart: a.split?.outOfSample.start ?? null,
+    holdoutEnd: a.split?.outOfSample.end ?? null,
   };
   await prisma.libraryEntry.upsert({ where, create: { library: r.library, childRunId: r.childRunId, articleKey: a.articleKey, ...entry }, update: entry });
 }
@@ -185,6 +193,16 @@ export interface ExportedStrategy {
   family: string | null;
   codeHash: string;
   statistics: StatisticsSummary;
+  /** With a holdout: the statistics on the in-sample period (the same as `statistics`) and on the holdout, judged. */
+  inSample?: StatisticsSummary;
+  outOfSample?: StatisticsSummary | null;
+  holdout?: { start: string; end: string };
+  /** Probability that the in-sample Sharpe ratio beats what luck gives the best of the category's backtested papers. */
+  deflatedSharpe?: number | null;
+  probabilisticSharpe?: number | null;
+  /** The category's backtested papers: the trials the deflated Sharpe ratio accounts for. */
+  trials?: number;
+  verdict?: OverfittingVerdict | null;
   polished: { runId: string; statistics: StatisticsSummary | null } | null;
   run: { buildId: string; childRunId: string; articleKey: string };
   code: string;
@@ -201,6 +219,7 @@ export interface LibraryExport {
 /** Every accepted strategy of a library, with its paper, statistics and code, grouped by category. */
 export async function libraryExport(prisma: PrismaClient, library: string, now = new Date()): Promise<LibraryExport> {
   const rows = await prisma.libraryEntry.findMany({ where: { library }, orderBy: [{ category: 'asc' }, { id: 'asc' }] });
+  const attempts = await prisma.libraryAttempt.findMany({ where: { library, sharpeRatio: { not: null } }, select: { category: true, sharpeRatio: true } });
   const used = new Set<string>();
   const strategies = rows.map((r): ExportedStrategy => {
     let id = `${slugify(r.category, 24)}/${slugify(r.title, 48)}`;
@@ -217,6 +236,7 @@ export async function libraryExport(prisma: PrismaClient, library: string, now =
       family: r.family,
       codeHash: r.codeHash,
       statistics: parseJson<StatisticsSummary>(r.statistics)!,
+      ...holdoutCheck(r, attempts.filter((t) => t.category === r.category).map((t) => t.sharpeRatio!)),
       polished: r.polishRunId ? { runId: r.polishRunId, statistics: r.polishImproved ? parseJson<StatisticsSummary>(r.polishedStatistics) : null } : null,
       run: { buildId: r.buildId, childRunId: r.childRunId, articleKey: r.articleKey },
       code,
@@ -225,6 +245,25 @@ export async function libraryExport(prisma: PrismaClient, library: string, now =
   const categories: Record<string, number> = {};
   for (const s of strategies) categories[s.category] = (categories[s.category] ?? 0) + 1;
   return { library, exportedAt: now.toISOString(), count: strategies.length, categories, strategies };
+}
+
+/**
+ * An entry built with a holdout, judged as evolution judges its best: PSR and DSR of the in-sample
+ * Sharpe ratio with the category's backtested papers as the trials (the build kept the best of them),
+ * and the verdict with the out-of-sample Sharpe ratio. Nothing for an entry built without a holdout.
+ */
+function holdoutCheck(
+  r: { codeHash: string; statistics: string; outOfSampleStatistics: string | null; inSampleStart: string | null; holdoutStart: string | null; holdoutEnd: string | null; childRunId: string },
+  trialSharpes: number[],
+): Partial<ExportedStrategy> {
+  if (!r.holdoutStart || !r.holdoutEnd) return {};
+  const inSample = parseJson<StatisticsSummary>(r.statistics)!;
+  const outOfSample = parseJson<StatisticsSummary>(r.outOfSampleStatistics);
+  const holdout = { start: r.holdoutStart, end: r.holdoutEnd };
+  const dayBefore = new Date(Date.parse(`${r.holdoutStart}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  const observations = r.inSampleStart ? tradingDays({ start: r.inSampleStart, end: dayBefore }) : 0;
+  const judged = judgeBest({ best: { variantId: r.childRunId, codeHash: r.codeHash, statistics: inSample }, trialSharpes, observations, split: null, outOfSample, outOfSampleNote: null });
+  return { inSample, outOfSample, holdout, deflatedSharpe: judged.deflatedSharpe, probabilisticSharpe: judged.probabilisticSharpe, trials: judged.trials, verdict: judged.verdict };
 }
 
 /** The files of an exported library: an index, and per strategy its code and its metadata. */

@@ -128,11 +128,25 @@ export async function recordFixOutcome(
 
 export async function recordBacktest(
   prisma: PrismaClient,
-  b: { runId: string; codeHash: string; family: string | null; projectId?: number; backtestId?: string; start?: string; end?: string; statistics: StatisticsSummary | null; rawStatistics?: Record<string, string>; error?: string },
+  b: {
+    runId: string;
+    codeHash: string;
+    family: string | null;
+    projectId?: number;
+    backtestId?: string;
+    start?: string;
+    end?: string;
+    /** Which side of a holdout split the period is; absent when the run did not split its period. */
+    sample?: 'in-sample' | 'out-of-sample';
+    statistics: StatisticsSummary | null;
+    rawStatistics?: Record<string, string>;
+    error?: string;
+  },
 ): Promise<void> {
   const s = b.statistics;
   const data = {
     family: b.family,
+    sample: b.sample ?? null,
     projectId: b.projectId,
     backtestId: b.backtestId,
     startDate: b.start,

@@ -93,6 +93,7 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
       family,
       start: input.start,
       end: input.end,
+      ...(input.holdout ? { sample: 'in-sample' as const } : {}),
       project,
       stopAfter: input.localOnly ? 'check' : input.backtest ? undefined : 'compile',
       onStage: (s) => (s === 'queued' ? undefined : enter(s === 'check' ? 'validate' : s)),
@@ -131,6 +132,8 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
     }
 
     result.statistics = statistics;
+    // the holdout is backtested once, on the final algorithm: generation and repairs never saw it
+    if (input.holdout && statistics && patched('article-holdout')) Object.assign(result, await backtestHoldout(input.holdout, statistics, { code, key: `${articleKey}-holdout`, attempt: 1, previous: null, acceptUnfaithful: true }, context));
     result.algorithmPath = (await local.writeAlgorithmFile({ runId, articleKey, code, paper, statistics })).path;
     result.stage = 'done';
     await enter('done');
@@ -151,4 +154,18 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
   }
   result.tokens = tokens;
   return result;
+}
+
+/** The finished algorithm's one backtest on the holdout, beside its in-sample statistics. */
+async function backtestHoldout(
+  holdout: { start: string; end: string },
+  inSample: StatisticsSummary,
+  program: Parameters<typeof evaluateProgram>[0],
+  context: EvaluationContext,
+): Promise<Pick<ArticleResult, 'inSample' | 'outOfSample' | 'outOfSampleNote' | 'split'>> {
+  const held = await evaluateProgram(program, { ...context, start: holdout.start, end: holdout.end, sample: 'out-of-sample', onStage: undefined, spec: undefined });
+  const split = { inSample: { start: context.start ?? '', end: context.end ?? '' }, outOfSample: holdout };
+  if (held.kind === 'scored') return { inSample, outOfSample: held.statistics, outOfSampleNote: null, split };
+  const why = held.kind === 'failed' ? held.message : held.kind === 'skipped' ? held.detail : held.problem.message;
+  return { inSample, outOfSample: null, outOfSampleNote: `the holdout backtest did not run: ${why.split('\n')[0]}`, split };
 }

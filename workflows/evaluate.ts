@@ -93,6 +93,8 @@ export interface EvaluationContext {
   family: string | null;
   start?: string;
   end?: string;
+  /** Which side of a holdout split the period is, for the learning database (absent without a split). */
+  sample?: 'in-sample' | 'out-of-sample';
   project: ProjectPool;
   /** The specification the program was generated from: the faithfulness gate checks the code against it. */
   spec?: StrategySpec;
@@ -210,6 +212,7 @@ export async function evaluateProgram(program: ProgramToEvaluate, ctx: Evaluatio
           projectId: compile.projectId,
           start: ctx.start,
           end: ctx.end,
+          ...(ctx.sample ? { sample: ctx.sample } : {}),
           statistics: bt.statistics,
           rawStatistics: bt.rawStatistics,
         });

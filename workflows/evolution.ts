@@ -213,6 +213,7 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
     family: input.family ?? null,
     start: cfg.start,
     end: cfg.end,
+    ...(cfg.holdout ? { sample: 'in-sample' as const } : {}),
     project: projectPool(state, qcRunTag(runId, info.firstExecutionRunId), cfg.concurrency),
     reuseRecorded: true,
     known: (codeHash) => state.evaluated[codeHash]?.statistics ?? null,
@@ -476,11 +477,23 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
       const stage = (s: string) => void inFlight.set(v.variantId, `${label} ${s}`);
       evaluation = evaluateProgram(
         { code: v.code, key: `${v.variantId}-${label}`, attempt: 1, previous: null },
-        { ...context, start: period.start, end: period.end, known: undefined, shared: new Map(), onStage: stage },
+        { ...context, start: period.start, end: period.end, sample: sampleOf(period), known: undefined, shared: new Map(), onStage: stage },
       ).finally(() => void inFlight.delete(v.variantId));
       periodEvaluations.set(key, evaluation);
     }
     return evaluation;
+  }
+
+  /**
+   * Which side of the holdout split a period lies on, for the learning database: a walk-forward
+   * window that straddles the split is neither.
+   */
+  function sampleOf(period: Period): 'in-sample' | 'out-of-sample' | undefined {
+    const holdout = cfg.holdout;
+    if (!holdout) return undefined;
+    if (period.start >= holdout.start && period.end <= holdout.end) return 'out-of-sample';
+    if (period.end < holdout.start) return 'in-sample';
+    return undefined;
   }
 
   /** The daily equity curve of a backtest, or why it could not be read. */

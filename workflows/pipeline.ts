@@ -61,7 +61,7 @@ export async function researchPipeline(input: PipelineInput): Promise<PipelineRe
     try {
       const child = await startChild(processArticle, {
         workflowId,
-        args: [{ runId: info.workflowId, articleKey, paper, backtest: input.backtest, localOnly: input.localOnly, maxAttempts: input.maxAttempts, start: input.start, end: input.end, settings: input.settings, keepProjects: input.keepProjects }],
+        args: [{ runId: info.workflowId, articleKey, paper, backtest: input.backtest, localOnly: input.localOnly, maxAttempts: input.maxAttempts, start: input.start, end: input.end, ...(input.holdout ? { holdout: input.holdout } : {}), settings: input.settings, keepProjects: input.keepProjects }],
       });
       const result = await child.result();
       settle(articleKey, result.error ? 'failed' : 'done', result.error);

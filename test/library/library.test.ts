@@ -152,6 +152,43 @@ describe('library build in the sandbox', () => {
     expect(second.reason).toMatch(/^no new papers for /);
   });
 
+  it('with a holdout, judges each paper on it, keeps both figures and exports them side by side with the DSR and verdict', async () => {
+    const holdout = { start: '2018-07-02', end: '2019-12-31' };
+    const input = libraryInput('holdout', { categories: selectCategories(DEFAULT_TAXONOMY, ['momentum'], 1), reprocess: true, minSharpe: -100, start: '2015-03-02', end: '2018-07-01', holdout });
+    const result = await build('library-holdout', input);
+    expect(result.accepted).toHaveLength(1);
+    const entry = await deps.prisma.libraryEntry.findFirstOrThrow({ where: { library: 'holdout' } });
+    const attempt = await deps.prisma.libraryAttempt.findFirstOrThrow({ where: { library: 'holdout', outcome: 'accepted' } });
+    expect(entry.outOfSampleSharpe).toEqual(expect.any(Number));
+    expect(attempt.outOfSampleSharpe).toBe(entry.outOfSampleSharpe);
+    expect(entry).toMatchObject({ inSampleStart: '2015-03-02', holdoutStart: '2018-07-02', holdoutEnd: '2019-12-31' });
+    expect(JSON.parse(entry.outOfSampleStatistics!)).not.toEqual(JSON.parse(entry.statistics));
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qc-export-'));
+    try {
+      const file = path.join(dir, 'holdout.json');
+      const res = await runCli(['library', 'export', 'holdout', '--output', file, '--json'], env());
+      expect(res.code).toBe(0);
+      const [s] = (JSON.parse(res.stdout) as { strategies: Array<Record<string, unknown>> }).strategies;
+      expect(s).toMatchObject({
+        inSample: JSON.parse(entry.statistics),
+        outOfSample: JSON.parse(entry.outOfSampleStatistics!),
+        holdout,
+        deflatedSharpe: expect.any(Number),
+        probabilisticSharpe: expect.any(Number),
+        verdict: expect.stringMatching(/^(holds up|degrades|likely overfit)$/),
+      });
+      // the trials are the papers the category backtested, among which the build kept this one
+      expect(s!.trials).toBe(await deps.prisma.libraryAttempt.count({ where: { library: 'holdout', category: 'momentum', sharpeRatio: { not: null } } }));
+      const text = await runCli(['library', 'export', 'holdout', '--output', file, '--force'], env());
+      expect(text.stdout).toMatch(/Sharpe in\s+Sharpe out\s+DSR\s+Verdict/);
+      expect(text.stdout).toContain(entry.outOfSampleSharpe!.toFixed(2));
+      expect(text.stdout).toContain(String(s!.verdict));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('polishes an accepted strategy with a short evolution run when asked', async () => {
     const result = await build('library-polished', libraryInput('polished', { categories: selectCategories(DEFAULT_TAXONOMY, ['cross_asset'], 1), polishGenerations: 1 }));
     expect(result.accepted).toHaveLength(1);

@@ -79,6 +79,14 @@ describe('library rules', () => {
     expect(isAccepted({ compiled: false, statistics: stats(2), error: 'RepairExhausted' }, 0.5)).toBe(false);
   });
 
+  it('with a holdout, accepts on the out-of-sample Sharpe ratio: a high in-sample one that does not hold is rejected', () => {
+    const split = { inSample: { start: '2015-01-02', end: '2018-06-30' }, outOfSample: { start: '2018-07-01', end: '2019-12-31' } };
+    expect(isAccepted({ compiled: true, statistics: stats(2), error: null, split, outOfSample: stats(0.3) }, 0.5)).toBe(false);
+    expect(isAccepted({ compiled: true, statistics: stats(0.4), error: null, split, outOfSample: stats(0.6) }, 0.5)).toBe(true);
+    // a holdout backtest that did not run proves nothing out of sample
+    expect(isAccepted({ compiled: true, statistics: stats(2), error: null, split, outOfSample: null }, 0.5)).toBe(false);
+  });
+
   it('goes round the queries, skipping those that found no new paper, for at most maxRounds', () => {
     const c = { queries: ['a', 'b', 'c'], nextSlot: 0, exhaustedQueries: [] as number[] };
     expect(nextQuerySlot(c, 2)).toEqual({ slot: 0, queryIndex: 0, round: 0 });

@@ -7,7 +7,7 @@ import type { PrismaClient } from '@prisma/client';
 import { MIGRATIONS_DIR } from '../../store/database';
 import { learnedContext } from '../../store/knowledge';
 import { POSTGRES_MIGRATIONS_DIR } from '../../store/postgres';
-import { recordAttempt } from '../../store/records';
+import { recordAttempt, recordBacktest } from '../../store/records';
 import { recordSearch } from '../../store/searches';
 import { migrateLearningStore, openLearningStore, type LearningStoreLocation } from '../../store/open';
 import { errorSignature } from '../../domain/learning';
@@ -164,6 +164,24 @@ for (const backend of backends) {
         const context = await learnedContext(prisma, { signature: errorSignature(problem.kind, problem.message) });
         expect(context.fixes).toHaveLength(1);
         expect(context.fixes[0]).toMatchObject({ successes: 1, failures: 0, diff: expect.stringContaining('self.sma') });
+      });
+    });
+
+    it('gives prompts a family\'s out-of-sample results first when its programs were backtested on a holdout, and the in-sample ones beside them', async () => {
+      await withStore(async (prisma) => {
+        const stats = (sharpeRatio: number, drawdown: number) => ({ sharpeRatio, drawdown, compoundingAnnualReturn: 5, netProfit: 10, winRate: 50, totalOrders: 40 });
+        const backtest = (codeHash: string, family: string, sample: 'in-sample' | 'out-of-sample' | undefined, sharpe: number) =>
+          recordBacktest(prisma, { runId: 'run-oos', codeHash, family, start: '2015-01-02', end: '2019-12-31', ...(sample ? { sample } : {}), statistics: stats(sharpe, 10) });
+        await backtest('m1', 'momentum', 'in-sample', 2.0);
+        await backtest('m2', 'momentum', 'in-sample', 1.0);
+        await backtest('m3', 'momentum', 'out-of-sample', 0.2);
+        await backtest('c1', 'carry', undefined, 0.8);
+        const { familyResults } = await learnedContext(prisma, {});
+        expect(familyResults).toEqual([
+          'carry: 1 backtest(s), mean Sharpe 0.80, best Sharpe 0.80, mean drawdown 10.00%',
+          'momentum: out of sample (holdouts selection never saw) 1 backtest(s), mean Sharpe 0.20, best Sharpe 0.20, mean drawdown 10.00%; in sample 2 backtest(s), mean Sharpe 1.50, best Sharpe 2.00, mean drawdown 10.00%',
+        ]);
+        expect(await prisma.backtest.count({ where: { sample: 'out-of-sample' } })).toBe(1);
       });
     });
 

@@ -6,6 +6,7 @@ import { followWorkflow } from '../../follow';
 import { table } from '../../format';
 import { loadTaxonomy } from '../../../config/taxonomy';
 import { validatePeriod } from '../../../domain/backtest-period';
+import { splitPeriod, type PeriodSplit } from '../../../domain/holdout';
 import { slugify } from '../../../domain/ids';
 import { LIBRARY_DEFAULTS, type CategoryStatus, type LibraryInput, type LibraryResult, type LibraryStatus } from '../../../domain/library';
 import { runSettings } from '../../../domain/run-settings';
@@ -28,7 +29,10 @@ export const LIBRARY_FLAGS = {
   categories: Flags.string({ summary: 'Only these categories (comma-separated ids, e.g. momentum,mean_reversion).' }),
   'per-category': Flags.integer({ summary: 'Accepted strategies to reach in every category (overrides the taxonomy targets).', min: 1, max: 1000 }),
   taxonomy: Flags.string({ summary: 'A JSON file overriding the taxonomy (categories, targets, queries, priorities); default $QUANTCODER_HOME/taxonomy.json if present.' }),
-  'min-sharpe': number('min-sharpe', () => true, 'a number')({ summary: 'Accept a strategy when its backtest Sharpe ratio reaches this.', default: LIBRARY_DEFAULTS.minSharpe }),
+  'min-sharpe': number('min-sharpe', () => true, 'a number')({
+    summary: 'Accept a strategy when its Sharpe ratio reaches this: the out-of-sample Sharpe ratio when --holdout is used, else the backtest\'s.',
+    default: LIBRARY_DEFAULTS.minSharpe,
+  }),
   'articles-per-run': Flags.integer({ summary: 'Papers each child research pipeline processes.', default: LIBRARY_DEFAULTS.articlesPerRun, min: 1, max: 10 }),
   concurrency: Flags.integer({ summary: 'Child pipelines in flight at once (at most one per category).', default: LIBRARY_DEFAULTS.concurrency, min: 1, max: 20 }),
   'max-rounds': Flags.integer({ summary: "Times a category may go through its queries looking for new papers.", default: LIBRARY_DEFAULTS.maxRounds, min: 1, max: 50 }),
@@ -40,6 +44,10 @@ export const LIBRARY_FLAGS = {
   'max-attempts': Flags.integer({ summary: 'Generate-and-repair attempts per paper.', default: LIBRARY_DEFAULTS.maxAttempts, min: 1, max: 20 }),
   start: Flags.string({ summary: 'Backtest start date (YYYY-MM-DD).' }),
   end: Flags.string({ summary: 'Backtest end date (YYYY-MM-DD).' }),
+  holdout: Flags.string({
+    summary: 'Share of the --start..--end period held out (0 or absent: none): each strategy is generated and backtested on the rest, then backtested once on the holdout, and --min-sharpe judges the out-of-sample Sharpe ratio.',
+  }),
+  'holdout-start': Flags.string({ summary: 'First day of the holdout (YYYY-MM-DD), instead of a share of the period.' }),
 };
 
 export interface LibraryFlagValues {
@@ -58,6 +66,8 @@ export interface LibraryFlagValues {
   'max-attempts': number;
   start?: string;
   end?: string;
+  holdout?: string;
+  'holdout-start'?: string;
 }
 
 export function checkPeriod(flags: { start?: string; end?: string }): void {
@@ -67,6 +77,7 @@ export function checkPeriod(flags: { start?: string; end?: string }): void {
 /** The workflow input of a library build from the command line (taxonomy file, selection, limits). */
 export function libraryInputFromFlags(name: string, flags: LibraryFlagValues, settings: Settings): LibraryInput {
   checkPeriod(flags);
+  const split = holdoutSplit(flags);
   const taxonomy = loadTaxonomy(flags.taxonomy, settings.layout.home);
   const ids = flags.categories?.split(',').map((s) => s.trim()).filter(Boolean);
   const categories = selectCategories(taxonomy.categories, ids, flags['per-category']);
@@ -83,11 +94,23 @@ export function libraryInputFromFlags(name: string, flags: LibraryFlagValues, se
     reprocess: flags.reprocess,
     source: flags.source as 'crossref' | 'arxiv',
     maxAttempts: flags['max-attempts'],
-    start: flags.start,
-    end: flags.end,
+    start: split?.inSample.start ?? flags.start,
+    end: split?.inSample.end ?? flags.end,
+    ...(split ? { holdout: split.outOfSample } : {}),
     settings: runSettings(settings.config),
     childrenPerExecution: LIBRARY_DEFAULTS.childrenPerExecution,
   };
+}
+
+/** The in-sample / holdout split asked for with --holdout or --holdout-start (none by default). */
+export function holdoutSplit(flags: { start?: string; end?: string; holdout?: string; 'holdout-start'?: string }): PeriodSplit | null {
+  const { holdout, 'holdout-start': holdoutStart, start, end } = flags;
+  if (holdout === undefined && holdoutStart === undefined) return null;
+  const fraction = holdout === undefined ? undefined : Number(holdout);
+  if (fraction !== undefined && !Number.isFinite(fraction)) throw new UserError(`--holdout ${holdout} is not a number; give the share held out, 0 to 0.9 (0 turns the holdout off)`);
+  if (fraction === 0 && holdoutStart === undefined) return null;
+  if (!start || !end) throw new UserError('A holdout needs the backtest period: pass --start and --end');
+  return splitPeriod({ start, end, fraction, holdoutStart });
 }
 
 export function libraryWorkflowId(name: string): string {
@@ -150,7 +173,8 @@ export default class LibraryBuild extends BaseCommand<typeof LibraryBuild> {
   static override description =
     'Starts (or re-attaches to) the durable workflow `library-NAME`. For each category, highest priority first, it runs ' +
     'research pipelines as child workflows over the category\'s queries — at most --concurrency at once, one per ' +
-    'category — until the category holds its target of accepted strategies (compiled, backtested, Sharpe ≥ --min-sharpe), ' +
+    'category — until the category holds its target of accepted strategies (compiled, backtested, Sharpe ≥ --min-sharpe; ' +
+    'with --holdout the out-of-sample Sharpe ratio must reach it, and a strategy whose holdout backtest could not run is not accepted), ' +
     'its queries find no new paper, or --max-minutes / --max-tokens run out. Papers an earlier run processed (by DOI or ' +
     'arXiv id) are passed over unless --reprocess. Accepted strategies can be improved by a short evolution run ' +
     '(--polish-generations). A killed worker loses nothing: the build resumes where it was when a worker polls again. ' +

@@ -4,7 +4,7 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
 import { table } from '../../format';
-import { libraryExport, libraryExportFiles, libraryNames } from '../../../store/library';
+import { libraryExport, libraryExportFiles, libraryNames, type ExportedStrategy } from '../../../store/library';
 import { describeLearningStore, learningStoreLocation, openLearningStoreReadOnly } from '../../../store/open';
 import { zipFiles } from '../../archive';
 import { libraryName } from './build';
@@ -15,7 +15,12 @@ export interface LibraryExportOutput {
   output: string;
   count: number;
   categories: Record<string, number>;
-  strategies: Array<{ id: string; category: string; title: string; doi: string | null; arxivId: string | null; sharpeRatio: number | null; file: string }>;
+  strategies: Array<
+    { id: string; category: string; title: string; doi: string | null; arxivId: string | null; sharpeRatio: number | null; file: string } & Pick<
+      ExportedStrategy,
+      'inSample' | 'outOfSample' | 'holdout' | 'deflatedSharpe' | 'probabilisticSharpe' | 'trials' | 'verdict'
+    >
+  >;
 }
 
 export default class LibraryExportCommand extends BaseCommand<typeof LibraryExportCommand> {
@@ -25,7 +30,9 @@ export default class LibraryExportCommand extends BaseCommand<typeof LibraryExpo
     'export time, count per category) and every strategy with its paper (title, authors, year, DOI/arXiv id, URL), ' +
     'strategy family, backtest statistics, the runs that produced it, and its code. --format zip writes an archive with ' +
     'index.json and, per strategy, <category>/<paper>/main.py and metadata.json. A polished strategy is exported in its ' +
-    'improved form. An existing output file is kept unless --force.';
+    'improved form. A strategy accepted by a build with --holdout also carries inSample and outOfSample statistics, the ' +
+    'holdout period, the deflated and probabilistic Sharpe ratios (trials: the papers its category backtested) and the ' +
+    'verdict, which the table shows side by side. An existing output file is kept unless --force.';
   static override examples = [
     '<%= config.bin %> library export',
     '<%= config.bin %> library export equities --format zip --output equities.zip',
@@ -55,16 +62,37 @@ export default class LibraryExportCommand extends BaseCommand<typeof LibraryExpo
       const tmp = `${output}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, content);
       fs.renameSync(tmp, output);
-      const strategies = exported.strategies.map((s) => ({ id: s.id, category: s.category, title: s.paper.title, doi: s.paper.doi, arxivId: s.paper.arxivId, sharpeRatio: s.statistics.sharpeRatio, file: s.file }));
+      const strategies = exported.strategies.map((s) => {
+        const { inSample, outOfSample, holdout, deflatedSharpe, probabilisticSharpe, trials, verdict } = s;
+        const check = holdout ? { inSample, outOfSample, holdout, deflatedSharpe, probabilisticSharpe, trials, verdict } : {};
+        return { id: s.id, category: s.category, title: s.paper.title, doi: s.paper.doi, arxivId: s.paper.arxivId, sharpeRatio: s.statistics.sharpeRatio, file: s.file, ...check };
+      });
       if (!this.jsonEnabled()) {
+        const anyHoldout = strategies.some((s) => s.holdout);
+        const f = (n: number | null | undefined, digits = 2) => (n === null || n === undefined ? '—' : n.toFixed(digits));
         this.log(
           table(
-            strategies.map((s) => ({ ...s, paper: s.doi ?? (s.arxivId ? `arXiv:${s.arxivId}` : ''), sharpe: s.sharpeRatio?.toFixed(2) ?? '—' })),
+            strategies.map((s) => ({
+              category: s.category,
+              title: s.title,
+              paper: s.doi ?? (s.arxivId ? `arXiv:${s.arxivId}` : ''),
+              sharpe: f(s.sharpeRatio),
+              out: s.holdout ? (s.outOfSample ? f(s.outOfSample.sharpeRatio) : 'not run') : 'no holdout',
+              dsr: f(s.deflatedSharpe, 3),
+              verdictText: s.verdict ?? '—',
+            })),
             [
               { key: 'category', header: 'Category' },
               { key: 'title', header: 'Paper', max: 50 },
               { key: 'paper', header: 'DOI / arXiv' },
-              { key: 'sharpe', header: 'Sharpe' },
+              { key: 'sharpe', header: anyHoldout ? 'Sharpe in' : 'Sharpe' },
+              ...(anyHoldout
+                ? [
+                    { key: 'out' as const, header: 'Sharpe out' },
+                    { key: 'dsr' as const, header: 'DSR' },
+                    { key: 'verdictText' as const, header: 'Verdict' },
+                  ]
+                : []),
             ],
           ),
         );

@@ -3,12 +3,17 @@ import { BaseCommand } from '../../base';
 import { followPipeline } from '../../pipeline-view';
 import { describeRun } from '../../run-control';
 import { runState, RUN_STATES_HELP } from '../../run-states';
-import { renderRunResult } from '../../run-views';
+import { overfittingFields, renderRunResult } from '../../run-views';
+import type { EvolutionResult } from '../../../workflows/evolution';
 import { describeFailure } from '../../temporal';
 
 export default class RunsShow extends BaseCommand<typeof RunsShow> {
   static override summary = 'Show a run: its stages, result and Web UI link; re-attaches to a run still going.';
-  static override description = `A run still going is followed to its end (unless --no-follow); its result is then printed as a table.\n\n${RUN_STATES_HELP}`;
+  static override description =
+    'A run still going is followed to its end (unless --no-follow); its result is then printed as a table. An evolution run ' +
+    'shows its best program in sample and out of sample side by side, with the deflated and probabilistic Sharpe ratios, the ' +
+    'number of trials and the verdict (`evolve start --help` gives its thresholds); with --json they are also at the top ' +
+    `(inSample, outOfSample, deflatedSharpe, probabilisticSharpe, trials, verdict).\n\n${RUN_STATES_HELP}`;
   static override examples = ['<%= config.bin %> runs show pipeline-momentum-1a2b3c4', '<%= config.bin %> runs show pipeline-momentum-1a2b3c4 --json', '<%= config.bin %> runs show search-momentum-0a1b2c3 --no-follow'];
   static override args = { id: Args.string({ required: true, description: 'The run (workflow) id.' }) };
   static override flags = {
@@ -45,7 +50,9 @@ export default class RunsShow extends BaseCommand<typeof RunsShow> {
     this.noteSimulated(result);
     if (!this.jsonEnabled()) this.log(renderRunResult(description.type, result));
     // a run followed to its end has a status and close time it did not have when we started
-    return { ...summary, ...(running ? await this.ended(handle) : {}), ...simulatedOf(result), result };
+    // an evolution run judged out of sample carries its best's check at the top, as `evolve export --json` does
+    const check = description.type === 'evolutionRun' ? overfittingFields((result as EvolutionResult | null)?.overfitting) : {};
+    return { ...summary, ...(running ? await this.ended(handle) : {}), ...simulatedOf(result), ...check, result };
   }
 
   private async ended(handle: Awaited<ReturnType<typeof describeRun>>['handle']): Promise<{ status: string; closeTime: string | null; historyLength: number }> {
