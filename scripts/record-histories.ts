@@ -7,7 +7,9 @@
  * Writes test/fixtures/histories/<workflow>[-<execution>].json (every execution of a run that
  * continues as new, and the first child of a pipeline), and index.json with each file's workflow id
  * (replay needs it: child ids derive from it). Re-record after an intended change to workflow code,
- * and commit the histories with the change.
+ * and commit the histories with the change. With `--release`, the histories being replaced move to
+ * previous/ first: the replay test keeps replaying them, since runs the last release started may
+ * still be open when workers are upgraded.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -92,6 +94,13 @@ async function main(): Promise<void> {
   const running = workers.map((w) => w.run());
   try {
     fs.mkdirSync(OUT, { recursive: true });
+    // --release: the histories being replaced become previous/, those of the release whose runs may still be open
+    if (process.argv.includes('--release')) {
+      const previous = path.join(OUT, 'previous');
+      fs.rmSync(previous, { recursive: true, force: true });
+      fs.mkdirSync(previous);
+      for (const f of fs.readdirSync(OUT)) if (f.endsWith('.json')) fs.renameSync(path.join(OUT, f), path.join(previous, f));
+    }
     for (const f of fs.readdirSync(OUT)) if (f.endsWith('.json')) fs.rmSync(path.join(OUT, f));
     const start = <A extends unknown[]>(wf: (...args: A) => Promise<unknown>, workflowId: string, args: A) => client.workflow.start(wf, { taskQueue: TASK_QUEUE, workflowId, args });
 

@@ -42,6 +42,18 @@ describe('workflow replay', () => {
     await expect(Worker.runReplayHistory({ workflowBundle: bundle }, load(file), WORKFLOW_IDS[file])).resolves.toBeUndefined();
   });
 
+  /**
+   * Histories recorded by the previous release (`previous/`, copied there before the histories
+   * were recorded anew): runs it started may still be open when workers are upgraded, so the
+   * changes since go behind `patched()` and these must keep replaying.
+   */
+  const PREVIOUS = path.join(HISTORIES, 'previous');
+  const previousIds = JSON.parse(fs.readFileSync(path.join(PREVIOUS, 'index.json'), 'utf8')) as Record<string, string>;
+  it.each(Object.keys(previousIds).sort())('replays the previous release\'s %s against the current workflow code', async (file) => {
+    const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(PREVIOUS, file), 'utf8')));
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, previousIds[file])).resolves.toBeUndefined();
+  });
+
   it('fails to replay an evolution history when the workflow issues its commands in another order', async () => {
     // the same workflow code, except that the run first sets a timer: its commands no longer match the history
     const changed = await bundleWorkflowCode({

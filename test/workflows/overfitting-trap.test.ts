@@ -53,7 +53,9 @@ async function evolve(mutationMode: MutationMode, name: string, over: Parameters
       },
       deps.settings.config,
     );
-    return { result, status, counters: await qcCounters(sandbox.url) };
+    // which side of the split each recorded backtest is on, as the learning database keeps it
+    const recorded = await deps.prisma.backtest.findMany({ where: { runId: workflowId }, select: { sample: true, startDate: true, endDate: true } });
+    return { result, status, recorded, counters: await qcCounters(sandbox.url) };
   } finally {
     await client.connection.close();
     await deps.cleanup();
@@ -70,7 +72,7 @@ function expectNoRepeatedBacktest(counters: QcCounters, backtestsUsed: number): 
 
 describe('the overfitting trap', () => {
   it('a model that tunes hard on the period it sees raises the in-sample fitness, while the trapped best falls out of sample and is flagged', async () => {
-    const { result, status, counters } = await evolve('tune-to-period', 'trap', { generations: 5, variants: 4, elite: 2, patience: 10 });
+    const { result, status, recorded, counters } = await evolve('tune-to-period', 'trap', { generations: 5, variants: 4, elite: 2, patience: 10 });
     const best = result.best!;
     // in sample the run climbed, by finely tuned values
     expect(best.fitness).toBeGreaterThan(result.history[0]!.bestFitness!);
@@ -90,6 +92,9 @@ describe('the overfitting trap', () => {
     expect(status.overfitting).toEqual(o);
     expectNoRepeatedBacktest(counters, result.used.backtests);
     expect(counters.backtestPeriods[`${HOLDOUT.start}..${HOLDOUT.end}`]).toBeGreaterThanOrEqual(1);
+    // the learning database tells the holdout backtests from the in-sample ones
+    const sides = new Set(recorded.map((b) => `${b.sample}:${b.startDate}..${b.endDate}`));
+    expect(sides).toEqual(new Set([`in-sample:${IN_SAMPLE.start}..${IN_SAMPLE.end}`, `out-of-sample:${HOLDOUT.start}..${HOLDOUT.end}`]));
   }, 300_000);
 
   it('genuine improvements hold up out of sample, and an anchored walk-forward of the elite confirms it without repeating a backtest', async () => {
