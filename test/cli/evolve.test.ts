@@ -9,28 +9,9 @@ import { runCli, startCli, tempHome, until, waitForExit, type CliResult } from '
 import { testAddress, testClient, uniqueTaskQueue } from '../helpers/temporal';
 import { STACK_LINE, unwrap } from './cli-output';
 import { VERDICT_HELP } from '../../domain/overfitting';
+import { momentumAlgorithm } from '../helpers/algorithms';
 
-const BASELINE = `from AlgorithmImports import *
-
-
-class MomentumBaseline(QCAlgorithm):
-    def initialize(self):
-        self.set_start_date(2018, 1, 1)
-        self.set_end_date(2022, 12, 31)
-        self.set_cash(100000)
-        self.spy = self.add_equity('SPY', Resolution.DAILY).symbol
-        self.lookback = 60
-        self.mom = self.momp(self.spy, self.lookback, Resolution.DAILY)
-        self.set_warm_up(self.lookback)
-
-    def on_data(self, data):
-        if self.is_warming_up or not self.mom.is_ready:
-            return
-        if self.mom.current.value > 0:
-            self.set_holdings(self.spy, 1.0)
-        else:
-            self.liquidate(self.spy)
-`;
+const BASELINE = momentumAlgorithm();
 
 interface Status {
   id: string;

@@ -8,38 +8,14 @@ import { chromium, type Browser } from 'playwright-core';
 import { startSandbox, type SandboxHandle } from '../../sandbox';
 import type { PipelineResult } from '../../domain/pipeline';
 import type { EvolutionResult } from '../../workflows/evolution';
-import { chromiumPath, HEADLESS_ARGS } from '../helpers/chromium';
+import { browserTest, HEADLESS_ARGS } from '../helpers/chromium';
 import { ROOT, runCli, startCli, tempHome, waitForExit } from '../helpers/cli';
 import { testAddress, testClient, uniqueTaskQueue } from '../helpers/temporal';
+import { momentumAlgorithm } from '../helpers/algorithms';
 
-const BASELINE = `from AlgorithmImports import *
+const BASELINE = momentumAlgorithm();
 
-
-class MomentumBaseline(QCAlgorithm):
-    def initialize(self):
-        self.set_start_date(2018, 1, 1)
-        self.set_end_date(2022, 12, 31)
-        self.set_cash(100000)
-        self.spy = self.add_equity('SPY', Resolution.DAILY).symbol
-        self.lookback = 60
-        self.mom = self.momp(self.spy, self.lookback, Resolution.DAILY)
-        self.set_warm_up(self.lookback)
-
-    def on_data(self, data):
-        if self.is_warming_up or not self.mom.is_ready:
-            return
-        if self.mom.current.value > 0:
-            self.set_holdings(self.spy, 1.0)
-        else:
-            self.liquidate(self.spy)
-`;
-
-const executablePath = chromiumPath();
-const inCi = !!process.env.CI;
-if (!executablePath && !inCi) {
-  console.warn('Skipping the HTML report browser test: no chromium on PATH (install Debian\'s `chromium`, or set CHROMIUM_PATH). In CI it always runs.');
-}
-const browserIt = executablePath || inCi ? it : it.skip;
+const { executablePath, browserIt } = browserTest('the HTML report browser test');
 
 const SCREENSHOT = path.join(ROOT, 'test-output', 'evolve-report-holdout.png');
 

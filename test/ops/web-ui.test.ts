@@ -1,31 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { browserTest } from '../helpers/chromium';
 import { crossrefWorks, fakeHttp } from '../helpers/fake-http';
 import { ROOT, runCli, startCli, tempHome, waitForExit } from '../helpers/cli';
 import { testAddress, testClient, uniqueTaskQueue } from '../helpers/temporal';
 import { RUN_KIND } from '../../domain/search-attributes';
 
-/** Debian's Chromium (or CHROMIUM_PATH); never a browser downloaded by Playwright. */
-function chromiumPath(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || undefined;
-    } catch {
-      // not on PATH; try the next name
-    }
-  }
-  return undefined;
-}
-
-const executablePath = chromiumPath();
-const inCi = !!process.env.CI;
-if (!executablePath && !inCi) {
-  console.warn('Skipping the Web UI browser test: no chromium on PATH (install Debian\'s `chromium`, or set CHROMIUM_PATH). In CI it always runs.');
-}
-const browserIt = executablePath || inCi ? it : it.skip;
+const { executablePath, browserIt } = browserTest('the Web UI browser test');
 
 const SCREENSHOT = path.join(ROOT, 'test-output', 'web-ui-runs.png');
 

@@ -5,20 +5,9 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS_DIR, migrateLearningDatabase, openLearningDatabase, openLearningDatabaseReadOnly, pendingMigrations } from '../../store/database';
 import { recordSearch } from '../../store/searches';
 import { DatabaseError } from '../../domain/errors';
-import type { Paper } from '../../domain/papers';
+import { testPaper } from '../helpers/papers';
 
-const paper = (i: number): Paper => ({
-  source: 'crossref',
-  externalId: `10.1/x${i}`,
-  doi: `10.1/x${i}`,
-  arxivId: null,
-  title: `Paper ${i}`,
-  authors: ['A B'],
-  year: 2020,
-  url: null,
-  abstract: null,
-  pdfUrl: null,
-});
+const paper = (i: number) => testPaper(i);
 
 describe('learning database', () => {
   let dir: string;

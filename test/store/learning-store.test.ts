@@ -11,25 +11,14 @@ import { recordAttempt, recordBacktest } from '../../store/records';
 import { recordSearch } from '../../store/searches';
 import { migrateLearningStore, openLearningStore, type LearningStoreLocation } from '../../store/open';
 import { errorSignature } from '../../domain/learning';
-import type { Paper } from '../../domain/papers';
+import { testPaper } from '../helpers/papers';
 import { spawn } from 'node:child_process';
 import { ROOT, runCli, until } from '../helpers/cli';
 import { freshPostgresDatabase, postgresSkipReason } from '../helpers/postgres';
 
 const migrationNames = (dir: string) => fs.readdirSync(dir).filter((d) => fs.existsSync(path.join(dir, d, 'migration.sql'))).sort();
 
-const paper = (i: number): Paper => ({
-  source: 'crossref',
-  externalId: `10.1/x${i}`,
-  doi: `10.1/x${i}`,
-  arxivId: null,
-  title: `Paper ${i}`,
-  authors: ['A B'],
-  year: 2020,
-  url: null,
-  abstract: null,
-  pdfUrl: null,
-});
+const paper = (i: number) => testPaper(i);
 
 interface Backend {
   name: string;

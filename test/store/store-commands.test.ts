@@ -6,22 +6,11 @@ import { openLearningStore, type LearningStoreLocation } from '../../store/open'
 import { POSTGRES_MIGRATIONS_DIR } from '../../store/postgres';
 import { recordAttempt, recordBacktest } from '../../store/records';
 import { recordSearch } from '../../store/searches';
-import type { Paper } from '../../domain/papers';
+import { testPaper } from '../helpers/papers';
 import { runCli, tempHome } from '../helpers/cli';
 import { freshPostgresDatabase, postgresSkipReason } from '../helpers/postgres';
 
-const paper = (i: number): Paper => ({
-  source: 'crossref',
-  externalId: `10.1/cmd${i}`,
-  doi: `10.1/cmd${i}`,
-  arxivId: null,
-  title: `Paper ${i}`,
-  authors: ['A B'],
-  year: 2020,
-  url: null,
-  abstract: null,
-  pdfUrl: null,
-});
+const paper = (i: number) => testPaper(i, 'cmd');
 
 /** What a pipeline run leaves in the learning store: a search, a repaired algorithm, the fix it taught, a backtest. */
 async function learnSomething(location: LearningStoreLocation): Promise<void> {
