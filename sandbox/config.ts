@@ -30,6 +30,11 @@ export interface SandboxConfig {
    * toward the landscape's optimum).
    */
   mutationMode: MutationMode;
+  /**
+   * In `random` mode, the share (0..1) of tuned values and entry edits the scripted model writes
+   * with precise-looking digits, which the landscape's overfitting trap rewards on one period only.
+   */
+  fineDigitRate: number;
   /** Backtesting nodes of the account: one more backtest while this many run is refused; 0 = unlimited. */
   backtestNodes: number;
   /** `backtests/chart/read` answers "loading" this many times per backtest before it sends the chart. */
@@ -45,6 +50,7 @@ export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
   maxPdfBytes: 50 * 1024 * 1024,
   timestampToleranceSeconds: 7200,
   mutationMode: 'random',
+  fineDigitRate: 0.2,
   backtestNodes: 0,
   chartLoadingReads: 1,
 };
@@ -61,6 +67,7 @@ export const sandboxConfigPatchSchema = z
     maxPdfBytes: z.number().int().min(1024).max(2 ** 40),
     timestampToleranceSeconds: z.number().int().min(1).max(10 ** 7),
     mutationMode: z.enum(MUTATION_MODES),
+    fineDigitRate: z.number().min(0).max(1),
     backtestNodes: z.number().int().min(0).max(1000),
     chartLoadingReads: z.number().int().min(0).max(1000),
   })

@@ -28,6 +28,8 @@ export interface ModelBehaviour {
   mutationMode: MutationMode;
   /** Share (0..1) of generated algorithms that depart from their specification (a changed value, a dropped rule). */
   unfaithfulRate?: number;
+  /** In `random` mode, the share of tuned values written with precise-looking digits (default 0.2). */
+  fineDigitRate?: number;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface ModelBehaviour {
  * a diff shown in the prompt changes its answer only by applying to that code.
  */
 export async function scriptedAnswer(exchange: LlmExchange, behaviour: ModelBehaviour): Promise<ScriptedAnswer> {
-  const { mistakeRate, mutationMode, unfaithfulRate = 0 } = behaviour;
+  const { mistakeRate, mutationMode, unfaithfulRate = 0, fineDigitRate = 0.2 } = behaviour;
   const user = lastUserMessage(exchange);
   const { task, source } = recogniseTask(exchange.system, user);
   const hash = exchangeHash(exchange);
@@ -72,7 +74,7 @@ export async function scriptedAnswer(exchange: LlmExchange, behaviour: ModelBeha
       if (code === undefined) return answer('The message has no ```python block after `Code:`, so there is nothing to mutate.', null);
       const asked = (lineValue(user, 'Mutation') ?? '').trim().toLowerCase().replace(/[\s-]+/g, '_');
       const kind = (MUTATION_KINDS as readonly string[]).includes(asked) ? (asked as MutationKind) : pick(rng, MUTATION_KINDS);
-      const { edits, lines } = mutationEdits(code, kind, rng, mutationMode);
+      const { edits, lines } = mutationEdits(code, kind, rng, mutationMode, fineDigitRate);
       const format = /search/i.test(lineValue(user, 'Edit format') ?? '') ? 'search-replace' : 'full';
       if (format === 'full') return answer(codeAnswer(applyEdits(lines, edits).join('\n'), mistake, rng));
       if (edits.length === 0) return answer('The algorithm already reflects this kind of change; I found nothing to edit.', null);

@@ -148,9 +148,9 @@ interface Precision {
   next(rng: () => number): number | null;
 }
 
-function precisionFor(code: string, mode: MutationMode): Precision {
+function precisionFor(code: string, mode: MutationMode, fineDigitRate: number): Precision {
   if (mode === 'biased-toward-optimum') return { next: () => null };
-  if (mode === 'random') return { next: (rng) => (rng() < 0.2 ? rng() : null) };
+  if (mode === 'random') return { next: (rng) => (rng() < fineDigitRate ? rng() : null) };
   const { startDate, endDate } = analyseAlgorithm(code);
   const phase = periodNoisePhase(startDate ?? DEFAULT_START_DATE, endDate ?? DEFAULT_END_DATE);
   return { next: () => phase };
@@ -313,10 +313,12 @@ export function mutationEdits(
   kind: MutationKind,
   rng: () => number,
   mode: MutationMode = 'random',
+  /** In `random` mode, the share of tuned values and entry edits written with precise-looking digits. */
+  fineDigitRate = 0.2,
 ): { edits: LineEdit[]; lines: string[]; applied: MutationKind } {
   const lines = code.replace(/\r\n?/g, '\n').split('\n');
   const { family } = analyseAlgorithm(code);
-  const precision = precisionFor(code, mode);
+  const precision = precisionFor(code, mode, fineDigitRate);
   const attempts: Record<MutationKind, () => LineEdit[]> = {
     parameter_tune: () => tuneByRole(lines, family, null, rng, mode, rng() < 0.3 ? 2 : 1, precision),
     indicator_change: () => indicatorSwap(lines, rng),

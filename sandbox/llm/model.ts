@@ -34,7 +34,7 @@ export async function runModel(runtime: SandboxRuntime, exchange: LlmExchange, o
     messages: exchange.messages.map((m) => ({ role: m.role, content: m.content })),
   });
   await sleep(runtime.config.llmLatencyMs, runtime.stopping);
-  const answer = await scriptedAnswer(exchange, { mistakeRate: runtime.config.mistakeRate, mutationMode: runtime.config.mutationMode, unfaithfulRate: runtime.config.unfaithfulRate });
+  const answer = await scriptedAnswer(exchange, { mistakeRate: runtime.config.mistakeRate, mutationMode: runtime.config.mutationMode, unfaithfulRate: runtime.config.unfaithfulRate, fineDigitRate: runtime.config.fineDigitRate });
   const inputTokens = countTokens(exchange.system + exchange.messages.map((m) => m.content).join(''));
   let text = options.jsonMode ? (/```json\n([\s\S]*?)\n```/.exec(answer.text)?.[1] ?? answer.text) : answer.text;
   let truncated = false;
