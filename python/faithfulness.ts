@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Node } from 'web-tree-sitter';
 import { assessFaithfulness, type CodeFacts, type FaithfulnessReport } from '../domain/faithfulness';
 import type { StrategySpec } from '../domain/strategy';
+import { pythonExecutable } from './executable';
 import { pythonParser } from './tree-sitter';
 
 /**
@@ -91,7 +92,7 @@ export type CodeFactsResult = (CodeFacts & { ok: true; parser: 'cpython' | 'tree
 export async function readCodeFacts(code: string, opts: CodeFactsOptions = {}): Promise<CodeFactsResult> {
   if ((opts.prefer ?? 'cpython') === 'cpython') {
     try {
-      const answer = await runCPython(opts.python ?? 'python3', code, opts.timeoutMs ?? 10_000);
+      const answer = await runCPython(await pythonExecutable(opts.python ?? 'python3'), code, opts.timeoutMs ?? 10_000);
       return { ...answer, parser: 'cpython' } as CodeFactsResult;
     } catch {
       // python3 missing, dying or too slow: tree-sitter reads the same facts

@@ -184,9 +184,17 @@ export async function workflowBundleForWorker(options: {
   return { code: bundle.code };
 }
 
-/** `node dist/worker/bundle.js [out.js]`: bundles the compiled workflow code (the last step of `npm run build`). */
+/**
+ * `node dist/worker/bundle.js [out.js] [--force]`: bundles the compiled workflow code (the last step of
+ * `npm run build`), unless the bundle there was built from exactly the files on disk now.
+ */
 async function main(): Promise<void> {
-  const codePath = path.resolve(process.argv[2] ?? prebuiltBundlePath());
+  const args = process.argv.slice(2);
+  const codePath = path.resolve(args.find((a) => !a.startsWith('--')) ?? prebuiltBundlePath());
+  if (!args.includes('--force') && checkWorkflowBundle(codePath).fresh) {
+    process.stdout.write(`workflow bundle: ${relative(packageRoot(), codePath)} is up to date with the compiled workflow code\n`);
+    return;
+  }
   const workflowsPath = require.resolve('../workflows');
   const started = Date.now();
   const manifest = await buildWorkflowBundle({ workflowsPath, codePath });
