@@ -32,6 +32,11 @@ export const SCALE_PARAMETERS = {
     /** QuantCoder's defaults (worker/workers.ts, worker/memory.ts), recorded as measured. */
     maxCachedWorkflows: WORKFLOW_CACHE_SIZE,
     heapGrowingPercent: HEAP_GROWING_PERCENT,
+    /**
+     * glibc's malloc arenas, as the Docker image sets them (ENV MALLOC_ARENA_MAX) and the README asks
+     * of a worker started by hand: glibc reads it at process start, so the worker cannot set it itself.
+     */
+    env: { MALLOC_ARENA_MAX: '2' },
   },
   /**
    * bench/memory-probe.ts is preloaded into the worker (NODE_OPTIONS --require) and samples each
@@ -125,6 +130,7 @@ export async function measureScale(lab: Lab): Promise<ScaleFigures> {
   const probeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quantcoder-bench-memory-'));
   const probe = require.resolve('./memory-probe');
   const extraEnv = {
+    ...p.worker.env,
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(probe)}`.trim(),
     QUANTCODER_BENCH_MEMORY_DIR: probeDir,
     QUANTCODER_BENCH_MEMORY_SAMPLE_MS: String(p.memoryProbeSampleMs),
