@@ -28,7 +28,7 @@ export const SCALE_PARAMETERS = {
       llm: { concurrency: 50 },
       quantconnect: { concurrency: 50, pollSeconds: 0.05 },
     },
-    sdkDefaults: { maxConcurrentWorkflowTaskExecutions: 40, maxConcurrentActivityTaskExecutionsOnTheWorkflowQueue: 100 },
+    sdkDefaults: { maxConcurrentWorkflowTaskExecutions: 40, maxConcurrentActivityTaskExecutionsOnTheWorkflowQueue: 100, maxCachedWorkflows: 'QuantCoder default (worker/workers.ts)' },
     /** QuantCoder's defaults (worker/workers.ts, worker/memory.ts), recorded as measured. */
     maxCachedWorkflows: WORKFLOW_CACHE_SIZE,
     heapGrowingPercent: HEAP_GROWING_PERCENT,
