@@ -32,12 +32,15 @@ COPY --from=build --chown=root:root /app/bin ./bin
 COPY --from=build --chown=root:root /app/prisma ./prisma
 COPY --from=build --chown=root:root /app/package.json /app/prisma.config.ts /app/oclif.manifest.json ./
 # Logs go to stdout for the logging driver (no shared log file); the worker reads the prebuilt bundle.
+# Two malloc arenas: the worker's many threads (the Temporal core's, libuv's, V8's) otherwise each grow
+# arenas of their own, about 45 MB of the worker's resident memory at 200 pipelines at once.
 ENV NODE_ENV=production \
     QUANTCODER_HOME=/home/quantcoder/.quantcoder \
     QUANTCODER_LOG_FILE=none \
     QUANTCODER_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js \
     QUANTCODER_LIVENESS_FILE=/tmp/quantcoder-liveness.json \
     LOG_FORMAT=json \
+    MALLOC_ARENA_MAX=2 \
     PATH=/app/bin:$PATH
 USER 10001:10001
 RUN mkdir -p /home/quantcoder/.quantcoder

@@ -111,12 +111,12 @@ export interface WorkerProcess {
   output(): string;
 }
 
-export function startWorkerProcess(env: { home: string; address: string; taskQueue: string }, timeoutMs = 120_000): Promise<WorkerProcess> {
+export function startWorkerProcess(env: { home: string; address: string; taskQueue: string; extraEnv?: NodeJS.ProcessEnv }, timeoutMs = 120_000): Promise<WorkerProcess> {
   const bin = path.join(packageRoot(), 'bin', 'run.js');
   const spawnedAt = Date.now();
   const child = spawn(process.execPath, [bin, 'worker'], {
     cwd: packageRoot(),
-    env: { ...process.env, QUANTCODER_HOME: env.home, TEMPORAL_ADDRESS: env.address, QUANTCODER_TASK_QUEUE: env.taskQueue, QUANTCODER_PROFILE: 'sandbox' },
+    env: { ...process.env, ...env.extraEnv, QUANTCODER_HOME: env.home, TEMPORAL_ADDRESS: env.address, QUANTCODER_TASK_QUEUE: env.taskQueue, QUANTCODER_PROFILE: 'sandbox' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -81,6 +81,10 @@ export function table(r: BenchReport): string {
   if (r.scale) {
     rows.push(single(`4. Completed runs per second (${r.scale.completedRuns} at once)`, fmt(r.scale.runsPerSecond, 2)));
     rows.push(single('4. Worker peak RSS (MB)', String(r.scale.peakRssMb)));
+    const m = r.scale.memoryAtPeak;
+    if (m) {
+      rows.push(single('4. At the peak: main heap / workflow heap / external / mapped files / native (MB)', `${m.mainHeapMb} / ${m.workflowHeapMb} / ${m.externalMb} / ${m.fileMappedMb} / ${m.nativeMb}`));
+    }
     rows.push(single('4. Per-run latency p50 / p99 (ms)', `${r.scale.latencyMs.p50} / ${r.scale.latencyMs.p99}`));
   }
   if (r.history) {

@@ -1,9 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { PipelineInput } from '../domain/pipeline';
 import { DEFAULT_RUN_SETTINGS } from '../domain/run-settings';
 import { researchPipeline } from '../workflows';
+import { HEAP_GROWING_PERCENT } from '../worker/memory';
+import { WORKFLOW_CACHE_SIZE } from '../worker/workers';
 import { benchHome, sandboxConfig } from './homes';
+import { memoryAtPeak, type MemoryAtPeak } from './memory-breakdown';
 import { progress, startWorkerProcess, stopWorkerProcess, uniqueName, type Lab } from './lab';
 import { percentile, round } from './stats';
 
@@ -24,7 +29,20 @@ export const SCALE_PARAMETERS = {
       quantconnect: { concurrency: 50, pollSeconds: 0.05 },
     },
     sdkDefaults: { maxConcurrentWorkflowTaskExecutions: 40, maxConcurrentActivityTaskExecutionsOnTheWorkflowQueue: 100, maxCachedWorkflows: 'QuantCoder default (worker/workers.ts)' },
+    /** QuantCoder's defaults (worker/workers.ts, worker/memory.ts), recorded as measured. */
+    maxCachedWorkflows: WORKFLOW_CACHE_SIZE,
+    heapGrowingPercent: HEAP_GROWING_PERCENT,
+    /**
+     * glibc's malloc arenas, as the Docker image sets them (ENV MALLOC_ARENA_MAX) and the README asks
+     * of a worker started by hand: glibc reads it at process start, so the worker cannot set it itself.
+     */
+    env: { MALLOC_ARENA_MAX: '2' },
   },
+  /**
+   * bench/memory-probe.ts is preloaded into the worker (NODE_OPTIONS --require) and samples each
+   * thread's V8 heap this often; memoryAtPeak splits the worker's RSS at its largest sample.
+   */
+  memoryProbeSampleMs: 200,
   /** peakRssMb is the largest VmRSS sampled this often while the runs are in flight. */
   rssSampleMs: 200,
   timeoutMinutes: 10,
@@ -43,6 +61,8 @@ export interface ScaleFigures {
   lifetimePeakRssMb: number | null;
   /** Where the machine's time went during the runs: CPU seconds per process (Linux). */
   cpuSeconds: { worker: number | null; temporalServer: number | null; clientAndSandbox: number };
+  /** Where the worker's memory was at its largest sampled RSS (MB per component); null when not sampled (not Linux). */
+  memoryAtPeak: MemoryAtPeak | null;
 }
 
 /** CPU seconds (user + system) a process used so far, from /proc (Linux; null elsewhere). */
@@ -107,7 +127,15 @@ export async function measureScale(lab: Lab): Promise<ScaleFigures> {
   lab.resetSandbox(p.sandbox);
   const home = benchHome(sandboxConfig(lab.sandbox.url, p.worker.config));
   const taskQueue = uniqueName('bench-scale');
-  const worker = await startWorkerProcess({ home, address: lab.address, taskQueue });
+  const probeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quantcoder-bench-memory-'));
+  const probe = require.resolve('./memory-probe');
+  const extraEnv = {
+    ...p.worker.env,
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(probe)}`.trim(),
+    QUANTCODER_BENCH_MEMORY_DIR: probeDir,
+    QUANTCODER_BENCH_MEMORY_SAMPLE_MS: String(p.memoryProbeSampleMs),
+  };
+  const worker = await startWorkerProcess({ home, address: lab.address, taskQueue, extraEnv });
   let sampler: NodeJS.Timeout | undefined;
   try {
     const idle = rssMb(worker.pid);
@@ -139,6 +167,8 @@ export async function measureScale(lab: Lab): Promise<ScaleFigures> {
     const used = (a: number | null, b: number | null) => (a === null || b === null ? null : round(b - a, 1));
     const end = rssMb(worker.pid);
     const peakRssMb = Math.max(peakSampled, end.now);
+    const memory = memoryAtPeak(probeDir, worker.pid);
+    if (memory) progress(`scale: worker memory at its peak (MB): ${JSON.stringify(memory)}`);
 
     const described = await Promise.all(handles.map((h) => h.describe()));
     const starts = described.map((d) => d.startTime.getTime());
@@ -160,10 +190,12 @@ export async function measureScale(lab: Lab): Promise<ScaleFigures> {
         temporalServer: used(cpuBefore.temporalServer, cpuAfter.temporalServer),
         clientAndSandbox: round(cpuAfter.clientAndSandbox - cpuBefore.clientAndSandbox, 1),
       },
+      memoryAtPeak: memory,
     };
   } finally {
     if (sampler) clearInterval(sampler);
     await stopWorkerProcess(worker);
     fs.rmSync(home, { recursive: true, force: true });
+    fs.rmSync(probeDir, { recursive: true, force: true });
   }
 }

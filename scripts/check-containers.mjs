@@ -252,6 +252,7 @@ if (runtime) {
   check(dockerfile, !runtime.has('/app/node_modules/typescript'), 'runtime node_modules has no dev dependencies', 'runtime node_modules still holds dev dependencies (typescript): prune with npm prune --omit=dev');
   check(dockerfile, runtime.packages.has('python3'), 'runtime stage installs python3', 'runtime stage lacks python3 (the quality gate parses generated code with CPython)');
   check(dockerfile, runtime.env.QUANTCODER_LOG_FILE === 'none', 'image logs to stdout only', 'the image must set QUANTCODER_LOG_FILE=none: logs go to the container\'s stdout, not a file on the shared volume');
+  check(dockerfile, runtime.env.MALLOC_ARENA_MAX === '2', 'image limits malloc to two arenas', 'the image must set MALLOC_ARENA_MAX=2: glibc otherwise grows an arena per thread of the worker (about 45 MB of its memory at 200 pipelines at once)');
   const entry = finalStage.filter((i) => i.op === 'ENTRYPOINT').pop();
   for (const [what, argv] of [['ENTRYPOINT', entry ? parseExec(entry.args) : []], ['HEALTHCHECK', healthCmd]]) {
     const files = argv.filter((a) => a.startsWith('/'));

@@ -5,6 +5,7 @@ import { installRuntime, connectWorker } from './runtime';
 import { createActivityMetrics } from './metrics';
 import type { Settings } from '../config/settings';
 import { createWorkerSet, runWorkerSet } from './workers';
+import { keepHeapsLean } from './memory';
 import { livenessFile, startLivenessReporter } from './liveness';
 import { shutdownGraceSeconds } from './shutdown';
 import { prebuiltWorkflowBundle } from './bundle-workflows';
@@ -34,6 +35,7 @@ export interface WorkerProcessOptions {
 export async function startWorkerProcess(settings: Settings, logger: Logger, options: WorkerProcessOptions = {}): Promise<WorkerProcess> {
   const { temporal, metrics } = settings.config;
   const grace = shutdownGraceSeconds(settings.config, options.shutdownGraceSeconds);
+  keepHeapsLean();
   const workflowBundle = prebuiltWorkflowBundle();
   installRuntime(logger, metrics.address);
   const connection = await connectWorker(temporal.address, temporal.namespace);

@@ -31,8 +31,12 @@ export interface WorkerSetOptions {
  * first; QuantCoder's histories are small (a pipeline's article is under 100 events, an
  * evolution continues as new every generation), so a replay costs milliseconds. 250 keeps every
  * workflow of 125 pipelines at once (a parent and an article each); past that, the least recently
- * used go first, which are parents waiting for their article. Measured at 60 pipelines at once, a
- * cached workflow held about 0.4 MB of the worker's memory.
+ * used go first, which are parents waiting for their article. Measured at 200 pipelines at once
+ * (400 workflows), a cached workflow costs about 0.2 MB of the worker's RSS (its V8 objects and the
+ * core's state machines and history): a cache of 100 lowered the peak from 414 to 385 MB, while the
+ * worker's heaps and malloc's arenas, not the cache, had made most of the peak (see worker/memory.ts,
+ * bench/memory-probe.ts). 250 stays: the peak is under its goal with it, and a smaller cache trades
+ * those 30 MB for replaying an article's history on most of its workflow tasks at that scale.
  */
 export const WORKFLOW_CACHE_SIZE = 250;
 

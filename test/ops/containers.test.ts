@@ -70,6 +70,7 @@ const faults: Array<[string, (f: Files) => Files, RegExp[]]> = [
   ['6b. an image without the PostgreSQL Prisma client', (f) => ({ ...f, dockerfile: edit(f.dockerfile, 'RUN npm run prisma:generate', 'RUN npx --no-install prisma generate') }), [/FAIL .*runtime stage lacks \/app\/node_modules\/\.prisma\/postgres-client/]],
   ['7. every replica writes the same log file', (f) => ({ ...f, compose: edit(f.compose, /^  QUANTCODER_LOG_FILE: none\n/m, '') }), [/FAIL .*worker: set QUANTCODER_LOG_FILE=none/]],
   ['7b. the image logs to a file', (f) => ({ ...f, dockerfile: edit(f.dockerfile, /^    QUANTCODER_LOG_FILE=none \\\n/m, '') }), [/FAIL .*image must set QUANTCODER_LOG_FILE=none/]],
+  ['7c. malloc arenas per thread', (f) => ({ ...f, dockerfile: edit(f.dockerfile, /^    MALLOC_ARENA_MAX=2 \\\n/m, '') }), [/FAIL .*the image must set MALLOC_ARENA_MAX=2/]],
   ['8. no oclif manifest in the image', (f) => ({ ...f, dockerfile: edit(f.dockerfile, ' /app/oclif.manifest.json ./', ' ./') }), [/FAIL .*runtime stage lacks \/app\/oclif\.manifest\.json/]],
   ['8b. workflows bundled at every start', (f) => ({ ...f, dockerfile: edit(f.dockerfile, /^    QUANTCODER_WORKFLOW_BUNDLE=.*\n/m, '') }), [/FAIL .*the image must set QUANTCODER_WORKFLOW_BUNDLE/]],
   ['8c. the Temporal frontend published on every interface', (f) => ({ ...f, compose: edit(f.compose, /"\$\{QUANTCODER_BIND:-127\.0\.0\.1\}:7233:7233"/, '"7233:7233"') }), [/FAIL .*temporal publishes "7233:7233" on every interface/]],
