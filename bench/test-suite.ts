@@ -1,0 +1,199 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { packageRoot } from '../config/package-root';
+import { commit, machine, type Commit, type Machine } from './env';
+import { round } from './stats';
+
+/**
+ * `npm run bench:tests`: runs `npm test` (build included, exactly as a developer runs it) and
+ * measures where its time and CPU go, so the test suite's speed is judged on figures: its wall time,
+ * the CPU every kind of process under it used (the test runner, `quantcoder` commands, worker
+ * processes, the Temporal dev server, PostgreSQL, Python, the browser, the build), and its slowest
+ * files. Linux only: the processes are read from /proc every 200 ms; what a process too short to be
+ * seen used is still counted, as "not sampled" (the suite's total comes from the kernel's own
+ * account of every process the run waited for).
+ * Writes `bench/results/test-suite.json`.
+ */
+
+export type ProcessKind =
+  | 'test runner (jest)'
+  | 'quantcoder worker processes'
+  | 'quantcoder commands'
+  | 'Temporal dev server'
+  | 'PostgreSQL'
+  | 'Python'
+  | 'Chromium'
+  | 'build (tsc, bundle, manifest)'
+  | 'other';
+
+export interface TestSuiteFigures {
+  generatedAt: string;
+  machine: Machine;
+  commit: Commit;
+  passed: boolean;
+  wallSeconds: number;
+  /** From `npm test`'s start to the test runner's first file: the build and the global set-up. */
+  beforeFirstFileSeconds: number | null;
+  cpuSeconds: { total: number; byKind: Record<string, { seconds: number; processes: number; share: number }>; notSampled: number };
+  /** CPU seconds over wall seconds: 2 on a 2-core machine means the suite kept every core busy. */
+  coresBusy: number;
+  slowestFiles: Array<{ file: string; seconds: number; tests: number }>;
+}
+
+/** What kind of process a command line is (argv joined with spaces). */
+export function processKind(cmd: string): ProcessKind {
+  if (/\btemporal(\.exe)? server start-dev\b/.test(cmd)) return 'Temporal dev server';
+  if (/\bpostgres\b|\bpg_ctl\b|\binitdb\b/.test(cmd)) return 'PostgreSQL';
+  if (/\bchrom(e|ium)\b/.test(cmd)) return 'Chromium';
+  if (/\bpython[\d.]*\b|pyenv/.test(cmd)) return 'Python';
+  if (/\bbin\/run\.js worker\b/.test(cmd)) return 'quantcoder worker processes';
+  if (/\bbin\/run\.js\b/.test(cmd)) return 'quantcoder commands';
+  if (/\bjest\b|jest-worker/.test(cmd)) return 'test runner (jest)';
+  if (/\btsc\b|worker\/bundle\.js|\boclif manifest\b|scripts\/build\.sh|\bnpm\b/.test(cmd)) return 'build (tsc, bundle, manifest)';
+  return 'other';
+}
+
+interface ProcStat {
+  ppid: number;
+  cpuSeconds: number;
+  /** CPU of the children this process waited for (the kernel's running account). */
+  childrenCpuSeconds: number;
+}
+
+const TICKS = 100; // USER_HZ: 100 on every Linux ABI in use
+
+/** Fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses). */
+export function parseProcStat(text: string): ProcStat {
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { ppid: Number(f[1]), cpuSeconds: (Number(f[11]) + Number(f[12])) / TICKS, childrenCpuSeconds: (Number(f[13]) + Number(f[14])) / TICKS };
+}
+
+function readStat(pid: number): ProcStat | undefined {
+  try {
+    return parseProcStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function commandLine(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Follows every descendant of `root` until it exits, keeping each one's last CPU reading and kind. */
+class ProcessTreeSampler {
+  private readonly seen = new Map<number, { kind: ProcessKind; cpu: number }>();
+  private readonly tree = new Set<number>();
+  constructor(root: number) {
+    this.tree.add(root);
+  }
+
+  sample(): void {
+    for (const name of fs.readdirSync('/proc')) {
+      const pid = Number(name);
+      if (!Number.isInteger(pid)) continue;
+      const stat = readStat(pid);
+      if (!stat) continue;
+      if (!this.tree.has(pid)) {
+        if (!this.tree.has(stat.ppid)) continue;
+        this.tree.add(pid);
+      }
+      const known = this.seen.get(pid);
+      if (known) known.cpu = Math.max(known.cpu, stat.cpuSeconds);
+      else this.seen.set(pid, { kind: processKind(commandLine(pid)), cpu: stat.cpuSeconds });
+    }
+  }
+
+  byKind(): Map<ProcessKind, { seconds: number; processes: number }> {
+    const out = new Map<ProcessKind, { seconds: number; processes: number }>();
+    for (const { kind, cpu } of this.seen.values()) {
+      const k = out.get(kind) ?? { seconds: 0, processes: 0 };
+      k.seconds += cpu;
+      k.processes += 1;
+      out.set(kind, k);
+    }
+    return out;
+  }
+}
+
+async function main(): Promise<number> {
+  if (process.platform !== 'linux') {
+    process.stderr.write('bench:tests reads /proc to follow the test processes: it runs on Linux only.\n');
+    return 2;
+  }
+  const root = packageRoot();
+  const jsonFile = path.join(os.tmpdir(), `quantcoder-test-suite-${process.pid}.json`);
+  const before = readStat(process.pid)!;
+  const started = Date.now();
+  const child = spawn('npm', ['test', '--', '--json', `--outputFile=${jsonFile}`], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const sampler = new ProcessTreeSampler(child.pid!);
+  const timer = setInterval(() => sampler.sample(), 200);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearInterval(timer);
+  const wallSeconds = (Date.now() - started) / 1000;
+  // every process of the run has been waited for by now: the kernel's account is the whole run's CPU
+  const total = readStat(process.pid)!.childrenCpuSeconds - before.childrenCpuSeconds;
+
+  const results = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as {
+    startTime: number;
+    testResults: Array<{ name: string; startTime: number; endTime: number; assertionResults: unknown[] }>;
+  };
+  fs.rmSync(jsonFile, { force: true });
+  const firstFile = Math.min(...results.testResults.map((f) => f.startTime));
+  const kinds = sampler.byKind();
+  const sampled = [...kinds.values()].reduce((s, k) => s + k.seconds, 0);
+  const byKind: TestSuiteFigures['cpuSeconds']['byKind'] = {};
+  for (const [kind, k] of [...kinds].sort((a, b) => b[1].seconds - a[1].seconds)) {
+    byKind[kind] = { seconds: round(k.seconds, 1), processes: k.processes, share: round(k.seconds / total, 3) };
+  }
+  const figures: TestSuiteFigures = {
+    generatedAt: new Date().toISOString(),
+    machine: machine(),
+    commit: commit(),
+    passed: code === 0,
+    wallSeconds: round(wallSeconds, 1),
+    beforeFirstFileSeconds: Number.isFinite(firstFile) ? round((firstFile - started) / 1000, 1) : null,
+    cpuSeconds: { total: round(total, 1), byKind, notSampled: round(Math.max(0, total - sampled), 1) },
+    coresBusy: round(total / wallSeconds, 2),
+    slowestFiles: results.testResults
+      .map((f) => ({ file: path.relative(root, f.name), seconds: round((f.endTime - f.startTime) / 1000, 1), tests: f.assertionResults.length }))
+      .sort((a, b) => b.seconds - a.seconds)
+      .slice(0, 12),
+  };
+  const out = path.join(root, 'bench', 'results', 'test-suite.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(figures, null, 2) + '\n');
+
+  const lines = [
+    `npm test: ${figures.wallSeconds} s wall (${figures.beforeFirstFileSeconds ?? '?'} s before the first test file), ${figures.passed ? 'passed' : 'FAILED'}`,
+    `CPU: ${figures.cpuSeconds.total} s in all, ${figures.coresBusy} cores busy on average (${figures.machine.cores} cores)`,
+    '',
+    '| process kind | CPU s | share | processes |',
+    '|---|---:|---:|---:|',
+    ...Object.entries(byKind).map(([kind, k]) => `| ${kind} | ${k.seconds} | ${(k.share * 100).toFixed(0)} % | ${k.processes} |`),
+    `| not sampled (processes shorter than a sample) | ${figures.cpuSeconds.notSampled} | ${((figures.cpuSeconds.notSampled / total) * 100).toFixed(0)} % | |`,
+    '',
+    'slowest files:',
+    ...figures.slowestFiles.map((f) => `  ${f.seconds.toFixed(1).padStart(6)} s  ${f.file} (${f.tests} tests)`),
+    '',
+    `written to ${path.relative(process.cwd(), out) || out}`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  return code ?? 1;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      process.stderr.write(`bench:tests failed: ${err.stack ?? err.message}\n`);
+      process.exit(1);
+    },
+  );
+}
