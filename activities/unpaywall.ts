@@ -111,7 +111,7 @@ export class UnpaywallClient {
     const urls = openAccessPdfUrls(record);
     if (urls.length === 0) {
       throw new NoOpenAccessError(
-        `No open-access PDF is known for DOI ${record.doi} (Unpaywall oa_status: ${record.oaStatus ?? 'unknown'}); download it yourself and pass the file`,
+        `No open-access PDF is known for DOI ${record.doi} (Unpaywall oa_status: ${record.oaStatus ?? 'unknown'}); download it yourself and run \`quantcoder run ${record.doi} --pdf FILE\``,
         { service: SERVICE },
       );
     }

@@ -139,11 +139,12 @@ describe('PDF downloads', () => {
     expect(server.requests[0]!.path).toContain('email=test%40example.org');
   });
 
-  it('says there is no open-access PDF for a closed DOI, and writes nothing', async () => {
+  it('says there is no open-access PDF for a closed DOI and how to run it with your own copy, and writes nothing', async () => {
     const err = await rejectionOf(downloader.downloadPaper({ doi: '10.1000/closed' }, dest));
     expect(err).toBeInstanceOf(NoOpenAccessError);
     expect(err.retryable).toBe(false);
     expect(err.message).toMatch(/no open-access PDF/i);
+    expect(err.message).toContain('quantcoder run 10.1000/closed --pdf FILE');
     expect(await listing()).toEqual([]);
   });
 
