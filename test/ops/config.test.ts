@@ -49,6 +49,10 @@ describe('quantcoder config', () => {
     expect(res.stdout.trim()).toBe(path.join(h, 'config.json'));
     const json = JSON.parse((await runCli(['config', 'path', '--json'], { QUANTCODER_HOME: h })).stdout) as Record<string, string>;
     expect(json).toMatchObject({ home: h, dotenv: path.join(h, '.env'), log: path.join(h, 'quantcoder.log'), database: path.join(h, 'learning.db') });
+    // with a PostgreSQL learning store, that is the database named (its password never printed)
+    const pg = home();
+    const onPostgres = JSON.parse((await runCli(['config', 'path', '--json'], { QUANTCODER_HOME: pg, QUANTCODER_DATABASE_URL: 'postgresql://qc:s3cret-pw@db.example:5432/quantcoder' })).stdout) as Record<string, string>;
+    expect(onPostgres.database).toBe('postgresql://qc:***@db.example:5432/quantcoder');
   });
 
   it.each([
