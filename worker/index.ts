@@ -33,8 +33,14 @@ export interface WorkerProcessOptions {
 }
 
 export async function startWorkerProcess(settings: Settings, logger: Logger, options: WorkerProcessOptions = {}): Promise<WorkerProcess> {
-  // ms since this process started: node, the CLI and the modules it loaded
-  const phases: Record<string, number> = { loaded: Math.round(performance.now()) };
+  // `node`: ms from the process's start to bin/run.js; `cli`: then to here (oclif, the modules, the settings);
+  // `loaded` and `total` count from the process's start, the other phases are their own durations
+  const loaded = performance.now();
+  const bin = performance.getEntriesByName('quantcoder:bin')[0]?.startTime;
+  const phases: Record<string, number> = {
+    ...(bin === undefined ? {} : { node: Math.round(bin), cli: Math.round(loaded - bin) }),
+    loaded: Math.round(loaded),
+  };
   const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
     const start = performance.now();
     try {
