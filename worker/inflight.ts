@@ -47,20 +47,36 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** The attempts a journal's lines leave running: started and not ended. */
-export function runningTokens(text: string): string[] {
-  const running = new Set<string>();
+/** The workflow execution an activity attempt belongs to. */
+export interface Execution {
+  workflowId: string;
+  runId: string;
+}
+
+/** A running attempt: its task token (base64) and its workflow execution. */
+export interface RunningAttempt {
+  token: string;
+  execution?: Execution;
+}
+
+/** The attempts a journal's lines leave running: started (`+token workflowId runId`) and not ended (`-token`). */
+export function runningAttempts(text: string): RunningAttempt[] {
+  const running = new Map<string, RunningAttempt>();
   for (const line of text.split('\n')) {
-    if (line.startsWith('+')) running.add(line.slice(1));
-    else if (line.startsWith('-')) running.delete(line.slice(1));
+    const [token, workflowId, runId] = line.slice(1).split(' ');
+    if (!token) continue;
+    if (line.startsWith('+')) {
+      running.set(token, workflowId && runId ? { token, execution: { workflowId: decodeURIComponent(workflowId), runId: decodeURIComponent(runId) } } : { token });
+    } else if (line.startsWith('-')) running.delete(token);
   }
-  return [...running];
+  return [...running.values()];
 }
 
 /** One process's journal of running activity attempts. */
 export class InflightJournal {
   private fd: number;
-  private readonly running = new Set<string>();
+  /** The `+` line of each running attempt, by token. */
+  private readonly running = new Map<string, string>();
   private lines = 0;
 
   constructor(
@@ -78,10 +94,11 @@ export class InflightJournal {
     return new InflightJournal(path.join(inflightDir(home), `${process.pid}.${++opened}.tokens`));
   }
 
-  started(token: Uint8Array): string {
+  started(token: Uint8Array, execution?: Execution): string {
     const key = Buffer.from(token).toString('base64');
-    this.running.add(key);
-    this.append(`+${key}\n`);
+    const line = `+${key}${execution ? ` ${encodeURIComponent(execution.workflowId)} ${encodeURIComponent(execution.runId)}` : ''}\n`;
+    this.running.set(key, line);
+    this.append(line);
     return key;
   }
 
@@ -105,7 +122,7 @@ export class InflightJournal {
 
   private compact(): void {
     const tmp = `${this.file}.compacting`;
-    fs.writeFileSync(tmp, [...this.running].map((k) => `+${k}\n`).join(''));
+    fs.writeFileSync(tmp, [...this.running.values()].join(''));
     fs.renameSync(tmp, this.file);
     fs.closeSync(this.fd);
     this.fd = fs.openSync(this.file, 'a');
@@ -116,7 +133,7 @@ export class InflightJournal {
 export interface OrphanedAttempts {
   /** The dead process's pid, for the message a failed attempt carries. */
   pid: number;
-  tokens: Uint8Array[];
+  attempts: Array<{ token: Uint8Array; execution?: Execution }>;
   /** Removes the claimed journal once its attempts are handed back. */
   release(): void;
 }
@@ -151,12 +168,12 @@ export function claimOrphanedAttempts(home: string, self = process.pid, alive: (
       continue; // another starting process claimed it first
     }
     claimedHere.add(claim);
-    const tokens = runningTokens(fs.readFileSync(target, 'utf8')).map((k) => new Uint8Array(Buffer.from(k, 'base64')));
+    const attempts = runningAttempts(fs.readFileSync(target, 'utf8')).map((a) => ({ ...a, token: new Uint8Array(Buffer.from(a.token, 'base64')) }));
     const release = () => {
       fs.rmSync(target, { force: true });
       claimedHere.delete(claim);
     };
-    claimed.push({ pid, tokens, release });
+    claimed.push({ pid, attempts, release });
   }
   return claimed;
 }
@@ -167,7 +184,7 @@ export function journalInterceptor(journal: InflightJournal): ActivityIntercepto
     inbound: {
       async execute(input, next) {
         if (ctx.info.isLocal) return next(input);
-        const key = journal.started(ctx.info.taskToken);
+        const key = journal.started(ctx.info.taskToken, ctx.info.workflowExecution);
         try {
           return await next(input);
         } finally {
@@ -209,7 +226,13 @@ export async function handBackOrphanedAttempts(options: { home: string; connecti
       nonRetryable: false,
       nextRetryDelay: RETRY_DELAY,
     });
-    const results = await Promise.allSettled(orphan.tokens.map((token) => client.fail(token, failure)));
+    // the dead process most likely ran these workflows' last tasks: their next ones go to the task queue
+    // that live workers poll, not to its sticky queue, which the server would wait on for seconds
+    const executions = new Map(orphan.attempts.flatMap((a) => (a.execution ? [[`${a.execution.workflowId}\n${a.execution.runId}`, a.execution] as const] : [])));
+    await Promise.allSettled(
+      [...executions.values()].map((execution) => options.connection.workflowService.resetStickyTaskQueue({ namespace: options.namespace, execution })),
+    );
+    const results = await Promise.allSettled(orphan.attempts.map((a) => client.fail(a.token, failure)));
     const failed = results.filter((r) => r.status === 'fulfilled').length;
     const gone = results.filter((r) => r.status === 'rejected' && r.reason instanceof ActivityNotFoundError).length;
     const unexpected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected' && !(r.reason instanceof ActivityNotFoundError));
@@ -217,7 +240,7 @@ export async function handBackOrphanedAttempts(options: { home: string; connecti
     orphan.release();
     handedBack += failed;
     // `alreadyEnded`: attempts the server no longer runs (completed, timed out or retried meanwhile)
-    logger.info({ deadPid: orphan.pid, handedBack: failed, alreadyEnded: gone }, 'handed back the activities a dead worker process left running');
+    logger.info({ deadPid: orphan.pid, handedBack: failed, alreadyEnded: gone, workflows: executions.size }, 'handed back the activities a dead worker process left running');
   }
   return handedBack;
 }

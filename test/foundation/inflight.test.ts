@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { claimOrphanedAttempts, inflightDir, InflightJournal, processAlive, runningTokens } from '../../worker/inflight';
+import { claimOrphanedAttempts, inflightDir, InflightJournal, processAlive, runningAttempts, type OrphanedAttempts } from '../../worker/inflight';
 
 const token = (n: number) => new Uint8Array([n, 255 - n, 7]);
 const key = (n: number) => Buffer.from(token(n)).toString('base64');
+/** The base64 tokens of a claimed journal's attempts. */
+const keysOf = (o: OrphanedAttempts) => o.attempts.map((a) => Buffer.from(a.token).toString('base64'));
 
 describe('the journal of running activity attempts', () => {
   let home: string;
@@ -22,16 +24,19 @@ describe('the journal of running activity attempts', () => {
     return file;
   }
 
-  it('names the attempts started and not ended', () => {
-    expect(runningTokens(['+a', '+b', '-a', '+c', '-zzz', ''].join('\n'))).toEqual(['b', 'c']);
+  it('names the attempts started and not ended, with their workflow executions', () => {
+    expect(runningAttempts(['+a w1 r1', '+b w%20two r2', '-a', '+c', '-zzz', ''].join('\n'))).toEqual([
+      { token: 'b', execution: { workflowId: 'w two', runId: 'r2' } },
+      { token: 'c' },
+    ]);
   });
 
   it("records each attempt's start and end, compacts ended ones away and disappears on a clean stop", () => {
     const journal = new InflightJournal(path.join(inflightDir(home), 'x.1.tokens'), 3);
-    const keys = [1, 2, 3, 4, 5, 6].map((n) => journal.started(token(n)));
+    const keys = [1, 2, 3, 4, 5, 6].map((n) => journal.started(token(n), { workflowId: `evolve ${n}`, runId: `run-${n}` }));
     for (const k of keys.slice(0, 5)) journal.ended(k);
     const text = fs.readFileSync(journal.file, 'utf8');
-    expect(runningTokens(text)).toEqual([key(6)]);
+    expect(runningAttempts(text)).toEqual([{ token: key(6), execution: { workflowId: 'evolve 6', runId: 'run-6' } }]);
     // compacted: fewer lines than the 11 written
     expect(text.trim().split('\n').length).toBeLessThan(11);
     journal.close();
@@ -46,7 +51,7 @@ describe('the journal of running activity attempts', () => {
     const alive = (pid: number) => pid === livePid;
 
     const claimed = claimOrphanedAttempts(home, 99, alive);
-    expect(claimed.map((c) => ({ pid: c.pid, tokens: c.tokens.map((t) => Buffer.from(t).toString('base64')) }))).toEqual([{ pid: deadPid, tokens: [key(2)] }]);
+    expect(claimed.map((c) => ({ pid: c.pid, tokens: keysOf(c) }))).toEqual([{ pid: deadPid, tokens: [key(2)] }]);
     expect(fs.readFileSync(live, 'utf8')).toBe(`+${key(3)}\n`);
     // a second process starting meanwhile finds nothing left to claim
     expect(claimOrphanedAttempts(home, 98, alive)).toEqual([]);
@@ -60,7 +65,7 @@ describe('the journal of running activity attempts', () => {
     // the predecessor's journal number differs from this process's own
     const predecessor = leftBehind(process.pid, [`+${key(9)}`], 1_000);
     const claimed = claimOrphanedAttempts(home, process.pid, () => true);
-    expect(claimed.map((c) => c.tokens.length)).toEqual([1]);
+    expect(claimed.map(keysOf)).toEqual([[key(9)]]);
     expect(fs.existsSync(mine.file)).toBe(true);
     expect(fs.existsSync(predecessor)).toBe(false);
     claimed[0]!.release();
@@ -73,7 +78,7 @@ describe('the journal of running activity attempts', () => {
     fs.writeFileSync(path.join(dir, '4000001.1.tokens.4000003.claimed'), `+${key(4)}\n`);
     fs.writeFileSync(path.join(dir, '4000001.2.tokens.4000004.claimed'), `+${key(5)}\n`);
     const claimed = claimOrphanedAttempts(home, 99, (pid) => pid === 4_000_004);
-    expect(claimed.map((c) => c.tokens.map((t) => Buffer.from(t).toString('base64')))).toEqual([[key(4)]]);
+    expect(claimed.map(keysOf)).toEqual([[key(4)]]);
   });
 
   it('knows a running process from a finished one', () => {
