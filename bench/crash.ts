@@ -41,6 +41,11 @@ export interface KillRecord {
   startPhasesMs: Record<string, number> | null;
   /** Running activities of the killed process the new one handed back at its start (retried at once, not after their heartbeat timeout). */
   handedBack: number | null;
+  /**
+   * The activity that completed next: a retried attempt (attempt > 1) was in flight at the kill; one
+   * scheduled after the restart waited for a workflow task first. Seconds count from the restart.
+   */
+  nextActivity: { name: string; attempt: number; scheduledSeconds: number; startedSeconds: number } | null;
 }
 
 export interface CrashFigures {
@@ -208,13 +213,20 @@ export async function measureCrash(lab: Lab): Promise<CrashFigures> {
 
     const chain = await fetchChain(lab.client, workflowId, handle.firstExecutionRunId);
     const completions = activityCompletions(chain);
+    const completed = chain
+      .flatMap(activityTimings)
+      .filter((t) => t.outcome === 'completed')
+      .sort((a, b) => a.closedMs - b.closedMs);
     const kills: KillRecord[] = restarts.map(({ atMs, worker: w }) => {
       const next = completions.find((t) => t > w.spawnedAt);
+      const activity = completed.find((t) => t.closedMs > w.spawnedAt);
+      const since = (ms: number) => round((ms - w.spawnedAt) / 1000, 2);
       return {
         atSeconds: round(atMs / 1000, 2),
         workerStartSeconds: round((w.readyAt - w.spawnedAt) / 1000, 2),
         resumeSeconds: next === undefined ? null : round((next - w.spawnedAt) / 1000, 2),
         ...workerStartLog(homeLayout(home).log, w.pid),
+        nextActivity: activity ? { name: activity.name, attempt: activity.attempt, scheduledSeconds: since(activity.scheduledMs), startedSeconds: since(activity.startedMs) } : null,
       };
     });
     const phaseNames = [...new Set(kills.flatMap((k) => Object.keys(k.startPhasesMs ?? {})))];
