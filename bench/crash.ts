@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
+import { temporal } from '@temporalio/proto';
 import { homeLayout } from '../domain/paths';
 import { DEFAULT_RUN_SETTINGS } from '../domain/run-settings';
 import type { LlmRequestRecord } from '../sandbox/state';
@@ -72,6 +73,12 @@ export interface CrashFigures {
   uniqueProgramsBacktested: number;
   llmCallsAnswered: number;
   llmCallsRecorded: number;
+  /**
+   * Workflow tasks a kill left to time out: started on the dead worker (its workflow task timeout, 10 s
+   * by default), or waiting on its sticky queue (3 s). Nothing hands those back; they are what a restart
+   * costs beyond the new worker's start when no activity was in flight.
+   */
+  workflowTaskTimeouts: { startToClose: number; scheduleToStart: number };
   /** Activities whose completing attempt was not the first (the work a kill interrupted), and how long they waited for it. */
   retriedActivities: Array<{ name: string; attempt: number; waitedSeconds: number }>;
 }
@@ -247,6 +254,12 @@ export async function measureCrash(lab: Lab): Promise<CrashFigures> {
       .flatMap(activityTimings)
       .filter((t) => t.attempt > 1)
       .map((t) => ({ name: t.name, attempt: t.attempt, waitedSeconds: round((t.startedMs - t.scheduledMs) / 1000, 1) }));
+    const timeoutType = temporal.api.enums.v1.TimeoutType;
+    const taskTimeouts = chain.flatMap((x) => x.events.map((e) => e.workflowTaskTimedOutEventAttributes?.timeoutType).filter((t) => t !== undefined && t !== null));
+    const workflowTaskTimeouts = {
+      startToClose: taskTimeouts.filter((t) => t === timeoutType.TIMEOUT_TYPE_START_TO_CLOSE).length,
+      scheduleToStart: taskTimeouts.filter((t) => t === timeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START).length,
+    };
     const resumed = kills.map((k) => k.resumeSeconds).filter((s): s is number => s !== null);
     if (!resumed.length) throw new Error(`No activity completed after any of the ${kills.length} restarts`);
     return {
@@ -265,6 +278,7 @@ export async function measureCrash(lab: Lab): Promise<CrashFigures> {
       uniqueProgramsBacktested: stats.quantconnect.uniqueCodeHashesBacktested,
       llmCallsAnswered: stats.llm.calls,
       llmCallsRecorded: recorded,
+      workflowTaskTimeouts,
       retriedActivities,
     };
   } finally {
