@@ -105,19 +105,38 @@ export class InflightJournal {
   ended(key: string): void {
     if (!this.running.delete(key)) return;
     this.append(`-${key}\n`);
-    if (this.lines > this.running.size + this.compactAfter) this.compact();
+    if (!this.broken && this.lines > this.running.size + this.compactAfter) {
+      try {
+        this.compact();
+      } catch {
+        this.broken = true;
+      }
+    }
   }
 
   /** Removes the journal: nothing of this process is left running (a clean shutdown). */
   close(): void {
-    fs.closeSync(this.fd);
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // already closed by a failed compaction
+    }
     fs.rmSync(this.file, { force: true });
     openedHere.delete(path.basename(this.file));
   }
 
+  /** Set when a write failed (a full disk): the journal stops, and a dead process's attempts wait for their heartbeat timeout as before. */
+  private broken = false;
+
   private append(line: string): void {
-    fs.writeSync(this.fd, line);
-    this.lines++;
+    if (this.broken) return;
+    try {
+      fs.writeSync(this.fd, line);
+      this.lines++;
+    } catch {
+      // an activity must not fail because its journal line could not be written
+      this.broken = true;
+    }
   }
 
   private compact(): void {

@@ -43,6 +43,14 @@ describe('the journal of running activity attempts', () => {
     expect(fs.existsSync(journal.file)).toBe(false);
   });
 
+  it('never fails an activity because its line cannot be written', () => {
+    const journal = new InflightJournal(path.join(inflightDir(home), 'x.2.tokens'), 0);
+    // the file's descriptor gone, as after a write error: every later write fails
+    fs.closeSync((journal as unknown as { fd: number }).fd);
+    expect(() => journal.ended(journal.started(token(1)))).not.toThrow();
+    expect(() => journal.close()).not.toThrow();
+  });
+
   it("hands back a dead process's running attempts once, and leaves a live process's journal alone", () => {
     const deadPid = 4_000_001;
     const livePid = 4_000_002;
