@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
+import { temporal } from '@temporalio/proto';
 import { homeLayout } from '../domain/paths';
 import { DEFAULT_RUN_SETTINGS } from '../domain/run-settings';
 import type { LlmRequestRecord } from '../sandbox/state';
@@ -37,6 +38,15 @@ export interface KillRecord {
   workerStartSeconds: number;
   /** Restart → the next activity completed anywhere in the run. */
   resumeSeconds: number | null;
+  /** The phases of the new worker's start as it logged them (ms): `loaded` and `total` since its process started, the others their own durations (`connect` and `store` overlap). */
+  startPhasesMs: Record<string, number> | null;
+  /** Running activities of the killed process the new one handed back at its start (retried at once, not after their heartbeat timeout). */
+  handedBack: number | null;
+  /**
+   * The activity that completed next: a retried attempt (attempt > 1) was in flight at the kill; one
+   * scheduled after the restart waited for a workflow task first. Seconds count from the restart.
+   */
+  nextActivity: { name: string; attempt: number; scheduledSeconds: number; startedSeconds: number } | null;
 }
 
 export interface CrashFigures {
@@ -51,6 +61,8 @@ export interface CrashFigures {
   resumeSeconds: Summary;
   /** Context: how long a fresh worker process takes to poll (most of resumeSeconds when nothing waits on a timeout). */
   workerStartSeconds: Summary;
+  /** Median over the restarts of each phase the workers logged at their start (ms; see KillRecord.startPhasesMs). */
+  workerStartPhasesMs: Record<string, number>;
   kills: KillRecord[];
   referenceWallSeconds: number;
   /** Backtests of an already backtested program in the undisturbed run: what duplicateBacktests is compared with. */
@@ -61,13 +73,24 @@ export interface CrashFigures {
   uniqueProgramsBacktested: number;
   llmCallsAnswered: number;
   llmCallsRecorded: number;
+  /**
+   * Workflow tasks a kill left to time out: started on the dead worker (its workflow task timeout, 10 s
+   * by default), or waiting on its sticky queue (3 s). Nothing hands those back; they are what a restart
+   * costs beyond the new worker's start when no activity was in flight.
+   */
+  workflowTaskTimeouts: { startToClose: number; scheduleToStart: number };
   /** Activities whose completing attempt was not the first (the work a kill interrupted), and how long they waited for it. */
   retriedActivities: Array<{ name: string; attempt: number; waitedSeconds: number }>;
 }
 
 const config = () => {
   const w = CRASH_PARAMETERS.worker;
-  return { llm: { concurrency: w.llmConcurrency }, quantconnect: { concurrency: w.quantconnectConcurrency, pollSeconds: w.quantconnectPollSeconds } };
+  return {
+    llm: { concurrency: w.llmConcurrency },
+    quantconnect: { concurrency: w.quantconnectConcurrency, pollSeconds: w.quantconnectPollSeconds },
+    // the worker's start lines (its phase timings, the activities it handed back) are info lines
+    logging: { level: 'info' },
+  };
 };
 
 function input(name: string) {
@@ -93,6 +116,30 @@ export function repeatedCompletedCalls(requests: LlmRequestRecord[], recorded: A
     const at = lastRecorded.get(promptKey(q));
     return at !== undefined && q.receivedAt > at;
   }).length;
+}
+
+/** What the worker process `pid` logged about its start in the home's JSON log: its phase timings and the activities it handed back. */
+export function workerStartLog(logFile: string, pid: number): { startPhasesMs: Record<string, number> | null; handedBack: number | null } {
+  let startPhasesMs: Record<string, number> | null = null;
+  let handedBack: number | null = null;
+  let text = '';
+  try {
+    text = fs.readFileSync(logFile, 'utf8');
+  } catch {
+    return { startPhasesMs, handedBack };
+  }
+  for (const line of text.split('\n')) {
+    if (!line.includes(`"pid":${pid},`)) continue;
+    let entry: { msg?: string; startMs?: Record<string, number>; handedBack?: number };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      continue;
+    }
+    if (entry.msg === 'worker started' && entry.startMs) startPhasesMs = entry.startMs;
+    if (typeof entry.handedBack === 'number') handedBack = (handedBack ?? 0) + entry.handedBack;
+  }
+  return { startPhasesMs, handedBack };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
@@ -164,7 +211,8 @@ export async function measureCrash(lab: Lab): Promise<CrashFigures> {
       resumedAt = await resumedAfter(worker.spawnedAt);
       progress(
         `crash: killed the worker at ${(atMs / 1000).toFixed(1)} s; the new one polled after ${((worker.readyAt - worker.spawnedAt) / 1000).toFixed(1)} s` +
-          (resumedAt === undefined ? '' : ` and the run resumed ${((resumedAt - worker.spawnedAt) / 1000).toFixed(1)} s after the restart`),
+          (resumedAt === undefined ? '' : ` and the run resumed ${((resumedAt - worker.spawnedAt) / 1000).toFixed(1)} s after the restart`) +
+          ` (${JSON.stringify(workerStartLog(homeLayout(home).log, worker.pid))})`,
       );
     }
     await result;
@@ -172,10 +220,26 @@ export async function measureCrash(lab: Lab): Promise<CrashFigures> {
 
     const chain = await fetchChain(lab.client, workflowId, handle.firstExecutionRunId);
     const completions = activityCompletions(chain);
+    const completed = chain
+      .flatMap(activityTimings)
+      .filter((t) => t.outcome === 'completed')
+      .sort((a, b) => a.closedMs - b.closedMs);
     const kills: KillRecord[] = restarts.map(({ atMs, worker: w }) => {
       const next = completions.find((t) => t > w.spawnedAt);
-      return { atSeconds: round(atMs / 1000, 2), workerStartSeconds: round((w.readyAt - w.spawnedAt) / 1000, 2), resumeSeconds: next === undefined ? null : round((next - w.spawnedAt) / 1000, 2) };
+      const activity = completed.find((t) => t.closedMs > w.spawnedAt);
+      const since = (ms: number) => round((ms - w.spawnedAt) / 1000, 2);
+      return {
+        atSeconds: round(atMs / 1000, 2),
+        workerStartSeconds: round((w.readyAt - w.spawnedAt) / 1000, 2),
+        resumeSeconds: next === undefined ? null : round((next - w.spawnedAt) / 1000, 2),
+        ...workerStartLog(homeLayout(home).log, w.pid),
+        nextActivity: activity ? { name: activity.name, attempt: activity.attempt, scheduledSeconds: since(activity.scheduledMs), startedSeconds: since(activity.startedMs) } : null,
+      };
     });
+    const phaseNames = [...new Set(kills.flatMap((k) => Object.keys(k.startPhasesMs ?? {})))];
+    const workerStartPhasesMs = Object.fromEntries(
+      phaseNames.map((name) => [name, summarize(kills.flatMap((k) => (k.startPhasesMs?.[name] === undefined ? [] : [k.startPhasesMs[name]!])), 0).median]),
+    );
     const stats = lab.sandbox.stats();
     const db = new Database(homeLayout(home).database, { readonly: true });
     const rows = db.prepare('SELECT promptSha256, createdAt FROM LlmCall WHERE runId = ?').all(workflowId) as Array<{ promptSha256: string; createdAt: number | string }>;
@@ -190,6 +254,12 @@ export async function measureCrash(lab: Lab): Promise<CrashFigures> {
       .flatMap(activityTimings)
       .filter((t) => t.attempt > 1)
       .map((t) => ({ name: t.name, attempt: t.attempt, waitedSeconds: round((t.startedMs - t.scheduledMs) / 1000, 1) }));
+    const timeoutType = temporal.api.enums.v1.TimeoutType;
+    const taskTimeouts = chain.flatMap((x) => x.events.map((e) => e.workflowTaskTimedOutEventAttributes?.timeoutType).filter((t) => t !== undefined && t !== null));
+    const workflowTaskTimeouts = {
+      startToClose: taskTimeouts.filter((t) => t === timeoutType.TIMEOUT_TYPE_START_TO_CLOSE).length,
+      scheduleToStart: taskTimeouts.filter((t) => t === timeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START).length,
+    };
     const resumed = kills.map((k) => k.resumeSeconds).filter((s): s is number => s !== null);
     if (!resumed.length) throw new Error(`No activity completed after any of the ${kills.length} restarts`);
     return {
@@ -198,6 +268,7 @@ export async function measureCrash(lab: Lab): Promise<CrashFigures> {
       repeatedCompletedLlmCalls: repeatedCompleted,
       resumeSeconds: summarize(resumed, 2),
       workerStartSeconds: summarize(kills.map((k) => k.workerStartSeconds), 2),
+      workerStartPhasesMs,
       kills,
       referenceWallSeconds: round(referenceWallSeconds, 2),
       referenceDuplicateBacktests: reference.repeatedBacktests,
@@ -207,6 +278,7 @@ export async function measureCrash(lab: Lab): Promise<CrashFigures> {
       uniqueProgramsBacktested: stats.quantconnect.uniqueCodeHashesBacktested,
       llmCallsAnswered: stats.llm.calls,
       llmCallsRecorded: recorded,
+      workflowTaskTimeouts,
       retriedActivities,
     };
   } finally {

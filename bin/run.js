@@ -2,6 +2,8 @@
 // The `quantcoder` command: oclif loads the compiled commands from dist/cli/commands.
 // On Node 22.1 and later, compiled code is cached on disk, so a worker's restart skips most of its compile time.
 require('node:module').enableCompileCache?.();
+// when Node handed over to QuantCoder: a worker's start log tells Node's own start from the CLI's
+performance.mark('quantcoder:bin');
 require('@oclif/core')
   .execute({ dir: __dirname })
   .catch(require('@oclif/core').handle);

@@ -1,4 +1,4 @@
-import { Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import type { Logger } from 'pino';
@@ -32,7 +32,7 @@ const INDEXED_TYPE: Record<string, temporal.api.enums.v1.IndexedValueType> = {
 };
 
 /** Registers QuantCoder's search attributes on a server that lacks them (a dev server has them already). */
-export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
+export async function ensureSearchAttributes(connection: Pick<Connection, 'operatorService'>, namespace: string): Promise<string[]> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const known = new Set(Object.keys(existing.customAttributes ?? {}));
   const missing = QUANTCODER_SEARCH_ATTRIBUTES.filter((k) => !known.has(k.name));
@@ -44,17 +44,35 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   return missing.map((k) => k.name);
 }
 
+/** How long a worker waits for the server to answer before it says none does. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * The worker's one connection to Temporal, checked to answer and to have QuantCoder's search
+ * attributes (one connection serves the check, the workers and the hand-back of a dead
+ * predecessor's activities: a second one would cost the start a handshake).
+ */
 export async function connectWorker(address: string, namespace: string): Promise<NativeConnection> {
-  let connection: Connection;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} seconds`)), CONNECT_TIMEOUT_MS);
+  });
+  const connecting = NativeConnection.connect({ address });
+  let connection: NativeConnection;
   try {
-    connection = await Connection.connect({ address, connectTimeout: '5 seconds' });
+    connection = await Promise.race([connecting, timeout]);
   } catch (err) {
+    // a connection made after the timeout is closed, not leaked
+    connecting.then((c) => c.close()).catch(() => undefined);
     throw new TemporalUnavailableError(address, (err as Error).message.split('\n')[0]);
+  } finally {
+    clearTimeout(timer);
   }
   try {
     await ensureSearchAttributes(connection, namespace);
-  } finally {
-    await connection.close();
+  } catch (err) {
+    await connection.close().catch(() => undefined);
+    throw err;
   }
-  return NativeConnection.connect({ address });
+  return connection;
 }

@@ -9,8 +9,14 @@ import { taskQueues } from '../domain/task-queues';
  *
  * Every policy has a heartbeat timeout of a few seconds: the worker heartbeats each running
  * activity about once a second (worker/workers.ts), so the activities of a worker that died are
- * retried after `heartbeatTimeout` + the first retry interval. Start-to-close timeouts only catch
- * an activity that hangs on a live worker, so they are sized to the longest real call.
+ * retried after `heartbeatTimeout` + the first retry interval. A worker restarted on the same host
+ * does not wait for that: it finds the attempts its killed predecessor journaled as running and
+ * reports them failed (retryable, `WorkerProcessDied`, retried after 100 ms; worker/inflight.ts),
+ * so they are retried as soon as it polls. The heartbeat timeout stays the net for a worker that
+ * is not restarted, or restarted elsewhere; it is not shortened, since a short one would retry a
+ * live worker's paid calls whenever a loaded machine stalls its event loop for longer.
+ * Start-to-close timeouts only catch an activity that hangs on a live worker, so they are sized
+ * to the longest real call.
  */
 const nonRetryableErrorTypes = [...NON_RETRYABLE_TYPES];
 
