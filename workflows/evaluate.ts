@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CheckOutcome, CodeProblem, CompileOutcome, StatisticsSummary } from '../domain/pipeline';
 import type { RunSettings } from '../domain/run-settings';
@@ -135,6 +135,8 @@ export interface EvaluationContext {
    * from the compile to the end of the backtest, and the learning records are written one by one.
    */
   backtests?: BacktestSlots;
+  /** Run the quality gate, the lookup of recorded backtests and the learning records as local activities (see `localStepActivities`). */
+  localSteps?: boolean;
   /** The specification the program was generated from: the faithfulness gate checks the code against it. */
   spec?: StrategySpec;
   /** Stop after the quality gate (`check`) or after the compile (`compile`) instead of backtesting. */
@@ -169,13 +171,26 @@ export function problemOf(e: Evaluation): CodeProblem | null {
   return e.kind === 'compileError' || e.kind === 'runtimeError' ? e.problem : null;
 }
 
-function services(settings: RunSettings) {
+function services(settings: RunSettings, localSteps: boolean) {
   const p = servicePolicies(workflowInfo().taskQueue, settings);
+  const local = proxyActivities<Activities>(p.local);
   return {
     qc: proxyActivities<Activities>(p.quantconnect),
     backtester: proxyActivities<Activities>(p.backtest),
-    local: proxyActivities<Activities>(p.local),
+    local,
+    steps: localSteps ? localStepActivities(settings) : local,
   };
+}
+
+/**
+ * The workflow worker's own fast steps (quality gate, database lookups and writes) as local
+ * activities: they run in the worker that runs the workflow, inside its workflow task, with no
+ * server round trip each. Their retry policy and timeout are the `local` policy's; every one of
+ * them is idempotent, so a retry after a worker crash (the workflow task runs again) is harmless.
+ */
+export function localStepActivities(settings: RunSettings) {
+  const { startToCloseTimeout, retry } = servicePolicies(workflowInfo().taskQueue, settings).local;
+  return proxyLocalActivities<Activities>({ startToCloseTimeout, retry });
 }
 
 /**
@@ -183,12 +198,12 @@ function services(settings: RunSettings) {
  * program or a service that gave up (those are outcomes); a cancelled run still cancels.
  */
 export async function evaluateProgram(program: ProgramToEvaluate, ctx: EvaluationContext): Promise<Evaluation> {
-  const { qc, backtester, local } = services(ctx.settings);
+  const { qc, backtester, steps } = services(ctx.settings, ctx.localSteps === true);
   let code = program.code;
   let codeHash: string | null = null;
   try {
     await ctx.onStage?.('check');
-    const check = await local.checkAlgorithm({ code, start: ctx.start, end: ctx.end, spec: ctx.spec });
+    const check = await steps.checkAlgorithm({ code, start: ctx.start, end: ctx.end, spec: ctx.spec });
     code = check.code;
     codeHash = check.codeHash;
     const checkedHash = check.codeHash;
@@ -216,7 +231,7 @@ export async function evaluateProgram(program: ProgramToEvaluate, ctx: Evaluatio
   async function compileAndBacktest(base: Evaluated): Promise<Evaluation> {
     try {
       if (ctx.reuseRecorded) {
-        const earlier = await local.findBacktestedCode({ codeHash: base.codeHash, start: ctx.start, end: ctx.end });
+        const earlier = await steps.findBacktestedCode({ codeHash: base.codeHash, start: ctx.start, end: ctx.end });
         if (earlier) return { ...base, kind: 'scored', statistics: earlier.statistics, rawStatistics: null, source: 'recorded', backtestId: null, compile: null };
       }
       await ctx.onStage?.('queued');
@@ -261,7 +276,7 @@ export async function evaluateProgram(program: ProgramToEvaluate, ctx: Evaluatio
           const problem: CodeProblem = { kind: 'runtime', message: `${bt.error}\n${bt.stacktrace ?? ''}`.trim() };
           return await recorded({ ...base, kind: 'runtimeError', problem, backtestId: bt.backtestId, compile });
         }
-        const backtestRecord = local.recordBacktest({
+        const backtestRecord = steps.recordBacktest({
           runId: ctx.runId,
           codeHash: base.codeHash,
           family: ctx.family,
@@ -289,7 +304,7 @@ export async function evaluateProgram(program: ProgramToEvaluate, ctx: Evaluatio
 
   /** Files the attempt in the learning tables: the program, its problem, and whether it fixed the previous one. */
   async function recorded<E extends Exclude<Evaluation, { kind: 'failed' }>>(e: E): Promise<E> {
-    await local.recordAttempt({
+    await steps.recordAttempt({
       runId: ctx.runId,
       articleKey: program.key,
       attempt: program.attempt,

@@ -35,7 +35,7 @@ import type { MutationKind } from '../domain/prompts';
 import { qcProjectName, qcRunTag } from '../domain/quantconnect-names';
 import type { RunSettings } from '../domain/run-settings';
 import { RUN_BEST_FITNESS, RUN_GENERATION } from '../domain/search-attributes';
-import { backtestSlots, evaluateProgram, failureOf, problemOf, type Evaluation, type EvaluationContext, type ProjectPool, type ProjectRef } from './evaluate';
+import { backtestSlots, evaluateProgram, localStepActivities, failureOf, problemOf, type Evaluation, type EvaluationContext, type ProjectPool, type ProjectRef } from './evaluate';
 import { registerEvolutionHandlers } from './evolution-handlers';
 import { servicePolicies } from './policies';
 
@@ -211,6 +211,8 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
   registerEvolutionHandlers(runId, state, inFlight, run);
   // executions started before pipelining proposed `concurrency` children ahead and held a project from compile to backtest end
   const pipelined = patched('pipelined-generation');
+  // the variant records are written from the workflow worker itself, with no server round trip
+  const records = pipelined ? localStepActivities(input.settings) : local;
 
   const context: EvaluationContext = {
     runId,
@@ -220,7 +222,7 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
     end: cfg.end,
     ...(cfg.holdout ? { sample: 'in-sample' as const } : {}),
     project: projectPool(state, qcRunTag(runId, info.firstExecutionRunId), cfg.concurrency),
-    ...(pipelined ? { backtests: backtestSlots(cfg.concurrency) } : {}),
+    ...(pipelined ? { backtests: backtestSlots(cfg.concurrency), localSteps: true } : {}),
     reuseRecorded: true,
     known: (codeHash) => state.evaluated[codeHash]?.statistics ?? null,
     shared: new Map(),
@@ -379,7 +381,7 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
       : null;
     if (evaluated) state.evaluated[evaluated.codeHash] ??= { variantId: child.variantId, fitness: evaluated.fitness, statistics: evaluated.statistics, backtest: backtestOf(scored) };
     const status: VariantRecord['status'] = evaluated ? (duplicate ? 'duplicate' : 'evaluated') : evaluation?.kind === 'skipped' ? 'skipped' : 'failed';
-    await local.recordVariant({
+    await records.recordVariant({
       runId,
       variantId: child.variantId,
       generation: child.generation,
