@@ -135,8 +135,14 @@ export interface EvaluationContext {
    * from the compile to the end of the backtest, and the learning records are written one by one.
    */
   backtests?: BacktestSlots;
-  /** Run the quality gate, the lookup of recorded backtests and the learning records as local activities (see `localStepActivities`). */
-  localSteps?: boolean;
+  /** Run the quality gate and the lookup of recorded backtests as local activities (see `localStepActivities`). */
+  localChecks?: boolean;
+  /**
+   * Asked when the learning records are written: true writes them as local activities. A local
+   * activity holds its workflow task open until it ends, so the commands of that task (the next
+   * backtest, say) wait for it; worth it only when nothing else waits, at the end of a generation.
+   */
+  localRecords?: () => boolean;
   /** The specification the program was generated from: the faithfulness gate checks the code against it. */
   spec?: StrategySpec;
   /** Stop after the quality gate (`check`) or after the compile (`compile`) instead of backtesting. */
@@ -171,14 +177,15 @@ export function problemOf(e: Evaluation): CodeProblem | null {
   return e.kind === 'compileError' || e.kind === 'runtimeError' ? e.problem : null;
 }
 
-function services(settings: RunSettings, localSteps: boolean) {
-  const p = servicePolicies(workflowInfo().taskQueue, settings);
+function services(ctx: EvaluationContext) {
+  const p = servicePolicies(workflowInfo().taskQueue, ctx.settings);
   const local = proxyActivities<Activities>(p.local);
+  const inWorker = ctx.localChecks || ctx.localRecords ? localStepActivities(ctx.settings) : local;
   return {
     qc: proxyActivities<Activities>(p.quantconnect),
     backtester: proxyActivities<Activities>(p.backtest),
-    local,
-    steps: localSteps ? localStepActivities(settings) : local,
+    checks: ctx.localChecks ? inWorker : local,
+    records: () => (ctx.localRecords?.() ? inWorker : local),
   };
 }
 
@@ -198,12 +205,12 @@ export function localStepActivities(settings: RunSettings) {
  * program or a service that gave up (those are outcomes); a cancelled run still cancels.
  */
 export async function evaluateProgram(program: ProgramToEvaluate, ctx: EvaluationContext): Promise<Evaluation> {
-  const { qc, backtester, steps } = services(ctx.settings, ctx.localSteps === true);
+  const { qc, backtester, checks, records } = services(ctx);
   let code = program.code;
   let codeHash: string | null = null;
   try {
     await ctx.onStage?.('check');
-    const check = await steps.checkAlgorithm({ code, start: ctx.start, end: ctx.end, spec: ctx.spec });
+    const check = await checks.checkAlgorithm({ code, start: ctx.start, end: ctx.end, spec: ctx.spec });
     code = check.code;
     codeHash = check.codeHash;
     const checkedHash = check.codeHash;
@@ -231,7 +238,7 @@ export async function evaluateProgram(program: ProgramToEvaluate, ctx: Evaluatio
   async function compileAndBacktest(base: Evaluated): Promise<Evaluation> {
     try {
       if (ctx.reuseRecorded) {
-        const earlier = await steps.findBacktestedCode({ codeHash: base.codeHash, start: ctx.start, end: ctx.end });
+        const earlier = await checks.findBacktestedCode({ codeHash: base.codeHash, start: ctx.start, end: ctx.end });
         if (earlier) return { ...base, kind: 'scored', statistics: earlier.statistics, rawStatistics: null, source: 'recorded', backtestId: null, compile: null };
       }
       await ctx.onStage?.('queued');
@@ -276,7 +283,7 @@ export async function evaluateProgram(program: ProgramToEvaluate, ctx: Evaluatio
           const problem: CodeProblem = { kind: 'runtime', message: `${bt.error}\n${bt.stacktrace ?? ''}`.trim() };
           return await recorded({ ...base, kind: 'runtimeError', problem, backtestId: bt.backtestId, compile });
         }
-        const backtestRecord = steps.recordBacktest({
+        const backtestRecord = records().recordBacktest({
           runId: ctx.runId,
           codeHash: base.codeHash,
           family: ctx.family,
@@ -304,7 +311,7 @@ export async function evaluateProgram(program: ProgramToEvaluate, ctx: Evaluatio
 
   /** Files the attempt in the learning tables: the program, its problem, and whether it fixed the previous one. */
   async function recorded<E extends Exclude<Evaluation, { kind: 'failed' }>>(e: E): Promise<E> {
-    await steps.recordAttempt({
+    await records().recordAttempt({
       runId: ctx.runId,
       articleKey: program.key,
       attempt: program.attempt,

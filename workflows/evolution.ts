@@ -211,8 +211,9 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
   registerEvolutionHandlers(runId, state, inFlight, run);
   // executions started before pipelining proposed `concurrency` children ahead and held a project from compile to backtest end
   const pipelined = patched('pipelined-generation');
-  // the variant records are written from the workflow worker itself, with no server round trip
-  const records = pipelined ? localStepActivities(input.settings) : local;
+  // the last evaluation in flight writes its records from the workflow worker itself, with no server round trip
+  const inWorker = localStepActivities(input.settings);
+  const lastInFlight = (others: number) => inFlight.size <= others;
 
   const context: EvaluationContext = {
     runId,
@@ -222,7 +223,7 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
     end: cfg.end,
     ...(cfg.holdout ? { sample: 'in-sample' as const } : {}),
     project: projectPool(state, qcRunTag(runId, info.firstExecutionRunId), cfg.concurrency),
-    ...(pipelined ? { backtests: backtestSlots(cfg.concurrency), localSteps: true } : {}),
+    ...(pipelined ? { backtests: backtestSlots(cfg.concurrency), localChecks: true, localRecords: () => lastInFlight(1) } : {}),
     reuseRecorded: true,
     known: (codeHash) => state.evaluated[codeHash]?.statistics ?? null,
     shared: new Map(),
@@ -381,7 +382,7 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
       : null;
     if (evaluated) state.evaluated[evaluated.codeHash] ??= { variantId: child.variantId, fitness: evaluated.fitness, statistics: evaluated.statistics, backtest: backtestOf(scored) };
     const status: VariantRecord['status'] = evaluated ? (duplicate ? 'duplicate' : 'evaluated') : evaluation?.kind === 'skipped' ? 'skipped' : 'failed';
-    await records.recordVariant({
+    await (pipelined && lastInFlight(0) ? inWorker : local).recordVariant({
       runId,
       variantId: child.variantId,
       generation: child.generation,
