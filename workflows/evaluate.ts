@@ -135,12 +135,12 @@ export interface EvaluationContext {
    * from the compile to the end of the backtest, and the learning records are written one by one.
    */
   backtests?: BacktestSlots;
-  /** Run the quality gate and the lookup of recorded backtests as local activities (see `localStepActivities`). */
-  localChecks?: boolean;
   /**
-   * Asked when the learning records are written: true writes them as local activities. A local
-   * activity holds its workflow task open until it ends, so the commands of that task (the next
-   * backtest, say) wait for it; worth it only when nothing else waits, at the end of a generation.
+   * Asked when the learning records are written: true writes them as local activities. Only for an
+   * evaluation that runs alone: a local activity holds its workflow task open until it ends (the
+   * task's other commands wait for it), and on replay local activities resolve from their markers
+   * at other points than they did live, so commands of evaluations running beside them could be
+   * replayed in another order. At the end of a generation, alone, they save a server round trip each.
    */
   localRecords?: () => boolean;
   /** The specification the program was generated from: the faithfulness gate checks the code against it. */
@@ -180,20 +180,20 @@ export function problemOf(e: Evaluation): CodeProblem | null {
 function services(ctx: EvaluationContext) {
   const p = servicePolicies(workflowInfo().taskQueue, ctx.settings);
   const local = proxyActivities<Activities>(p.local);
-  const inWorker = ctx.localChecks || ctx.localRecords ? localStepActivities(ctx.settings) : local;
+  const inWorker = ctx.localRecords ? localStepActivities(ctx.settings) : local;
   return {
     qc: proxyActivities<Activities>(p.quantconnect),
     backtester: proxyActivities<Activities>(p.backtest),
-    checks: ctx.localChecks ? inWorker : local,
+    local,
     records: () => (ctx.localRecords?.() ? inWorker : local),
   };
 }
 
 /**
- * The workflow worker's own fast steps (quality gate, database lookups and writes) as local
- * activities: they run in the worker that runs the workflow, inside its workflow task, with no
- * server round trip each. Their retry policy and timeout are the `local` policy's; every one of
- * them is idempotent, so a retry after a worker crash (the workflow task runs again) is harmless.
+ * The workflow worker's own database writes as local activities: they run in the worker that runs
+ * the workflow, inside its workflow task, with no server round trip each. Their retry policy and
+ * timeout are the `local` policy's; every write is an idempotent upsert, so a retry after a worker
+ * crash (the workflow task runs again) is harmless. See `EvaluationContext.localRecords` for when.
  */
 export function localStepActivities(settings: RunSettings) {
   const { startToCloseTimeout, retry } = servicePolicies(workflowInfo().taskQueue, settings).local;
@@ -205,12 +205,12 @@ export function localStepActivities(settings: RunSettings) {
  * program or a service that gave up (those are outcomes); a cancelled run still cancels.
  */
 export async function evaluateProgram(program: ProgramToEvaluate, ctx: EvaluationContext): Promise<Evaluation> {
-  const { qc, backtester, checks, records } = services(ctx);
+  const { qc, backtester, local, records } = services(ctx);
   let code = program.code;
   let codeHash: string | null = null;
   try {
     await ctx.onStage?.('check');
-    const check = await checks.checkAlgorithm({ code, start: ctx.start, end: ctx.end, spec: ctx.spec });
+    const check = await local.checkAlgorithm({ code, start: ctx.start, end: ctx.end, spec: ctx.spec });
     code = check.code;
     codeHash = check.codeHash;
     const checkedHash = check.codeHash;
@@ -238,7 +238,7 @@ export async function evaluateProgram(program: ProgramToEvaluate, ctx: Evaluatio
   async function compileAndBacktest(base: Evaluated): Promise<Evaluation> {
     try {
       if (ctx.reuseRecorded) {
-        const earlier = await checks.findBacktestedCode({ codeHash: base.codeHash, start: ctx.start, end: ctx.end });
+        const earlier = await local.findBacktestedCode({ codeHash: base.codeHash, start: ctx.start, end: ctx.end });
         if (earlier) return { ...base, kind: 'scored', statistics: earlier.statistics, rawStatistics: null, source: 'recorded', backtestId: null, compile: null };
       }
       await ctx.onStage?.('queued');

@@ -211,9 +211,10 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
   registerEvolutionHandlers(runId, state, inFlight, run);
   // executions started before pipelining proposed `concurrency` children ahead and held a project from compile to backtest end
   const pipelined = patched('pipelined-generation');
-  // the last evaluation in flight writes its records from the workflow worker itself, with no server round trip
+  // an evaluation alone in flight (the last of a generation) writes its records from the workflow
+  // worker itself, with no server round trip; nothing runs beside it whose commands could reorder on replay
   const inWorker = localStepActivities(input.settings);
-  const lastInFlight = (others: number) => inFlight.size <= others;
+  const alone = (self: number) => inFlight.size <= self;
 
   const context: EvaluationContext = {
     runId,
@@ -223,7 +224,7 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
     end: cfg.end,
     ...(cfg.holdout ? { sample: 'in-sample' as const } : {}),
     project: projectPool(state, qcRunTag(runId, info.firstExecutionRunId), cfg.concurrency),
-    ...(pipelined ? { backtests: backtestSlots(cfg.concurrency), localChecks: true, localRecords: () => lastInFlight(1) } : {}),
+    ...(pipelined ? { backtests: backtestSlots(cfg.concurrency), localRecords: () => alone(1) } : {}),
     reuseRecorded: true,
     known: (codeHash) => state.evaluated[codeHash]?.statistics ?? null,
     shared: new Map(),
@@ -382,7 +383,7 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
       : null;
     if (evaluated) state.evaluated[evaluated.codeHash] ??= { variantId: child.variantId, fitness: evaluated.fitness, statistics: evaluated.statistics, backtest: backtestOf(scored) };
     const status: VariantRecord['status'] = evaluated ? (duplicate ? 'duplicate' : 'evaluated') : evaluation?.kind === 'skipped' ? 'skipped' : 'failed';
-    await (pipelined && lastInFlight(0) ? inWorker : local).recordVariant({
+    await (pipelined && alone(0) ? inWorker : local).recordVariant({
       runId,
       variantId: child.variantId,
       generation: child.generation,

@@ -1,10 +1,11 @@
 import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
 import { fetchChain, type Execution } from '../../bench/histories';
 import { evolutionRun } from '../../workflows';
 import { evolutionInput } from '../helpers/evolution';
 import { testDeps } from '../helpers/deps';
 import { testSandbox, type SandboxHandle } from '../helpers/sandbox';
-import { testClient, uniqueTaskQueue, withWorkers } from '../helpers/temporal';
+import { testClient, testWorkflowCode, uniqueTaskQueue, withWorkers } from '../helpers/temporal';
 
 const EventType = temporal.api.enums.v1.EventType;
 
@@ -130,6 +131,8 @@ describe('an evolution generation runs as a pipeline', () => {
         // a rolling window: no workflow task leaves a slot free while a compiled program waits
         expect(g.idleSlotsWithWaiting).toEqual([]);
       }
+      // every execution replays to the same commands (local activities resolve from their markers at other points on replay)
+      for (const exec of chain) await Worker.runReplayHistory(testWorkflowCode(), { events: exec.events }, workflowId);
       const total = (f: (g: Shape) => number) => generations.reduce((sum, g) => sum + f(g), 0);
       // (not vacuous) the run did backtest several programs per generation, two at a time
       expect(total((g) => g.backtests)).toBeGreaterThanOrEqual(2 * concurrency);
