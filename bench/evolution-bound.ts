@@ -1,5 +1,5 @@
 import { evolutionInput, runEvolution, type EvolutionRunRecord } from './baseline';
-import { activityTimings, scheduledCount } from './histories';
+import { activityTimings, scheduledCount, taskCounts, type Execution } from './histories';
 import { benchDeps, sandboxConfig } from './homes';
 import { progress, type Lab } from './lab';
 import { round, summarize, type Summary } from './stats';
@@ -43,6 +43,63 @@ export interface EvolutionRunFigures {
   generations: GenerationCost[];
   /** Mean milliseconds inside each activity type over generations ≥ 1 (where the wall time went). */
   meanActivityMs: Record<string, number>;
+  /** Where each generation's time went beyond its bound (generations ≥ 1, in order). */
+  breakdown: GenerationBreakdown[];
+}
+
+/**
+ * One generation's wall split at its first backtest start and its last backtest end, each part
+ * against what the bound allows for it (ms). `head` (execution start → first backtest started)
+ * holds the proposals, the quality gate, the lookup and the first compile (bound: one LLM latency);
+ * `backtests` (first backtest start → last backtest end) holds the waves (bound: ceil(b / c)
+ * backtest latencies), of which `backtestOverrun` is the time inside runBacktest beyond the
+ * latency (creation, polling) on the slowest chain and `slotIdle` the time a slot stood free while
+ * backtests remained; `tail` (last backtest end → execution closed) holds the records and the
+ * continue-as-new (bound: 0).
+ */
+export interface GenerationBreakdown {
+  generation: number;
+  wallMs: number;
+  boundMs: number;
+  headMs: number;
+  backtestsMs: number;
+  backtestsBoundMs: number;
+  tailMs: number;
+  /** Mean time inside runBacktest beyond the backtest latency. */
+  backtestOverrunMs: number;
+  /** Slot-milliseconds a backtest slot stood free between the first backtest start and the last backtest's start, over c. */
+  slotIdleMs: number;
+  /** Workflow tasks the execution ran. */
+  workflowTasks: number;
+}
+
+/** Splits one generation's execution as `GenerationBreakdown` describes, from its history. */
+export function generationBreakdown(exec: Execution, generation: number, c: number): GenerationBreakdown {
+  const timings = activityTimings(exec);
+  const backtests = timings.filter((t) => t.name === 'runBacktest').sort((x, y) => x.startedMs - y.startedMs);
+  const b = backtests.length;
+  const wallMs = exec.closedMs - exec.startedMs;
+  const boundMs = sandbox.llmLatencyMs + sandbox.compileLatencyMs + Math.ceil(b / c) * sandbox.backtestLatencyMs;
+  const workflowTasks = taskCounts(exec).workflowTasks;
+  if (b === 0) return { generation, wallMs, boundMs, headMs: wallMs, backtestsMs: 0, backtestsBoundMs: 0, tailMs: 0, backtestOverrunMs: 0, slotIdleMs: 0, workflowTasks };
+  const first = backtests[0]!.startedMs;
+  const lastEnd = Math.max(...backtests.map((t) => t.closedMs));
+  const lastStart = backtests[b - 1]!.startedMs;
+  // slot-ms busy between the first and the last backtest start; the rest of c × span stood free
+  const span = lastStart - first;
+  const busy = backtests.reduce((sum, t) => sum + Math.max(0, Math.min(t.closedMs, lastStart) - t.startedMs), 0);
+  return {
+    generation,
+    wallMs,
+    boundMs,
+    headMs: first - exec.startedMs,
+    backtestsMs: lastEnd - first,
+    backtestsBoundMs: Math.ceil(b / c) * sandbox.backtestLatencyMs,
+    tailMs: exec.closedMs - lastEnd,
+    backtestOverrunMs: Math.round(backtests.reduce((sum, t) => sum + (t.closedMs - t.startedMs - sandbox.backtestLatencyMs), 0) / b),
+    slotIdleMs: Math.round(Math.max(0, c * span - busy) / c),
+    workflowTasks,
+  };
 }
 
 export interface EvolutionFigures {
@@ -100,6 +157,7 @@ async function oneRun(lab: Lab, c: number, generations: number = EVOLUTION_PARAM
       wallOverBound: round(wallSeconds / bound),
       generations: costs,
       meanActivityMs,
+      breakdown: later.map((exec, i) => generationBreakdown(exec, i + 1, c)),
     };
   } finally {
     await deps.cleanup();
@@ -122,7 +180,8 @@ export async function measureEvolutionBound(lab: Lab): Promise<EvolutionFigures>
       progress(
         `evolution run ${i + 1}/${EVOLUTION_PARAMETERS.runs}, concurrency ${c}: ${r.wallSeconds.toFixed(1)} s against a bound of ${r.boundSeconds.toFixed(1)} s ` +
           `(${r.wallOverBound.toFixed(2)}×; backtests per generation ${r.generations.slice(1).map((g) => g.backtests).join('/')}, repairs ${r.generations.reduce((s, g) => s + g.repairs, 0)}; ` +
-          `mean ms in ${Object.entries(r.meanActivityMs).map(([k, v]) => `${k} ${v}`).join(', ')})`,
+          `mean ms in ${Object.entries(r.meanActivityMs).map(([k, v]) => `${k} ${v}`).join(', ')}; ` +
+          `per generation wall/bound ms, head/backtests/tail ms: ${r.breakdown.map((g) => `${g.wallMs}/${g.boundMs} ${g.headMs}/${g.backtestsMs}/${g.tailMs}`).join(', ')})`,
       );
     }
   }

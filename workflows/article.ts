@@ -96,7 +96,7 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
       ...(input.holdout ? { sample: 'in-sample' as const } : {}),
       project,
       stopAfter: input.localOnly ? 'check' : input.backtest ? undefined : 'compile',
-      onStage: (s) => (s === 'queued' ? undefined : enter(s === 'check' ? 'validate' : s)),
+      onStage: (s) => (s === 'queued' || s === 'compiled' ? undefined : enter(s === 'check' ? 'validate' : s)),
       // the faithfulness gate is on unless a run turns it off (older inputs have no such setting)
       spec: input.settings.faithfulnessGate === false ? undefined : summary.spec,
     };

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CheckOutcome, CodeProblem, CompileOutcome, StatisticsSummary } from '../domain/pipeline';
 import type { RunSettings } from '../domain/run-settings';
@@ -36,8 +36,42 @@ export function namedProject(projectName: string): ProjectPool & { projectId(): 
   };
 }
 
-/** `queued`: checked, waiting for a free project to compile in. */
-export type EvaluationStage = 'check' | 'queued' | 'compile' | 'backtest';
+/** `queued`: checked, waiting for a free project to compile in; `compiled`: waiting for a free backtest slot. */
+export type EvaluationStage = 'check' | 'queued' | 'compile' | 'compiled' | 'backtest';
+
+/**
+ * Backtest slots kept apart from the projects. With them an evaluation holds its project only for
+ * the compile (a compile is a snapshot of the project's files; its backtest runs from the compile
+ * id), so the next program compiles while backtests run and takes the first slot that frees.
+ */
+export interface BacktestSlots {
+  acquire(): Promise<void>;
+  release(): void;
+}
+
+/**
+ * `size` slots handed out first come, first served: a release wakes the longest waiter in the same
+ * workflow activation, so a freed slot's next backtest is requested with no round trip in between.
+ * Deterministic (promises only), so it lives in workflow code.
+ */
+export function backtestSlots(size: number): BacktestSlots {
+  let free = Math.max(1, size);
+  const waiting: Array<() => void> = [];
+  return {
+    acquire() {
+      if (free > 0) {
+        free--;
+        return Promise.resolve();
+      }
+      return new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    release() {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    },
+  };
+}
 
 /** Where an evaluated program's statistics came from. */
 export type ScoreSource =
@@ -96,6 +130,19 @@ export interface EvaluationContext {
   /** Which side of a holdout split the period is, for the learning database (absent without a split). */
   sample?: 'in-sample' | 'out-of-sample';
   project: ProjectPool;
+  /**
+   * Backtests limited apart from compiles (see `BacktestSlots`); without them the project is held
+   * from the compile to the end of the backtest, and the learning records are written one by one.
+   */
+  backtests?: BacktestSlots;
+  /**
+   * Asked when the learning records are written: true writes them as local activities. Only for an
+   * evaluation that runs alone: a local activity holds its workflow task open until it ends (the
+   * task's other commands wait for it), and on replay local activities resolve from their markers
+   * at other points than they did live, so commands of evaluations running beside them could be
+   * replayed in another order. At the end of a generation, alone, they save a server round trip each.
+   */
+  localRecords?: () => boolean;
   /** The specification the program was generated from: the faithfulness gate checks the code against it. */
   spec?: StrategySpec;
   /** Stop after the quality gate (`check`) or after the compile (`compile`) instead of backtesting. */
@@ -130,13 +177,27 @@ export function problemOf(e: Evaluation): CodeProblem | null {
   return e.kind === 'compileError' || e.kind === 'runtimeError' ? e.problem : null;
 }
 
-function services(settings: RunSettings) {
-  const p = servicePolicies(workflowInfo().taskQueue, settings);
+function services(ctx: EvaluationContext) {
+  const p = servicePolicies(workflowInfo().taskQueue, ctx.settings);
+  const local = proxyActivities<Activities>(p.local);
+  const inWorker = ctx.localRecords ? localStepActivities(ctx.settings) : local;
   return {
     qc: proxyActivities<Activities>(p.quantconnect),
     backtester: proxyActivities<Activities>(p.backtest),
-    local: proxyActivities<Activities>(p.local),
+    local,
+    records: () => (ctx.localRecords?.() ? inWorker : local),
   };
+}
+
+/**
+ * The workflow worker's own database writes as local activities: they run in the worker that runs
+ * the workflow, inside its workflow task, with no server round trip each. Their retry policy and
+ * timeout are the `local` policy's; every write is an idempotent upsert, so a retry after a worker
+ * crash (the workflow task runs again) is harmless. See `EvaluationContext.localRecords` for when.
+ */
+export function localStepActivities(settings: RunSettings) {
+  const { startToCloseTimeout, retry } = servicePolicies(workflowInfo().taskQueue, settings).local;
+  return proxyLocalActivities<Activities>({ startToCloseTimeout, retry });
 }
 
 /**
@@ -144,7 +205,7 @@ function services(settings: RunSettings) {
  * program or a service that gave up (those are outcomes); a cancelled run still cancels.
  */
 export async function evaluateProgram(program: ProgramToEvaluate, ctx: EvaluationContext): Promise<Evaluation> {
-  const { qc, backtester, local } = services(ctx.settings);
+  const { qc, backtester, local, records } = services(ctx);
   let code = program.code;
   let codeHash: string | null = null;
   try {
@@ -183,6 +244,11 @@ export async function evaluateProgram(program: ProgramToEvaluate, ctx: Evaluatio
       await ctx.onStage?.('queued');
       const ref = await ctx.project.acquire();
       let projectId: number | null = null;
+      let held = true;
+      const releaseProject = () => {
+        if (held) ctx.project.release(ref, projectId);
+        held = false;
+      };
       try {
         // asked once a project is free: a stop that came while waiting for one starts no compile
         const refused = ctx.refusal?.('compile');
@@ -194,17 +260,30 @@ export async function evaluateProgram(program: ProgramToEvaluate, ctx: Evaluatio
           return await recorded({ ...base, kind: 'compileError', problem: { kind: 'compile', message: compile.logs.join('\n') || 'Build failed without logs' }, compile });
         }
         if (ctx.stopAfter === 'compile') return await recorded({ ...base, kind: 'skipped', reason: 'compileOnly', detail: 'compiled, no backtest asked', compile });
-        const refusal = ctx.refusal?.('backtest');
-        if (refusal) return await recorded({ ...base, kind: 'skipped', reason: 'refused', detail: refusal, compile });
-
-        await ctx.onStage?.('backtest');
-        ctx.onBacktest?.();
-        const bt = await backtester.runBacktest({ projectId: compile.projectId, compileId: compile.compileId, label: `${program.key}-${program.attempt}`, codeHash: base.codeHash });
+        const slots = ctx.backtests;
+        if (slots) {
+          // the compile is done: the project can take the next program while this one waits for a slot
+          releaseProject();
+          await ctx.onStage?.('compiled');
+          await slots.acquire();
+        }
+        let bt: Awaited<ReturnType<typeof backtester.runBacktest>>;
+        try {
+          // asked just before the backtest: the budget counts every backtest requested so far
+          const refusal = ctx.refusal?.('backtest');
+          if (refusal) return await recorded({ ...base, kind: 'skipped', reason: 'refused', detail: refusal, compile });
+          await ctx.onStage?.('backtest');
+          ctx.onBacktest?.();
+          bt = await backtester.runBacktest({ projectId: compile.projectId, compileId: compile.compileId, label: `${program.key}-${program.attempt}`, codeHash: base.codeHash });
+        } finally {
+          // the slot frees when the backtest ends, before the records: the next backtest starts at once
+          slots?.release();
+        }
         if (bt.kind === 'runtimeError') {
           const problem: CodeProblem = { kind: 'runtime', message: `${bt.error}\n${bt.stacktrace ?? ''}`.trim() };
           return await recorded({ ...base, kind: 'runtimeError', problem, backtestId: bt.backtestId, compile });
         }
-        await local.recordBacktest({
+        const backtestRecord = records().recordBacktest({
           runId: ctx.runId,
           codeHash: base.codeHash,
           family: ctx.family,
@@ -216,9 +295,13 @@ export async function evaluateProgram(program: ProgramToEvaluate, ctx: Evaluatio
           statistics: bt.statistics,
           rawStatistics: bt.rawStatistics,
         });
-        return await recorded({ ...base, kind: 'scored', statistics: bt.statistics, rawStatistics: bt.rawStatistics, source: 'backtest', backtestId: bt.backtestId, compile });
+        const scored = { ...base, kind: 'scored' as const, statistics: bt.statistics, rawStatistics: bt.rawStatistics, source: 'backtest' as const, backtestId: bt.backtestId, compile };
+        // with backtest slots the two records are written side by side (neither reads the other)
+        if (slots) return (await Promise.all([recorded(scored), backtestRecord]))[0];
+        await backtestRecord;
+        return await recorded(scored);
       } finally {
-        ctx.project.release(ref, projectId);
+        releaseProject();
       }
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -228,7 +311,7 @@ export async function evaluateProgram(program: ProgramToEvaluate, ctx: Evaluatio
 
   /** Files the attempt in the learning tables: the program, its problem, and whether it fixed the previous one. */
   async function recorded<E extends Exclude<Evaluation, { kind: 'failed' }>>(e: E): Promise<E> {
-    await local.recordAttempt({
+    await records().recordAttempt({
       runId: ctx.runId,
       articleKey: program.key,
       attempt: program.attempt,

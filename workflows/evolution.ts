@@ -35,7 +35,7 @@ import type { MutationKind } from '../domain/prompts';
 import { qcProjectName, qcRunTag } from '../domain/quantconnect-names';
 import type { RunSettings } from '../domain/run-settings';
 import { RUN_BEST_FITNESS, RUN_GENERATION } from '../domain/search-attributes';
-import { evaluateProgram, failureOf, problemOf, type Evaluation, type EvaluationContext, type ProjectPool, type ProjectRef } from './evaluate';
+import { backtestSlots, evaluateProgram, localStepActivities, failureOf, problemOf, type Evaluation, type EvaluationContext, type ProjectPool, type ProjectRef } from './evaluate';
 import { registerEvolutionHandlers } from './evolution-handlers';
 import { servicePolicies } from './policies';
 
@@ -73,7 +73,10 @@ export interface EvolutionConfig {
   folds?: number;
   /** Keep the run's QuantConnect projects when it ends (they are deleted by default). */
   keepProjects?: boolean;
-  /** LLM proposals in flight at once (default: `concurrency`); they run ahead of compiles and backtests. */
+  /**
+   * LLM proposals in flight at once; they run ahead of compiles and backtests. Default: the whole
+   * generation at once (the worker's LLM concurrency limits the calls themselves).
+   */
   proposalConcurrency?: number;
   /** How parents are chosen; `baseline` is a no-selection control for experiments. */
   selection?: SelectionStrategy;
@@ -206,6 +209,12 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
   const inFlight = new Map<string, string>();
   const run = { stopReason: null as string | null };
   registerEvolutionHandlers(runId, state, inFlight, run);
+  // executions started before pipelining proposed `concurrency` children ahead and held a project from compile to backtest end
+  const pipelined = patched('pipelined-generation');
+  // an evaluation alone in flight (the last of a generation) writes its records from the workflow
+  // worker itself, with no server round trip; nothing runs beside it whose commands could reorder on replay
+  const inWorker = localStepActivities(input.settings);
+  const alone = (self: number) => inFlight.size <= self;
 
   const context: EvaluationContext = {
     runId,
@@ -215,6 +224,7 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
     end: cfg.end,
     ...(cfg.holdout ? { sample: 'in-sample' as const } : {}),
     project: projectPool(state, qcRunTag(runId, info.firstExecutionRunId), cfg.concurrency),
+    ...(pipelined ? { backtests: backtestSlots(cfg.concurrency), localRecords: () => alone(1) } : {}),
     reuseRecorded: true,
     known: (codeHash) => state.evaluated[codeHash]?.statistics ?? null,
     shared: new Map(),
@@ -296,13 +306,14 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
   }
 
   /**
-   * Evaluates a generation as a pipeline: up to `proposalConcurrency` children are proposed ahead
-   * while at most `concurrency` compile or backtest (the project pool's size), and a child whose
-   * proposal is ready takes the next free project at once. Pausing holds new children; a stop ends them.
+   * Evaluates a generation as a pipeline: every child is proposed at once (or `proposalConcurrency`
+   * of them), at most `concurrency` compile (the project pool's size) and at most `concurrency`
+   * backtest; a compiled child takes the first backtest slot that frees, while the next children
+   * compile. Pausing holds new children; a stop ends them.
    */
   async function evaluateAll(children: Child[]): Promise<ChildOutcome[]> {
     const outcomes: ChildOutcome[] = [];
-    const ahead = cfg.proposalConcurrency ?? cfg.concurrency;
+    const ahead = cfg.proposalConcurrency ?? (pipelined ? Math.max(1, children.length) : cfg.concurrency);
     let running = 0;
     const all: Promise<void>[] = [];
     for (const child of children) {
@@ -372,7 +383,7 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
       : null;
     if (evaluated) state.evaluated[evaluated.codeHash] ??= { variantId: child.variantId, fitness: evaluated.fitness, statistics: evaluated.statistics, backtest: backtestOf(scored) };
     const status: VariantRecord['status'] = evaluated ? (duplicate ? 'duplicate' : 'evaluated') : evaluation?.kind === 'skipped' ? 'skipped' : 'failed';
-    await local.recordVariant({
+    await (pipelined && alone(0) ? inWorker : local).recordVariant({
       runId,
       variantId: child.variantId,
       generation: child.generation,

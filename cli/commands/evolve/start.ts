@@ -19,7 +19,8 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
   static override summary = 'Start an evolution run that improves an algorithm over generations.';
   static override description =
     'Generation 0 backtests the baseline; each generation proposes --variants children of the elite (mutations as targeted ' +
-    'edits, and crossovers), evaluates each through syntax → lint → compile → backtest with at most --concurrency in flight, ' +
+    'edits, and crossovers), evaluates each through syntax → lint → compile → backtest (all proposed at once; at most --concurrency compiling and at most ' +
+    '--concurrency backtesting, a compiled child taking the first backtest slot that frees), ' +
     'and keeps the --elite fittest. A program already backtested (same code, comments and spacing aside) is never backtested ' +
     'again, in this run or any earlier one. The run is a durable workflow `evolve-NAME`: it survives worker and server ' +
     'restarts, and `evolve pause|resume|stop|status` control and watch it.\n\n' +
@@ -45,7 +46,7 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
     variants: Flags.integer({ summary: 'Children per generation (per island).', default: DEFAULT_EVOLUTION.variants, min: 1, max: 50 }),
     elite: Flags.integer({ summary: 'Survivors kept per island.', default: DEFAULT_EVOLUTION.elite, min: 1, max: 20 }),
     patience: Flags.integer({ summary: 'Stop after this many generations without improvement.', default: DEFAULT_EVOLUTION.patience, min: 1 }),
-    concurrency: Flags.integer({ summary: 'Evaluations (compile + backtest) in flight at once.', default: DEFAULT_EVOLUTION.concurrency, min: 1, max: 32 }),
+    concurrency: Flags.integer({ summary: 'Compiles in flight at once, and backtests in flight at once.', default: DEFAULT_EVOLUTION.concurrency, min: 1, max: 32 }),
     islands: Flags.integer({ summary: 'Populations evolving apart, exchanging their best every few generations.', default: 1, min: 1, max: 8 }),
     'max-backtests': Flags.integer({ summary: 'Stop when this many backtests were run.', min: 1 }),
     'max-tokens': Flags.integer({ summary: 'Stop when this many LLM tokens were used.', min: 1 }),
