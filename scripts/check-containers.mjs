@@ -568,7 +568,8 @@ function prismaGenerate(st, w, app) {
 }
 
 function buildPart(st, part, app) {
-  if (/^tsc -p (\S+)$/.test(part)) {
+  // -p compiles the project; -b (build mode) compiles what changed since its last build, which in a fresh stage is all of it
+  if (/^tsc -[pb] (\S+)$/.test(part)) {
     if (!st.has(app('node_modules/typescript'))) return 'typescript is not installed';
     const tsconfig = JSON.parse(fs.readFileSync(path.join(ROOT, part.split(' ')[2]), 'utf8'));
     const include = tsconfig.include ?? [];

@@ -79,10 +79,19 @@ describe('a worker restarted on the same host after a SIGKILL', () => {
       children.push(await worker(env(killedQueue)));
 
       // the new worker reported the dead process's attempt failed as WorkerProcessDied; the server retried it on the new worker
-      await until(async () => ((await pendingActivity(client, runs.killed))?.attempt ?? 1) >= 2, 60_000, 'the killed backtest to be retried');
+      // (the attempt count rises when the failure is recorded; the new worker picks the retry up a moment later)
+      const restarted = `${children[2]!.pid}@`;
+      await until(
+        async () => {
+          const p = await pendingActivity(client, runs.killed);
+          return (p?.attempt ?? 1) >= 2 && !!p?.workerIdentity.includes(restarted);
+        },
+        60_000,
+        'the killed backtest to be retried on the new worker',
+      );
       const retried = (await pendingActivity(client, runs.killed))!;
       expect(retried.failureType).toBe('WorkerProcessDied');
-      expect(retried.workerIdentity).toContain(`${children[2]!.pid}@`);
+      expect(retried.attempt).toBe(2);
       // the retry found the backtest the dead attempt started (heartbeat details survive the hand-back)
       expect((await sandboxStats(sandbox.url)).quantconnect.backtestsCreated).toBe(2);
 
