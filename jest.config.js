@@ -9,6 +9,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   testTimeout: 60_000,
-  maxWorkers: 2,
+  // The suite waits on real services part of the time (latencies, polls, timeouts): on 2 cores, two test
+  // workers kept 1.6 cores busy and three 1.85, for a sixth less wall time (npm run bench:tests measures it).
+  maxWorkers: 3,
   reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
 };
