@@ -12,7 +12,7 @@ describe('the test-suite figures', () => {
     ['/usr/bin/node /repo/bin/run.js evolve start baseline.py --detach', 'quantcoder commands'],
     ['/repo/.tools/py/bin/temporal server start-dev --ip 127.0.0.1 --port 1234', 'Temporal dev server'],
     ['/usr/lib/postgresql/15/bin/postgres -D /tmp/pg/data', 'PostgreSQL'],
-    ['bash /root/.pyenv/libexec/pyenv-exec python3 -I -S -c import ast', 'Python'],
+    ['bash /home/me/.pyenv/libexec/pyenv-exec python3 -I -S -c import ast', 'Python'],
     ['/usr/bin/python3.11 -c pass', 'Python'],
     ['/usr/lib/chromium/chromium --headless', 'Chromium'],
     ['/usr/bin/node node_modules/jest-worker/build/processChild.js', 'test runner (jest)'],
