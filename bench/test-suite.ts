@@ -131,7 +131,9 @@ async function main(): Promise<number> {
   const jsonFile = path.join(os.tmpdir(), `quantcoder-test-suite-${process.pid}.json`);
   const before = readStat(process.pid)!;
   const started = Date.now();
-  const child = spawn('npm', ['test', '--', '--json', `--outputFile=${jsonFile}`], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  // arguments after `--` go to jest (test files, -t): such a partial run is printed, not recorded
+  const jestArgs = process.argv.slice(2);
+  const child = spawn('npm', ['test', '--', '--json', `--outputFile=${jsonFile}`, ...jestArgs], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   const sampler = new ProcessTreeSampler(child.pid!);
   const timer = setInterval(() => sampler.sample(), 200);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -167,8 +169,10 @@ async function main(): Promise<number> {
       .slice(0, 12),
   };
   const out = path.join(root, 'bench', 'results', 'test-suite.json');
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify(figures, null, 2) + '\n');
+  if (jestArgs.length === 0) {
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, JSON.stringify(figures, null, 2) + '\n');
+  }
 
   const lines = [
     `npm test: ${figures.wallSeconds} s wall (${figures.beforeFirstFileSeconds ?? '?'} s before the first test file), ${figures.passed ? 'passed' : 'FAILED'}`,
@@ -182,7 +186,7 @@ async function main(): Promise<number> {
     'slowest files:',
     ...figures.slowestFiles.map((f) => `  ${f.seconds.toFixed(1).padStart(6)} s  ${f.file} (${f.tests} tests)`),
     '',
-    `written to ${path.relative(process.cwd(), out) || out}`,
+    jestArgs.length === 0 ? `written to ${path.relative(process.cwd(), out) || out}` : `a partial run (jest ${jestArgs.join(' ')}): not recorded`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
   return code ?? 1;

@@ -4,6 +4,8 @@
 require('node:module').enableCompileCache?.();
 // when Node handed over to QuantCoder: a worker's start log tells Node's own start from the CLI's
 performance.mark('quantcoder:bin');
-require('@oclif/core')
-  .execute({ dir: __dirname })
-  .catch(require('@oclif/core').handle);
+const oclif = require('@oclif/core');
+// Always the compiled commands: with NODE_ENV "development" or "test" (jest sets it for every
+// process a test starts) oclif would otherwise transpile the TypeScript sources at each start.
+oclif.settings.enableAutoTranspile = false;
+oclif.execute({ dir: __dirname }).catch(oclif.handle);

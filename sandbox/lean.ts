@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { createHash } from 'node:crypto';
 
 /**
@@ -89,28 +90,120 @@ export function camelToSnake(name: string): string {
 
 export type SyntaxVerdict = { ok: true } | { ok: false; line: number; column: number; message: string; type: string };
 
-const CHECK_SCRIPT = [
-  'import ast, json, sys',
-  'src = sys.stdin.read()',
-  'try:',
-  '    ast.parse(src, "main.py")',
-  '    print(json.dumps({"ok": True}))',
-  'except SyntaxError as e:',
-  '    print(json.dumps({"ok": False, "line": e.lineno or 1, "column": e.offset or 1, "message": e.msg, "type": type(e).__name__}))',
+/**
+ * The sandbox's own CPython helper: one long-lived `python3` that reads one JSON request per line
+ * and answers one JSON line with both what `compile/*` needs (`ast.parse`'s verdict) and which
+ * program the code is (the sha256 of `ast.dump` of its syntax tree; of the text when it does not
+ * parse). One process for the whole sandbox, as QuantConnect's compiler is one service: a process
+ * per program made the simulator's own start-up cost look like the caller's compile time.
+ */
+const HELPER_SCRIPT = [
+  'import ast, hashlib, json, sys, warnings',
+  'warnings.simplefilter("ignore")',
+  'for raw in sys.stdin.buffer:',
+  '    req = json.loads(raw)',
+  '    src = req["code"]',
+  '    out = {"id": req["id"]}',
+  '    try:',
+  '        tree = ast.parse(src, "main.py")',
+  '        out["syntax"] = {"ok": True}',
+  '        out["fingerprint"] = "ast:" + hashlib.sha256(ast.dump(tree).encode()).hexdigest()',
+  '    except SyntaxError as e:',
+  '        out["syntax"] = {"ok": False, "line": e.lineno or 1, "column": e.offset or 1, "message": e.msg, "type": type(e).__name__}',
+  '        out["fingerprint"] = "text:" + hashlib.sha256(src.encode("utf-8", "surrogatepass")).hexdigest()',
+  '    except Exception as e:',
+  '        out["error"] = repr(e)',
+  '    sys.stdout.write(json.dumps(out) + "\\n")',
+  '    sys.stdout.flush()',
 ].join('\n');
 
-const verdicts = new Map<string, Promise<SyntaxVerdict>>();
+type HelperProcess = ChildProcessByStdio<Writable, Readable, null>;
 
-/** CPython's verdict on the code (cached by content); a small bracket/colon check when python3 is missing. */
-export function checkPythonSyntax(code: string): Promise<SyntaxVerdict> {
-  const key = createHash('sha256').update(code).digest('hex');
-  let verdict = verdicts.get(key);
-  if (!verdict) {
-    verdict = runPython(code).catch(() => fallbackSyntaxCheck(code));
-    verdicts.set(key, verdict);
-    if (verdicts.size > 2000) verdicts.delete(verdicts.keys().next().value!);
+interface Analysis {
+  syntax: SyntaxVerdict;
+  fingerprint: string;
+}
+
+/** The one helper process, started on first use and again after it dies. */
+class PythonHelper {
+  private child?: HelperProcess;
+  private readonly pending = new Map<number, { resolve(a: Analysis): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
+  private buffered = '';
+  private nextId = 1;
+
+  async analyse(code: string): Promise<Analysis> {
+    const child = this.child ?? (await this.start());
+    const id = this.nextId++;
+    return new Promise<Analysis>((resolve, reject) => {
+      const timer = setTimeout(() => this.stop(new Error('python3 did not answer within 20 s')), 20_000);
+      this.pending.set(id, { resolve, reject, timer });
+      child.stdin.write(JSON.stringify({ id, code }) + '\n');
+    });
   }
-  return verdict;
+
+  private async start(): Promise<HelperProcess> {
+    const python = await pythonExecutable();
+    if (this.child) return this.child; // another caller started it while the interpreter was resolved
+    const child = spawn(python, ['-c', HELPER_SCRIPT], { stdio: ['pipe', 'pipe', 'ignore'] });
+    this.child = child;
+    this.buffered = '';
+    child.unref();
+    (child.stdout as unknown as { unref?(): void }).unref?.();
+    (child.stdin as unknown as { unref?(): void }).unref?.();
+    child.stdout.setEncoding('utf8').on('data', (d: string) => this.receive(d));
+    child.stdin.on('error', () => undefined);
+    child.on('error', (err) => this.stop(err, child));
+    child.on('exit', () => this.stop(new Error('python3 exited'), child));
+    return child;
+  }
+
+  private receive(data: string): void {
+    this.buffered += data;
+    let nl: number;
+    while ((nl = this.buffered.indexOf('\n')) >= 0) {
+      const line = this.buffered.slice(0, nl);
+      this.buffered = this.buffered.slice(nl + 1);
+      const answer = JSON.parse(line) as { id: number; syntax?: SyntaxVerdict; fingerprint?: string; error?: string };
+      const waiting = this.pending.get(answer.id);
+      if (!waiting) continue;
+      this.pending.delete(answer.id);
+      clearTimeout(waiting.timer);
+      if (answer.syntax && answer.fingerprint) waiting.resolve({ syntax: answer.syntax, fingerprint: answer.fingerprint });
+      else waiting.reject(new Error(answer.error ?? 'python3 gave no verdict'));
+    }
+  }
+
+  /** Fails what is waiting and drops the process (the next request starts a new one). */
+  private stop(err: Error, which: HelperProcess | undefined = this.child): void {
+    if (which !== this.child) return;
+    this.child = undefined;
+    which?.kill();
+    for (const { reject, timer } of this.pending.values()) {
+      clearTimeout(timer);
+      reject(err);
+    }
+    this.pending.clear();
+  }
+}
+
+const helper = new PythonHelper();
+const analyses = new Map<string, Promise<Analysis>>();
+
+/** CPython's reading of the code, cached by content; a JS fallback when python3 is missing or fails on it. */
+function analyse(code: string): Promise<Analysis> {
+  const key = createHash('sha256').update(code).digest('hex');
+  let analysis = analyses.get(key);
+  if (!analysis) {
+    analysis = helper.analyse(code).catch(() => ({ syntax: fallbackSyntaxCheck(code), fingerprint: `text:${key}` }));
+    analyses.set(key, analysis);
+    if (analyses.size > 2000) analyses.delete(analyses.keys().next().value!);
+  }
+  return analysis;
+}
+
+/** CPython's verdict on the code; a small bracket/colon check when python3 is missing. */
+export async function checkPythonSyntax(code: string): Promise<SyntaxVerdict> {
+  return (await analyse(code)).syntax;
 }
 
 let interpreter: Promise<string> | undefined;
@@ -128,54 +221,13 @@ function pythonExecutable(): Promise<string> {
   return interpreter;
 }
 
-async function runPython(code: string): Promise<SyntaxVerdict> {
-  return JSON.parse(await runPythonScript(CHECK_SCRIPT, code)) as SyntaxVerdict;
-}
-
-/** Runs a Python script with `input` on stdin; resolves with the last line it printed. */
-async function runPythonScript(script: string, input: string): Promise<string> {
-  const python = await pythonExecutable();
-  return new Promise((resolve, reject) => {
-    const child = spawn(python, ['-c', script], { stdio: ['pipe', 'pipe', 'pipe'], timeout: 20_000 });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.on('error', reject);
-    child.on('close', () => {
-      const last = out.trim().split('\n').pop() ?? '';
-      if (last) resolve(last);
-      else reject(new Error('python3 printed nothing'));
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input);
-  });
-}
-
-const FINGERPRINT_SCRIPT = [
-  'import ast, hashlib, sys',
-  'src = sys.stdin.read()',
-  'try:',
-  '    tree = ast.dump(ast.parse(src, "main.py"))',
-  '    print("ast:" + hashlib.sha256(tree.encode()).hexdigest())',
-  'except SyntaxError:',
-  '    print("text:" + hashlib.sha256(src.encode()).hexdigest())',
-].join('\n');
-
-const fingerprints = new Map<string, Promise<string>>();
-
 /**
  * Which program this is, as CPython sees it: the sha256 of `ast.dump` of its syntax tree, so
  * comments, blank lines and spacing do not make a new program. Code that does not parse (and
  * every program when python3 is missing) is identified by its exact text.
  */
-export function programFingerprint(code: string): Promise<string> {
-  const key = createHash('sha256').update(code).digest('hex');
-  let fingerprint = fingerprints.get(key);
-  if (!fingerprint) {
-    fingerprint = runPythonScript(FINGERPRINT_SCRIPT, code).catch(() => `text:${key}`);
-    fingerprints.set(key, fingerprint);
-    if (fingerprints.size > 2000) fingerprints.delete(fingerprints.keys().next().value!);
-  }
-  return fingerprint;
+export async function programFingerprint(code: string): Promise<string> {
+  return (await analyse(code)).fingerprint;
 }
 
 /**

@@ -158,7 +158,10 @@ describe('quantcoder evolve (the real CLI, a worker process and the sandbox)', (
     const retried = json<{ id: string; type: string }>(res);
     runs.push(retried.id);
     expect(retried).toMatchObject({ id: `${stoppedRun}-r1`, type: 'evolutionRun' });
-    const started = (await client.workflow.getHandle(retried.id).fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!;
+    // the retried run may have continued as new already (on a busy machine): its input is its first execution's
+    const firstEvent = async (runId?: string) => (await client.workflow.getHandle(retried.id, runId).fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!;
+    const latest = await firstEvent();
+    const started = latest.continuedExecutionRunId ? await firstEvent(latest.firstExecutionRunId!) : latest;
     const args = started.input!.payloads!.map((p) => JSON.parse(Buffer.from(p.data!).toString()) as { baseline: string; config: { generations: number } });
     expect(args).toHaveLength(1); // the stopped run continued as new with its state as a second argument; a retry starts afresh
     expect(args[0]!.baseline).toBe(BASELINE);

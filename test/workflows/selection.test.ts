@@ -51,10 +51,11 @@ describe('selection in the sandbox', () => {
   }
 
   it('beats a no-selection control on average at equal backtest budget; the best never falls and is the best of all evaluated', async () => {
+    // the runs share nothing but the sandbox (each has its own task queue and learning database): all at once
+    const seeds = Array.from({ length: SEEDS }, (_, i) => i + 1);
+    const pairs = await Promise.all(seeds.map(async (seed) => Promise.all([evolve('elite', seed), evolve('baseline', seed)])));
     const margins: number[] = [];
-    for (let seed = 1; seed <= SEEDS; seed++) {
-      const evolved = await evolve('elite', seed);
-      const control = await evolve('baseline', seed);
+    for (const [evolved, control] of pairs) {
       for (const { result, all, elite } of [evolved, control]) {
         expect(result.used.backtests).toBeLessThanOrEqual(BUDGET + 4);
         const bests = result.history.map((h) => h.bestFitness!);
