@@ -9,8 +9,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   testTimeout: 60_000,
-  // The suite waits on real services part of the time (latencies, polls, timeouts): on 2 cores, three test
-  // workers kept 1.66 cores busy (435 s) and four 1.84 (395 s); npm run bench:tests measures it.
+  // The suite waits on real services part of the time (latencies, polls, timeouts): on 2 cores four test
+  // workers keep 1.8 of them busy, where three left about a fifth idle; npm run bench:tests measures it.
   maxWorkers: 4,
   reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
 };
