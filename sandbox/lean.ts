@@ -163,7 +163,13 @@ class PythonHelper {
     while ((nl = this.buffered.indexOf('\n')) >= 0) {
       const line = this.buffered.slice(0, nl);
       this.buffered = this.buffered.slice(nl + 1);
-      const answer = JSON.parse(line) as { id: number; syntax?: SyntaxVerdict; fingerprint?: string; error?: string };
+      let answer: { id: number; syntax?: SyntaxVerdict; fingerprint?: string; error?: string };
+      try {
+        answer = JSON.parse(line) as typeof answer;
+      } catch {
+        // not the helper's answer: the process cannot be trusted to stay in step with its requests
+        return this.stop(new Error(`python3 printed something other than an answer: ${line.slice(0, 200)}`));
+      }
       const waiting = this.pending.get(answer.id);
       if (!waiting) continue;
       this.pending.delete(answer.id);

@@ -3,6 +3,10 @@
  * must be CPython's, every concurrent caller gets its own answer, and without python3 the sandbox
  * falls back to its bracket check and text identities instead of failing.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
 describe("the sandbox's CPython reading of code", () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module registry per test (isolateModules)
   const lean = () => require('../../sandbox/lean') as typeof import('../../sandbox/lean');
@@ -25,21 +29,40 @@ describe("the sandbox's CPython reading of code", () => {
     await expect(checkPythonSyntax('def f(:\n')).resolves.toMatchObject({ ok: false, line: 1 });
   });
 
-  it('falls back to its bracket check and text identities when python3 cannot be started', async () => {
+  /** Runs `check` with the sandbox's python3 set to `python`, on a fresh copy of the module. */
+  async function withPython(python: string, check: (l: ReturnType<typeof lean>) => Promise<void>): Promise<void> {
     const before = process.env.QUANTCODER_SANDBOX_PYTHON;
-    process.env.QUANTCODER_SANDBOX_PYTHON = '/nonexistent/python3';
+    process.env.QUANTCODER_SANDBOX_PYTHON = python;
     try {
-      await jest.isolateModulesAsync(async () => {
-        const { checkPythonSyntax, programFingerprint } = lean();
-        await expect(checkPythonSyntax('x = (1,\n')).resolves.toMatchObject({ ok: false });
-        await expect(checkPythonSyntax('x = (1, 2)\n')).resolves.toEqual({ ok: true });
-        const [a, b] = await Promise.all([programFingerprint('x = 1\n'), programFingerprint('x = 1\n# why\n')]);
-        expect(a).toMatch(/^text:/);
-        expect(b).not.toBe(a);
-      });
+      await jest.isolateModulesAsync(() => check(lean()));
     } finally {
       if (before === undefined) delete process.env.QUANTCODER_SANDBOX_PYTHON;
       else process.env.QUANTCODER_SANDBOX_PYTHON = before;
+    }
+  }
+
+  it('falls back to its bracket check and text identities when python3 cannot be started', async () => {
+    await withPython('/nonexistent/python3', async ({ checkPythonSyntax, programFingerprint }) => {
+      await expect(checkPythonSyntax('x = (1,\n')).resolves.toMatchObject({ ok: false });
+      await expect(checkPythonSyntax('x = (1, 2)\n')).resolves.toEqual({ ok: true });
+      const [a, b] = await Promise.all([programFingerprint('x = 1\n'), programFingerprint('x = 1\n# why\n')]);
+      expect(a).toMatch(/^text:/);
+      expect(b).not.toBe(a);
+    });
+  });
+
+  it('drops a helper that prints something other than an answer, and falls back instead of failing', async () => {
+    // an interpreter that starts, then prints a line that is not an answer and keeps running
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qc-fake-python-'));
+    const fake = path.join(dir, 'python3');
+    fs.writeFileSync(fake, `#!/bin/sh\ncase "$2" in *sys.executable*) echo "$0"; exit 0;; esac\necho 'Python 3 ready'\nexec sleep 600\n`, { mode: 0o755 });
+    try {
+      await withPython(fake, async ({ checkPythonSyntax, programFingerprint }) => {
+        await expect(checkPythonSyntax('x = (1,\n')).resolves.toMatchObject({ ok: false });
+        await expect(programFingerprint('x = 2\n')).resolves.toMatch(/^text:/);
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
