@@ -66,17 +66,33 @@ export function migrateLearningDatabase(file: string, migrationsDir = MIGRATIONS
   const created = !fs.existsSync(file);
   if (!created) assertSqliteFile(file);
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  // many workers may start at once: wait for another migrator rather than fail. The busy timeout
+  // covers the write lock; SQLite answers "locked" at once, without waiting, in a few places (turning
+  // a new file to WAL while another process reads it), so such an attempt, which committed nothing,
+  // is made again until the same deadline.
+  const deadline = Date.now() + MIGRATION_BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      return migrateOnce(file, created, migrationsDir);
+    } catch (err) {
+      if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY') && Date.now() < deadline) {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+        continue;
+      }
+      if (err instanceof DatabaseError) throw err;
+      throw new DatabaseError(`Migrating ${file} failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}
+
+function migrateOnce(file: string, created: boolean, migrationsDir: string): MigrationReport {
   const db = new Database(file);
   try {
-    // many workers may start at once: wait for another migrator's write lock rather than fail
     db.pragma(`busy_timeout = ${MIGRATION_BUSY_TIMEOUT_MS}`);
-    db.pragma('journal_mode = WAL');
+    if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
     // BEGIN IMMEDIATE takes the write lock before reading what is applied, so one process migrates
     // and the others, once it commits, find nothing left to do
     return db.transaction(() => applyPending(db, file, created, migrationsDir)).immediate();
-  } catch (err) {
-    if (err instanceof DatabaseError) throw err;
-    throw new DatabaseError(`Migrating ${file} failed: ${(err as Error).message}`, { cause: err });
   } finally {
     db.close();
   }
