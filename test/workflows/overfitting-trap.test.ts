@@ -72,7 +72,11 @@ function expectNoRepeatedBacktest(counters: QcCounters, backtestsUsed: number): 
 
 describe('the overfitting trap', () => {
   it('a model that tunes hard on the period it sees raises the in-sample fitness, while the trapped best falls out of sample and is flagged', async () => {
-    const { result, status, recorded, counters } = await evolve('tune-to-period', 'trap', { generations: 5, variants: 4, elite: 2, patience: 10 });
+    // Seven generations: a best carrying a single tuned value can keep half of its in-sample Sharpe
+    // out of sample here (the holdout is kinder than the in-sample period), and the verdict, which
+    // judges the best alone, then says "holds up"; after seven the trapped best carries two or more
+    // such values (three in 5 of 6 runs; after five, two in 4 of 6 and sometimes one).
+    const { result, status, recorded, counters } = await evolve('tune-to-period', 'trap', { generations: 7, variants: 4, elite: 2, patience: 10 });
     const best = result.best!;
     // in sample the run climbed, by finely tuned values
     expect(best.fitness).toBeGreaterThan(result.history[0]!.bestFitness!);
