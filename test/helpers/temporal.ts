@@ -53,7 +53,8 @@ export async function startTestWorkers(
   const connection = await NativeConnection.connect({ address: testAddress() });
   const code = testWorkflowCode();
   const workflowBundle = 'workflowBundle' in code ? code.workflowBundle : undefined;
-  const workers = await createWorkerSet({ connection, namespace: 'default', taskQueue, config, deps, workflowBundle, shutdownGraceTime: '1 second', activityInterceptors });
+  // workflows on the test process's own thread: the same bundle and sandbox as a worker process, without a thread to start per test
+  const workers = await createWorkerSet({ connection, namespace: 'default', taskQueue, config, deps, workflowBundle, shutdownGraceTime: '1 second', activityInterceptors, workflowThread: 'main-thread' });
   return { workers, connection };
 }
 
