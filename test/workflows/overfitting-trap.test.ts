@@ -6,9 +6,16 @@ import { testClient, uniqueTaskQueue, withWorkers } from '../helpers/temporal';
 import { analyseAlgorithm, syntheticStatistics } from '../../sandbox/landscape';
 import type { MutationMode } from '../../sandbox/llm/edits';
 
-/** The whole period, cut by hand: 70 % in sample, the rest held out. */
-const IN_SAMPLE = { start: '2015-01-01', end: '2020-08-06' };
-const HOLDOUT = { start: '2020-08-07', end: '2022-12-31' };
+/**
+ * The whole period, cut by hand: 70 % in sample, the rest held out. The sandbox's market is harder
+ * in this holdout: the near-optimum baseline's Sharpe ratio is 1.23 in sample and 0.89 out of it.
+ * A finely tuned value earns at most 0.7 on the period it fits and costs 0.3 on any other, so a
+ * trapped best keeps under half of its in-sample Sharpe out of sample even with a single such value
+ * (about 0.59 of 1.93). On a cut whose holdout was the kinder period (0.98 in, 1.25 out), a best
+ * with one tuned value kept just over half, was judged "holds up", and the test failed on some draws.
+ */
+const IN_SAMPLE = { start: '2013-01-01', end: '2018-08-06' };
+const HOLDOUT = { start: '2018-08-07', end: '2020-12-31' };
 
 /** The baseline near the landscape's optimum, so that genuine steps hold their Sharpe ratio out of sample. */
 const NEAR_OPTIMUM = BASELINE.replace('self.lookback = 20', 'self.lookback = 120').replace('self.stop_loss = 0.3', 'self.stop_loss = 0.09');
@@ -72,11 +79,7 @@ function expectNoRepeatedBacktest(counters: QcCounters, backtestsUsed: number): 
 
 describe('the overfitting trap', () => {
   it('a model that tunes hard on the period it sees raises the in-sample fitness, while the trapped best falls out of sample and is flagged', async () => {
-    // Seven generations: a best carrying a single tuned value can keep half of its in-sample Sharpe
-    // out of sample here (the holdout is kinder than the in-sample period), and the verdict, which
-    // judges the best alone, then says "holds up"; after seven the trapped best carries two or more
-    // such values (three in 5 of 6 runs; after five, two in 4 of 6 and sometimes one).
-    const { result, status, recorded, counters } = await evolve('tune-to-period', 'trap', { generations: 7, variants: 4, elite: 2, patience: 10 });
+    const { result, status, recorded, counters } = await evolve('tune-to-period', 'trap', { generations: 5, variants: 4, elite: 2, patience: 10 });
     const best = result.best!;
     // in sample the run climbed, by finely tuned values
     expect(best.fitness).toBeGreaterThan(result.history[0]!.bestFitness!);
