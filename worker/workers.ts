@@ -25,10 +25,11 @@ export interface WorkerSetOptions {
   /**
    * Where workflow code runs: `worker-thread` (the default, what `quantcoder worker` does) keeps
    * it off the thread that runs activities; `main-thread` runs the same bundle in the same kind of
-   * V8 sandbox on the process's own thread, which saves the thread's start (about half a second of
-   * CPU: the SDK and its protocol definitions load again in every new thread). The SDK does this in
-   * its debug mode, which also lifts its deadlock detection (an activation running over 5 s fails
-   * its task): the tests' in-process workers use it; `quantcoder worker` never does.
+   * V8 sandbox on the process's own thread, which saves the thread's start (0.3–0.45 s of CPU: the
+   * SDK and its protocol definitions load again in every new thread). The SDK does this in its
+   * debug mode, which also lifts its deadlock detection (an activation running over 5 s fails its
+   * task) and installs its promise hook and stack-trace formatter for the whole process rather
+   * than for a thread of its own: the tests' in-process workers use it; `quantcoder worker` never does.
    */
   workflowThread?: 'worker-thread' | 'main-thread';
 }
