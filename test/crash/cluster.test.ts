@@ -132,7 +132,8 @@ if (skip) console.log(`cluster test: skipped: ${skip}`);
 
       const [library, evolved] = await Promise.all([client.workflow.getHandle(buildId).result() as Promise<LibraryResult>, evolution.result() as Promise<EvolutionResult>]);
       // on failure, the categories say why (runs, rejected, failed and the last error of each)
-      expect({ reason: library.reason, categories: library.reason === 'every category reached its target' ? [] : library.categories }).toEqual({ reason: 'every category reached its target', categories: [] });
+      const reached = 'every category reached its target';
+      expect({ reason: library.reason, categories: library.reason === reached ? [] : library.categories }).toEqual({ reason: reached, categories: [] });
       expect(library.categories.map((c) => [c.id, c.accepted])).toEqual([
         ['momentum', 1],
         ['mean_reversion', 1],
