@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type ActivityInterceptorsFactory, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { globalHandlers } from '@temporalio/worker/lib/workflow/vm-shared';
 import { createWorkerSet, WORKFLOWS_PATH } from '../../worker/workers';
 import type { ActivityDeps } from '../../activities';
 import { resolveConfig, type QuantCoderConfig } from '../../domain/config';
@@ -20,6 +21,15 @@ export function testWorkflowCode(): { workflowBundle: WorkflowBundleOption } | {
   const codePath = process.env.QC_TEST_WORKFLOW_BUNDLE;
   return codePath ? { workflowBundle: { codePath } } : { workflowsPath: WORKFLOWS_PATH };
 }
+
+// Workflows on the test's own thread (the SDK's debug mode) install process-wide hooks the SDK never
+// removes: a promise hook that records the stack of every promise the process creates (for the
+// stack-trace query) and an Error.prepareStackTrace. Jest loads a fresh copy of the SDK for each
+// test file in the same process, so without this every file would add one more hook, and each
+// promise of every later file would pay for all of them.
+afterAll(() => {
+  if (globalHandlers.installed) globalHandlers.uninstall();
+});
 
 let runtimeReady = false;
 function quietRuntime(): void {

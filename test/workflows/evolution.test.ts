@@ -15,10 +15,15 @@ describe('evolution runs in the sandbox', () => {
   });
 
   it('score the baseline, climb the landscape, and never backtest the same program twice', async () => {
-    const deps = testDeps({ sandboxUrl: sandbox.url });
+    // A model that reads the fitness it is shown and mostly steps toward better values, as a real
+    // LLM does: the baseline sits near the landscape's optimum, so a model stepping at random can
+    // miss it in all twelve proposals (seen once), and the climb is what this test holds the
+    // workflow to keep. Whether selection beats chance is selection.test.ts's question.
+    const climbing = await testSandbox({ mutationMode: 'biased-toward-optimum' });
+    const deps = testDeps({ sandboxUrl: climbing.url });
     const client = await testClient();
     const taskQueue = uniqueTaskQueue('evo');
-    const before = await sandboxStats(sandbox.url);
+    const before = await sandboxStats(climbing.url);
     try {
       const result = await withWorkers(
         deps,
@@ -30,7 +35,7 @@ describe('evolution runs in the sandbox', () => {
       const baseline = result.history[0]!.bestFitness!;
       expect(result.best!.fitness).toBeGreaterThan(baseline);
       expect(result.generation).toBeGreaterThanOrEqual(1);
-      const after = await sandboxStats(sandbox.url);
+      const after = await sandboxStats(climbing.url);
       const backtests = after.quantconnect.backtestsCreated - before.quantconnect.backtestsCreated;
       const unique = after.quantconnect.uniqueCodeHashesBacktested - before.quantconnect.uniqueCodeHashesBacktested;
       expect(backtests).toBe(unique);
@@ -44,6 +49,7 @@ describe('evolution runs in the sandbox', () => {
     } finally {
       await client.connection.close();
       await deps.cleanup();
+      await climbing.stop();
     }
   }, 180_000);
 
