@@ -107,6 +107,10 @@ function devServerArgs(options: DevServerOptions, ip: string, port: number): str
   args.push(...(options.ui ? ['--ui-port', String(options.uiPort ?? port + 1000)] : ['--headless']));
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   args.push('--log-format', 'json', '--log-level', options.logLevel ?? 'error');
+  // One partition per task queue. Partitions spread a busy queue's matching over server hosts; in a
+  // one-process server they only add forwarding between partitions (the test suite's server used
+  // about 15 % less CPU with one).
+  for (const setting of ['matching.numTaskqueueReadPartitions=1', 'matching.numTaskqueueWritePartitions=1']) args.push('--dynamic-config-value', setting);
   for (const key of QUANTCODER_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_TYPE[key.type] ?? key.type}`);
   return args;
 }

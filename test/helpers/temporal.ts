@@ -24,12 +24,16 @@ export function testWorkflowCode(): { workflowBundle: WorkflowBundleOption } | {
 
 // Workflows on the test's own thread (the SDK's debug mode) install process-wide hooks the SDK never
 // removes: a promise hook that records the stack of every promise the process creates (for the
-// stack-trace query) and an Error.prepareStackTrace. Jest loads a fresh copy of the SDK for each
-// test file in the same process, so without this every file would add one more hook, and each
-// promise of every later file would pay for all of them.
-afterAll(() => {
+// stack-trace query) and an Error.prepareStackTrace. Under jest the recording cannot work (workflow
+// errors format through jest's own Error.prepareStackTrace, so the hook finds no stack to keep), yet
+// each promise pays for formatting one; nothing in the tests asks for a workflow's stack trace.
+// So the hooks go as soon as a worker set exists, and at the end of every file for workers made
+// without this helper (replays): jest loads a fresh SDK for each file in the same process, whose
+// hooks would otherwise pile up file after file.
+function removeWorkflowStackHooks(): void {
   if (globalHandlers.installed) globalHandlers.uninstall();
-});
+}
+afterAll(removeWorkflowStackHooks);
 
 let runtimeReady = false;
 function quietRuntime(): void {
@@ -65,6 +69,7 @@ export async function startTestWorkers(
   const workflowBundle = 'workflowBundle' in code ? code.workflowBundle : undefined;
   // workflows on the test process's own thread: the same bundle and sandbox as a worker process, without a thread to start per test
   const workers = await createWorkerSet({ connection, namespace: 'default', taskQueue, config, deps, workflowBundle, shutdownGraceTime: '1 second', activityInterceptors, workflowThread: 'main-thread' });
+  removeWorkflowStackHooks();
   return { workers, connection };
 }
 
