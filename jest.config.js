@@ -13,5 +13,7 @@ module.exports = {
   // workers finished it in 290 s, four in 314 s, six in 298 s (same tree, quiet machine); three had
   // left about a fifth of the cores idle. npm run bench:tests measures it.
   maxWorkers: 5,
+  // (package.json's `npm test` gives the test processes a 32 MB young generation, --max-semi-space-size:
+  // the in-process workers allocate fast, and fewer scavenges cost less CPU on a loaded machine)
   reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
 };
