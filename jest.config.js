@@ -17,4 +17,6 @@ module.exports = {
   // (package.json's `npm test` gives the test processes a 32 MB young generation, --max-semi-space-size:
   // the in-process workers allocate fast, and fewer scavenges cost less CPU on a loaded machine)
   reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
+  // longest files first on a fresh clone too, from the last `npm run bench:tests` (see the file)
+  testSequencer: '<rootDir>/test/setup/sequencer.js',
 };

@@ -40,6 +40,8 @@ export interface TestSuiteFigures {
   /** CPU seconds over wall seconds: 2 on a 2-core machine means the suite kept every core busy. */
   coresBusy: number;
   slowestFiles: Array<{ file: string; seconds: number; tests: number }>;
+  /** Every file's wall seconds in this run, by path from the project root: the test sequencer (test/setup/sequencer.js) starts the longest first. */
+  fileSeconds: Record<string, number>;
 }
 
 /** What kind of process a command line is (argv joined with spaces). */
@@ -154,6 +156,9 @@ async function main(): Promise<number> {
   for (const [kind, k] of [...kinds].sort((a, b) => b[1].seconds - a[1].seconds)) {
     byKind[kind] = { seconds: round(k.seconds, 1), processes: k.processes, share: round(k.seconds / total, 3) };
   }
+  const files = results.testResults
+    .map((f) => ({ file: path.relative(root, f.name).split(path.sep).join('/'), seconds: round((f.endTime - f.startTime) / 1000, 1), tests: f.assertionResults.length }))
+    .sort((a, b) => b.seconds - a.seconds || a.file.localeCompare(b.file));
   const figures: TestSuiteFigures = {
     generatedAt: new Date().toISOString(),
     machine: machine(),
@@ -163,10 +168,8 @@ async function main(): Promise<number> {
     beforeFirstFileSeconds: Number.isFinite(firstFile) ? round((firstFile - started) / 1000, 1) : null,
     cpuSeconds: { total: round(total, 1), byKind, notSampled: round(Math.max(0, total - sampled), 1) },
     coresBusy: round(total / wallSeconds, 2),
-    slowestFiles: results.testResults
-      .map((f) => ({ file: path.relative(root, f.name), seconds: round((f.endTime - f.startTime) / 1000, 1), tests: f.assertionResults.length }))
-      .sort((a, b) => b.seconds - a.seconds)
-      .slice(0, 12),
+    slowestFiles: files.slice(0, 12),
+    fileSeconds: Object.fromEntries(files.map((f) => [f.file, f.seconds])),
   };
   const out = path.join(root, 'bench', 'results', 'test-suite.json');
   if (jestArgs.length === 0) {
