@@ -11,9 +11,11 @@ module.exports = {
   testTimeout: 60_000,
   // The suite waits on real services part of the time (latencies, polls, timeouts): on 2 cores, at
   // 510 CPU seconds five test workers finished it in 290 s, four in 314 s, six in 298 s; at about
-  // 440 CPU seconds six took 234 and 253 s, five 238 to 248 s (runs back to back vary by ±10 s), so
-  // five stay. npm run bench:tests measures it.
-  maxWorkers: 5,
+  // 440 CPU seconds, with files in jest's size order, six took 234 and 253 s, five 238 to 248 s.
+  // Started longest first (the sequencer below), five took 239 s and six 230 s: the longest files
+  // are also the ones that wait most, and a sixth worker keeps both cores busy while they wait.
+  // npm run bench:tests measures it.
+  maxWorkers: 6,
   // (package.json's `npm test` gives the test processes a 32 MB young generation, --max-semi-space-size:
   // the in-process workers allocate fast, and fewer scavenges cost less CPU on a loaded machine)
   reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
