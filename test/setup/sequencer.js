@@ -8,57 +8,34 @@ const Sequencer = require('@jest/test-sequencer').default;
  * Jest starts the files that took longest last time first, so the run does not end with one slow
  * file alone while the other workers idle; but it keeps those times in its own cache, which a
  * fresh clone (and CI) does not have, and then orders by file size, which says little here: a
- * small file that drives evolutions or kills workers can take half a minute. Without its cache
- * this sequencer takes each file's time from `bench/results/test-suite.json`, the last
- * `npm run bench:tests` (`fileSeconds`, or its `slowestFiles`). Files that failed last time
- * still come first; jest's own times, where it has them, win over the recorded ones.
+ * small file that drives evolutions or kills workers can take half a minute. This sequencer only
+ * changes where a file's time comes from: jest's cache where it has one, else
+ * `bench/results/test-suite.json` (`fileSeconds`, written by `npm run bench:tests`). Jest's own
+ * order does the rest: files that failed last time first, then files with no time at all (they
+ * may be slow), then the longest.
  */
 class LongestFirstSequencer extends Sequencer {
-  sort(tests) {
-    const recorded = recordedSeconds(tests[0]?.context.config.rootDir);
-    const failed = new Map(tests.map((t) => [t, this.hasFailed(t)]));
-    const ms = new Map(tests.map((t) => [t, estimateMs(this.time(t), recorded, t)]));
-    const size = (t) => t.context.hasteFS.getSize(t.path) ?? 0;
-    return tests.sort((a, b) => {
-      if (failed.get(a) !== failed.get(b)) return failed.get(a) ? -1 : 1;
-      const da = ms.get(a);
-      const db = ms.get(b);
-      // a file never measured may be a slow one: it starts before the measured ones, as jest does
-      if ((da === undefined) !== (db === undefined)) return da === undefined ? -1 : 1;
-      if (da !== undefined && db !== undefined && da !== db) return db - da;
-      return size(b) - size(a);
-    });
-  }
-}
+  /** Recorded milliseconds by absolute file path, per project root (read once). */
+  #recorded = new Map();
 
-/**
- * A file's expected milliseconds: jest's cached time, else the recorded one; undefined when
- * neither knows the file. With only the slowest files recorded, the others count as quick.
- */
-function estimateMs(cached, recorded, test) {
-  if (cached) return cached;
-  if (!recorded) return undefined;
-  const seconds = recorded.seconds.get(path.relative(recorded.root, test.path).split(path.sep).join('/'));
-  if (seconds !== undefined) return seconds * 1000;
-  return recorded.complete ? undefined : 0;
-}
+  time(test) {
+    return super.time(test) || this.#recordedMs(test.context.config.rootDir).get(test.path);
+  }
 
-/** The recorded per-file seconds, by path relative to the project root, or null if there are none. */
-function recordedSeconds(root) {
-  if (!root) return null;
-  let figures;
-  try {
-    figures = JSON.parse(fs.readFileSync(path.join(root, 'bench', 'results', 'test-suite.json'), 'utf8'));
-  } catch {
-    return null;
+  #recordedMs(root) {
+    let byPath = this.#recorded.get(root);
+    if (!byPath) {
+      byPath = new Map();
+      try {
+        const { fileSeconds } = JSON.parse(fs.readFileSync(path.join(root, 'bench', 'results', 'test-suite.json'), 'utf8'));
+        for (const [file, seconds] of Object.entries(fileSeconds ?? {})) byPath.set(path.join(root, file), seconds * 1000);
+      } catch {
+        // no recorded figures: jest's cache or the file size decides
+      }
+      this.#recorded.set(root, byPath);
+    }
+    return byPath;
   }
-  if (figures.fileSeconds && typeof figures.fileSeconds === 'object') {
-    return { root, complete: true, seconds: new Map(Object.entries(figures.fileSeconds)) };
-  }
-  if (Array.isArray(figures.slowestFiles)) {
-    return { root, complete: false, seconds: new Map(figures.slowestFiles.map((f) => [f.file, f.seconds])) };
-  }
-  return null;
 }
 
 module.exports = LongestFirstSequencer;

@@ -43,11 +43,6 @@ describe('the test sequencer (longest files first, on a fresh clone too)', () =>
     expect(order(root, testsOf(root, sizes))).toEqual(['test/d.test.ts', 'test/b.test.ts', 'test/a.test.ts', 'test/c.test.ts']);
   });
 
-  it('with only the slowest files recorded, runs those first and the rest largest first', () => {
-    const root = projectWith({ slowestFiles: [{ file: 'test/d.test.ts', seconds: 40, tests: 3 }] });
-    expect(order(root, testsOf(root, sizes))).toEqual(['test/d.test.ts', 'test/a.test.ts', 'test/c.test.ts', 'test/b.test.ts']);
-  });
-
   it('without recorded figures orders by size, as jest does', () => {
     const root = projectWith(null);
     expect(order(root, testsOf(root, sizes))).toEqual(['test/a.test.ts', 'test/c.test.ts', 'test/d.test.ts', 'test/b.test.ts']);
@@ -55,8 +50,8 @@ describe('the test sequencer (longest files first, on a fresh clone too)', () =>
 
   it('finds its paths in the figures this project records (relative to the root, with forward slashes)', () => {
     const root = path.resolve(__dirname, '..', '..');
-    const recorded = JSON.parse(fs.readFileSync(path.join(root, 'bench', 'results', 'test-suite.json'), 'utf8')) as { fileSeconds?: Record<string, number>; slowestFiles: Array<{ file: string }> };
-    const files = Object.keys(recorded.fileSeconds ?? {}).concat(recorded.slowestFiles.map((f) => f.file));
+    const recorded = JSON.parse(fs.readFileSync(path.join(root, 'bench', 'results', 'test-suite.json'), 'utf8')) as { fileSeconds: Record<string, number> };
+    const files = Object.keys(recorded.fileSeconds);
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) expect(file).toMatch(/^test\/[\w/.-]+\.test\.ts$/);
   });
