@@ -1,7 +1,7 @@
 import type { PrismaClient } from '@prisma/client';
 import { LlmAnswerError } from '../domain/errors';
 import { applySearchReplace, parseSearchReplaceBlocks } from '../domain/llm-answers';
-import type { StatisticsSummary, TokenCount } from '../domain/pipeline';
+import type { RecordedBacktest, TokenCount } from '../domain/pipeline';
 import type { VariantRecord } from '../domain/evolution';
 import { crossoverPrompt, mutatePrompt, type MutationKind } from '../domain/prompts';
 import { findBacktestedCode } from '../store/records';
@@ -62,7 +62,7 @@ export function createEvolutionActivities(deps: LlmTaskDeps & { prisma: PrismaCl
      * A backtest already made of this exact program (same normalised code hash and period), in
      * this run or any earlier one: its statistics are reused instead of paying for another.
      */
-    async findBacktestedCode(input: { codeHash: string; start?: string; end?: string }): Promise<{ statistics: StatisticsSummary; runId: string } | null> {
+    async findBacktestedCode(input: { codeHash: string; start?: string; end?: string }): Promise<RecordedBacktest | null> {
       return findBacktestedCode(deps.prisma, input);
     },
 

@@ -5,11 +5,11 @@ import { checkAlgorithm } from './code-gate';
 import { cancellationSignal } from './context';
 import { withFailureMapping } from './failures';
 import { writeAlgorithm } from './files';
-import { recordAttempt, recordBacktest, type AttemptRecord } from '../store/records';
+import { findBacktestedCode, recordAttempt, recordBacktest, type AttemptRecord } from '../store/records';
 import { learnedContext } from '../store/knowledge';
 import { errorSignature } from '../domain/learning';
 import type { LearnedContext } from '../domain/prompts';
-import type { CodeProblem } from '../domain/pipeline';
+import type { CheckOutcome, CodeProblem } from '../domain/pipeline';
 import { recordSearch } from '../store/searches';
 import type { LlmClient } from './llm';
 import { createLlmTaskActivities } from './llm-tasks';
@@ -97,8 +97,18 @@ export function createActivities(deps: ActivityDeps) {
       return mark(await quantconnect.runBacktest(input));
     },
 
-    /** The quality gate: backtest period, syntax, LEAN lint with safe fixes. */
-    checkAlgorithm,
+    /**
+     * The quality gate: backtest period, syntax, LEAN lint with safe fixes, faithfulness. With
+     * `recordedFor`, a program that passes is also looked up in the learning database (a backtest of
+     * it over that period, from any run), in the same activity: the lookup needs the gate's code hash,
+     * and as a step of its own it cost every evaluation a server round trip before its compile.
+     */
+    async checkAlgorithm(input: Parameters<typeof checkAlgorithm>[0] & { recordedFor?: { start?: string; end?: string } }): Promise<CheckOutcome> {
+      const { recordedFor, ...gate } = input;
+      const check = await checkAlgorithm(gate);
+      if (!recordedFor || check.problem) return check;
+      return { ...check, recorded: await findBacktestedCode(deps.prisma, { codeHash: check.codeHash, ...recordedFor }) };
+    },
 
     /**
      * What the learning database knows for a prompt: for generating (by family) or for repairing a

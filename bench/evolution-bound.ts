@@ -110,6 +110,12 @@ export interface EvolutionFigures {
   speedupC4overC1: Summary;
   /** What the bounds alone would allow: bound(c1) / bound(c4), nominal. */
   idealSpeedup: number;
+  /**
+   * What the bounds of the same runs allow, run i at concurrency 1 against run i at 4: the runs'
+   * generations make different numbers of backtests (a run's selection is random, and duplicates
+   * and refused variants need none), and fewer backtests leave fewer waves for concurrency to share.
+   */
+  boundSpeedupC4overC1?: Summary;
   runs: EvolutionRunFigures[];
 }
 
@@ -192,6 +198,7 @@ export async function measureEvolutionBound(lab: Lab): Promise<EvolutionFigures>
     wallSeconds: { c1: summarize(of(1, (r) => r.wallSeconds)), c4: summarize(of(4, (r) => r.wallSeconds)) },
     speedupC4overC1: summarize(byC[1]!.map((r, i) => r.wallSeconds / byC[4]![i]!.wallSeconds)),
     idealSpeedup: round(nominalBoundSeconds(1) / nominalBoundSeconds(4)),
+    boundSpeedupC4overC1: summarize(byC[1]!.map((r, i) => r.boundSeconds / byC[4]![i]!.boundSeconds)),
     runs,
   };
 }

@@ -218,6 +218,17 @@ export interface CheckOutcome {
   warnings: string[];
   /** The faithfulness gate's verdict, when a specification was given and the code parses and lints clean. */
   faithfulness?: FaithfulnessReport | null;
+  /**
+   * Asked for with `recordedFor`: a backtest of this exact program (code hash) over that period
+   * recorded earlier, in any run, or null. Absent when not asked for, or when the gate found a problem.
+   */
+  recorded?: RecordedBacktest | null;
+}
+
+/** A backtest the learning database holds for a program and period: its statistics, and the run that paid for it. */
+export interface RecordedBacktest {
+  statistics: StatisticsSummary;
+  runId: string;
 }
 
 export interface CompileOutcome {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '@prisma/client';
 import { errorSignature, lineDiff } from '../domain/learning';
-import type { CodeProblem, StatisticsSummary } from '../domain/pipeline';
+import type { CodeProblem, RecordedBacktest, StatisticsSummary } from '../domain/pipeline';
 
 export interface AttemptRecord {
   runId: string;
@@ -167,7 +167,7 @@ export async function recordBacktest(
  * A backtest already made of this exact program (same normalised code hash and period), in any
  * run, with its statistics; the oldest such backtest.
  */
-export async function findBacktestedCode(prisma: PrismaClient, query: { codeHash: string; start?: string; end?: string }): Promise<{ statistics: StatisticsSummary; runId: string } | null> {
+export async function findBacktestedCode(prisma: PrismaClient, query: { codeHash: string; start?: string; end?: string }): Promise<RecordedBacktest | null> {
   const row = await prisma.backtest.findFirst({
     where: { codeHash: query.codeHash, error: null, sharpeRatio: { not: null }, startDate: query.start ?? null, endDate: query.end ?? null },
     orderBy: { createdAt: 'asc' },

@@ -1,6 +1,6 @@
-import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, patched, proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { CheckOutcome, CodeProblem, CompileOutcome, StatisticsSummary } from '../domain/pipeline';
+import type { CheckOutcome, CodeProblem, CompileOutcome, RecordedBacktest, StatisticsSummary } from '../domain/pipeline';
 import type { RunSettings } from '../domain/run-settings';
 import type { StrategySpec } from '../domain/strategy';
 import { servicePolicies } from './policies';
@@ -210,7 +210,9 @@ export async function evaluateProgram(program: ProgramToEvaluate, ctx: Evaluatio
   let codeHash: string | null = null;
   try {
     await ctx.onStage?.('check');
-    const check = await local.checkAlgorithm({ code, start: ctx.start, end: ctx.end, spec: ctx.spec });
+    // runs that started before the gate also looked up recorded backtests replay with the lookup as its own step
+    const lookUp = ctx.reuseRecorded === true && ctx.stopAfter !== 'check' && patched('recorded-lookup-in-gate');
+    const check = await local.checkAlgorithm({ code, start: ctx.start, end: ctx.end, spec: ctx.spec, ...(lookUp ? { recordedFor: { start: ctx.start, end: ctx.end } } : {}) });
     code = check.code;
     codeHash = check.codeHash;
     const checkedHash = check.codeHash;
@@ -227,7 +229,7 @@ export async function evaluateProgram(program: ProgramToEvaluate, ctx: Evaluatio
       const other = await running;
       return other.kind === 'scored' ? { ...other, ...base, source: 'concurrent', backtestId: null } : other;
     }
-    const rest = compileAndBacktest(base);
+    const rest = compileAndBacktest(base, lookUp ? (check.recorded ?? null) : undefined);
     ctx.shared?.set(checkedHash, rest);
     return await rest;
   } catch (err) {
@@ -235,10 +237,11 @@ export async function evaluateProgram(program: ProgramToEvaluate, ctx: Evaluatio
     return { kind: 'failed', code, codeHash, ...failureOf(err) };
   }
 
-  async function compileAndBacktest(base: Evaluated): Promise<Evaluation> {
+  /** `lookedUp`: the recorded backtest the gate found (null: none), or undefined when it did not look. */
+  async function compileAndBacktest(base: Evaluated, lookedUp: RecordedBacktest | null | undefined): Promise<Evaluation> {
     try {
       if (ctx.reuseRecorded) {
-        const earlier = await local.findBacktestedCode({ codeHash: base.codeHash, start: ctx.start, end: ctx.end });
+        const earlier = lookedUp !== undefined ? lookedUp : await local.findBacktestedCode({ codeHash: base.codeHash, start: ctx.start, end: ctx.end });
         if (earlier) return { ...base, kind: 'scored', statistics: earlier.statistics, rawStatistics: null, source: 'recorded', backtestId: null, compile: null };
       }
       await ctx.onStage?.('queued');

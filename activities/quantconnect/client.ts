@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { BacktestPollClock, backoffWait } from './polling';
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import {
@@ -581,6 +582,7 @@ export class QuantConnectClient {
   /** Compiles the project and polls until the build succeeds or fails (a build error is a result, not a failure). */
   async compileAndWait(projectId: number, options: CompileWaitOptions): Promise<CompileResult> {
     const started = Date.now();
+    let reads = 0;
     let compile = await this.createCompile(projectId, options);
     options.onPoll?.(compile.state);
     for (;;) {
@@ -592,7 +594,7 @@ export class QuantConnectClient {
           { service: SERVICE },
         );
       }
-      await sleep(options.pollMs, options.signal);
+      await sleep(backoffWait(reads++, options.pollMs), options.signal);
       compile = await this.readCompile(projectId, compile.compileId, options);
       options.onPoll?.(compile.state);
     }
@@ -609,6 +611,7 @@ export class QuantConnectClient {
    */
   async pollBacktest(projectId: number, backtestId: string, options: BacktestPollOptions): Promise<BacktestOutcome> {
     const started = Date.now();
+    const clock = new BacktestPollClock(options.pollMs);
     for (;;) {
       const backtest = await this.readBacktest(projectId, backtestId, options);
       options.onProgress?.(backtest.progress, backtest.status);
@@ -620,7 +623,7 @@ export class QuantConnectClient {
           { service: SERVICE },
         );
       }
-      await sleep(options.pollMs, options.signal);
+      await sleep(clock.next(backtest.progress, Date.now()), options.signal);
     }
   }
 }

@@ -64,12 +64,19 @@ describe('evolution runs in the sandbox', () => {
         async () => {
           await client.workflow.execute(evolutionRun, { taskQueue, workflowId: `evolve-${taskQueue}-1`, args: [evolutionInput('first', { generations: 1, variants: 1 })] });
           const mid = await sandboxStats(sandbox.url);
-          const second = await client.workflow.execute(evolutionRun, { taskQueue, workflowId: `evolve-${taskQueue}-2`, args: [evolutionInput('second', { generations: 1, variants: 1 })] });
+          const handle = await client.workflow.start(evolutionRun, { taskQueue, workflowId: `evolve-${taskQueue}-2`, args: [evolutionInput('second', { generations: 1, variants: 1 })] });
+          const second = await handle.result();
           const end = await sandboxStats(sandbox.url);
           // the baseline (same code as run 1) costs no backtest the second time
           expect(second.history[0]!.bestFitness).not.toBeNull();
           expect(end.quantconnect.backtestsCreated - mid.quantconnect.backtestsCreated).toBe(second.used.backtests);
           expect(second.used.backtests).toBeLessThanOrEqual(1);
+          // the quality gate looked the baseline up: no activity of its own for the lookup, no compile
+          const { events } = await client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).fetchHistory();
+          const scheduled = (events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+          expect(scheduled).toContain('checkAlgorithm');
+          expect(scheduled).not.toContain('findBacktestedCode');
+          expect(scheduled).not.toContain('compileAlgorithm');
         },
         deps.settings.config,
       );
