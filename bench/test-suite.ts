@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { compileCacheRoot } from '../cli/compile-cache';
 import { packageRoot } from '../config/package-root';
 import { commit, machine, type Commit, type Machine } from './env';
 import { round } from './stats';
@@ -131,6 +132,8 @@ async function main(): Promise<number> {
   }
   const root = packageRoot();
   const jsonFile = path.join(os.tmpdir(), `quantcoder-test-suite-${process.pid}.json`);
+  // as on a fresh clone: the commands start without compiled code cached (cli/compile-cache.ts)
+  fs.rmSync(compileCacheRoot(root), { recursive: true, force: true });
   const before = readStat(process.pid)!;
   const started = Date.now();
   // arguments after `--` go to jest (test files, -t): such a partial run is printed, not recorded
