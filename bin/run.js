@@ -2,7 +2,7 @@
 // The `quantcoder` command: oclif loads the compiled commands from dist/cli/commands.
 // Compiled code is cached on disk, so a command or a worker's restart skips most of its compile time:
 // by Node itself from 22.1, before that by QuantCoder (dist/cli/compile-cache.js explains how).
-if (!require('node:module').enableCompileCache?.()) {
+if (process.env.QUANTCODER_COMPILE_CACHE !== '0' && !require('node:module').enableCompileCache?.()) {
   try {
     const cache = require('../dist/cli/compile-cache');
     cache.enableModuleCompileCache(cache.compileCacheDir(require('node:path').join(__dirname, '..')));
