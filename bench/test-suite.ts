@@ -41,6 +41,8 @@ export interface TestSuiteFigures {
   /** CPU seconds over wall seconds: 2 on a 2-core machine means the suite kept every core busy. */
   coresBusy: number;
   slowestFiles: Array<{ file: string; seconds: number; tests: number }>;
+  /** The programs behind the "other" kind, by CPU (program and first argument, without directories). */
+  otherPrograms?: Array<{ program: string; seconds: number; processes: number }>;
   /** Every file's wall seconds in this run, by path from the project root: the test sequencer (test/setup/sequencer.js) starts the longest first. */
   fileSeconds: Record<string, number>;
 }
@@ -81,6 +83,16 @@ function readStat(pid: number): ProcStat | undefined {
   }
 }
 
+/** A command line's program and first argument, without directories (no machine's paths in the figures). */
+export function programOf(cmd: string): string {
+  return cmd
+    .split(' ')
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => (w.includes('/') ? path.basename(w) : w))
+    .join(' ');
+}
+
 function commandLine(pid: number): string {
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
@@ -91,7 +103,7 @@ function commandLine(pid: number): string {
 
 /** Follows every descendant of `root` until it exits, keeping each one's last CPU reading and kind. */
 class ProcessTreeSampler {
-  private readonly seen = new Map<number, { kind: ProcessKind; cpu: number }>();
+  private readonly seen = new Map<number, { kind: ProcessKind; cpu: number; program: string }>();
   private readonly tree = new Set<number>();
   constructor(root: number) {
     this.tree.add(root);
@@ -109,8 +121,24 @@ class ProcessTreeSampler {
       }
       const known = this.seen.get(pid);
       if (known) known.cpu = Math.max(known.cpu, stat.cpuSeconds);
-      else this.seen.set(pid, { kind: processKind(commandLine(pid)), cpu: stat.cpuSeconds });
+      else {
+        const cmd = commandLine(pid);
+        this.seen.set(pid, { kind: processKind(cmd), cpu: stat.cpuSeconds, program: programOf(cmd) });
+      }
     }
+  }
+
+  /** The programs of one kind, by CPU (what the "other" kind is made of). */
+  programs(kind: ProcessKind): Array<{ program: string; seconds: number; processes: number }> {
+    const out = new Map<string, { program: string; seconds: number; processes: number }>();
+    for (const p of this.seen.values()) {
+      if (p.kind !== kind) continue;
+      const e = out.get(p.program) ?? { program: p.program, seconds: 0, processes: 0 };
+      e.seconds += p.cpu;
+      e.processes += 1;
+      out.set(p.program, e);
+    }
+    return [...out.values()].sort((a, b) => b.seconds - a.seconds);
   }
 
   byKind(): Map<ProcessKind, { seconds: number; processes: number }> {
@@ -172,6 +200,7 @@ async function main(): Promise<number> {
     cpuSeconds: { total: round(total, 1), byKind, notSampled: round(Math.max(0, total - sampled), 1) },
     coresBusy: round(total / wallSeconds, 2),
     slowestFiles: files.slice(0, 12),
+    otherPrograms: sampler.programs('other').slice(0, 8).map((p) => ({ ...p, seconds: round(p.seconds, 1) })),
     fileSeconds: Object.fromEntries(files.map((f) => [f.file, f.seconds])),
   };
   const out = path.join(root, 'bench', 'results', 'test-suite.json');
@@ -188,6 +217,7 @@ async function main(): Promise<number> {
     '|---|---:|---:|---:|',
     ...Object.entries(byKind).map(([kind, k]) => `| ${kind} | ${k.seconds} | ${(k.share * 100).toFixed(0)} % | ${k.processes} |`),
     `| not sampled (processes shorter than a sample) | ${figures.cpuSeconds.notSampled} | ${((figures.cpuSeconds.notSampled / total) * 100).toFixed(0)} % | |`,
+    `other: ${(figures.otherPrograms ?? []).map((p) => `${p.program} ${p.seconds} s (${p.processes})`).join(', ') || 'none'}`,
     '',
     'slowest files:',
     ...figures.slowestFiles.map((f) => `  ${f.seconds.toFixed(1).padStart(6)} s  ${f.file} (${f.tests} tests)`),

@@ -1,4 +1,4 @@
-import { parseProcStat, processKind } from '../../bench/test-suite';
+import { parseProcStat, processKind, programOf } from '../../bench/test-suite';
 
 describe('the test-suite figures', () => {
   it('reads a process’s own and its waited-for children’s CPU from /proc/<pid>/stat, whatever its name holds', () => {
@@ -20,5 +20,12 @@ describe('the test-suite figures', () => {
     ['/bin/rm -rf /tmp/x', 'other'],
   ])('files %s under %s', (cmd, kind) => {
     expect(processKind(cmd)).toBe(kind);
+  });
+
+  it('names a process by its program and first argument, without the directories of this machine', () => {
+    expect(programOf('/usr/bin/node /repo/node_modules/.bin/prisma migrate deploy')).toBe('node prisma');
+    expect(programOf('git rev-parse HEAD')).toBe('git rev-parse');
+    expect(programOf('/bin/sh')).toBe('sh');
+    expect(programOf('')).toBe('');
   });
 });
