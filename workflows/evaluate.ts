@@ -229,7 +229,8 @@ export async function evaluateProgram(program: ProgramToEvaluate, ctx: Evaluatio
       const other = await running;
       return other.kind === 'scored' ? { ...other, ...base, source: 'concurrent', backtestId: null } : other;
     }
-    const rest = compileAndBacktest(base, lookUp ? (check.recorded ?? null) : undefined);
+    // the gate does not look up a program it found a problem in (one accepted anyway is looked up apart)
+    const rest = compileAndBacktest(base, lookUp ? check.recorded : undefined);
     ctx.shared?.set(checkedHash, rest);
     return await rest;
   } catch (err) {
