@@ -50,11 +50,14 @@ export function compileCacheDir(packageRoot: string): string {
   return path.join(compileCacheRoot(packageRoot), `${process.version}-${process.arch}-${flags}`);
 }
 
+/** Entries are written this long after the start (a worker runs on), and the rest at exit. */
+const FLUSH_AFTER_MS = 5000;
+
 /**
- * Caches compiled modules in `dir` from now on. Returns false (and changes nothing) when Node has
- * its own compile cache or `QUANTCODER_COMPILE_CACHE=0` turns it off.
+ * Caches compiled modules in `dir` from now on. Returns false (and changes nothing) when
+ * `QUANTCODER_COMPILE_CACHE=0` turns it off. For Node before 22.1: later ones cache by themselves.
  */
-export function enableModuleCompileCache(dir: string, options: { flushAfterMs?: number } = {}): boolean {
+export function enableModuleCompileCache(dir: string): boolean {
   if (process.env.QUANTCODER_COMPILE_CACHE === '0') return false;
   const statics = Module as unknown as ModuleStatics;
   const original = statics.prototype._compile;
@@ -95,7 +98,7 @@ export function enableModuleCompileCache(dir: string, options: { flushAfterMs?: 
   };
 
   process.once('exit', flush);
-  setTimeout(flush, options.flushAfterMs ?? 5000).unref();
+  setTimeout(flush, FLUSH_AFTER_MS).unref();
   return true;
 }
 

@@ -229,8 +229,8 @@ export async function evaluateProgram(program: ProgramToEvaluate, ctx: Evaluatio
       const other = await running;
       return other.kind === 'scored' ? { ...other, ...base, source: 'concurrent', backtestId: null } : other;
     }
-    // the gate does not look up a program it found a problem in (one accepted anyway is looked up apart)
-    const rest = compileAndBacktest(base, lookUp ? check.recorded : undefined);
+    // absent when the gate did not look (not asked, or a problem accepted anyway): looked up apart
+    const rest = compileAndBacktest(base, check.recorded);
     ctx.shared?.set(checkedHash, rest);
     return await rest;
   } catch (err) {

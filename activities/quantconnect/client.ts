@@ -1,5 +1,4 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { BacktestPollClock, backoffWait } from './polling';
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import {
@@ -19,6 +18,7 @@ import {
 } from '../../domain/statistics';
 import { errorForNetwork, errorForStatus, request } from '../http';
 import { quantconnectAuthHeaders } from '../../domain/quantconnect-auth';
+import { BacktestPollClock, backoffWait } from './polling';
 
 const SERVICE = 'quantconnect';
 
