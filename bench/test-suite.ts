@@ -43,6 +43,8 @@ export interface TestSuiteFigures {
   slowestFiles: Array<{ file: string; seconds: number; tests: number }>;
   /** The programs behind the "other" kind, by CPU (program and first argument, without directories). */
   otherPrograms?: Array<{ program: string; seconds: number; processes: number }>;
+  /** The `quantcoder` commands the tests ran, by CPU (the command, as `runs list`; `?` for none known). */
+  commands?: Array<{ program: string; seconds: number; processes: number }>;
   /** Every file's wall seconds in this run, by path from the project root: the test sequencer (test/setup/sequencer.js) starts the longest first. */
   fileSeconds: Record<string, number>;
 }
@@ -93,6 +95,32 @@ export function programOf(cmd: string): string {
     .join(' ');
 }
 
+/**
+ * The `quantcoder` command a command line runs: the longest of `ids` (oclif's, `runs:list`) its words
+ * after `bin/run.js` begin with, spelled as typed (`runs list`); `?` when none.
+ */
+export function commandOf(cmd: string, ids: readonly string[]): string {
+  const words = cmd.split(' ').filter(Boolean);
+  const at = words.findIndex((w) => /(^|\/)bin\/run\.js$/.test(w));
+  if (at < 0) return '?';
+  const args = words.slice(at + 1);
+  let best: string[] = [];
+  for (const id of ids) {
+    const parts = id.split(':');
+    if (parts.length > best.length && parts.every((p, i) => args[i] === p)) best = parts;
+  }
+  return best.length > 0 ? best.join(' ') : '?';
+}
+
+function commandIds(root: string): string[] {
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'oclif.manifest.json'), 'utf8')) as { commands: Record<string, unknown> };
+    return Object.keys(manifest.commands);
+  } catch {
+    return [];
+  }
+}
+
 function commandLine(pid: number): string {
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
@@ -105,7 +133,10 @@ function commandLine(pid: number): string {
 class ProcessTreeSampler {
   private readonly seen = new Map<number, { kind: ProcessKind; cpu: number; program: string }>();
   private readonly tree = new Set<number>();
-  constructor(root: number) {
+  constructor(
+    root: number,
+    private readonly ids: readonly string[],
+  ) {
     this.tree.add(root);
   }
 
@@ -123,12 +154,13 @@ class ProcessTreeSampler {
       if (known) known.cpu = Math.max(known.cpu, stat.cpuSeconds);
       else {
         const cmd = commandLine(pid);
-        this.seen.set(pid, { kind: processKind(cmd), cpu: stat.cpuSeconds, program: programOf(cmd) });
+        const kind = processKind(cmd);
+        this.seen.set(pid, { kind, cpu: stat.cpuSeconds, program: kind === 'quantcoder commands' ? commandOf(cmd, this.ids) : programOf(cmd) });
       }
     }
   }
 
-  /** The programs of one kind, by CPU (what the "other" kind is made of). */
+  /** The programs of one kind, by CPU (what the "other" kind is made of; the commands of `quantcoder commands`). */
   programs(kind: ProcessKind): Array<{ program: string; seconds: number; processes: number }> {
     const out = new Map<string, { program: string; seconds: number; processes: number }>();
     for (const p of this.seen.values()) {
@@ -167,7 +199,7 @@ async function main(): Promise<number> {
   // arguments after `--` go to jest (test files, -t): such a partial run is printed, not recorded
   const jestArgs = process.argv.slice(2);
   const child = spawn('npm', ['test', '--', '--json', `--outputFile=${jsonFile}`, ...jestArgs], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
-  const sampler = new ProcessTreeSampler(child.pid!);
+  const sampler = new ProcessTreeSampler(child.pid!, commandIds(root));
   const timer = setInterval(() => sampler.sample(), 200);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearInterval(timer);
@@ -201,6 +233,7 @@ async function main(): Promise<number> {
     coresBusy: round(total / wallSeconds, 2),
     slowestFiles: files.slice(0, 12),
     otherPrograms: sampler.programs('other').slice(0, 8).map((p) => ({ ...p, seconds: round(p.seconds, 1) })),
+    commands: sampler.programs('quantcoder commands').slice(0, 12).map((p) => ({ ...p, seconds: round(p.seconds, 1) })),
     fileSeconds: Object.fromEntries(files.map((f) => [f.file, f.seconds])),
   };
   const out = path.join(root, 'bench', 'results', 'test-suite.json');
@@ -218,6 +251,7 @@ async function main(): Promise<number> {
     ...Object.entries(byKind).map(([kind, k]) => `| ${kind} | ${k.seconds} | ${(k.share * 100).toFixed(0)} % | ${k.processes} |`),
     `| not sampled (processes shorter than a sample) | ${figures.cpuSeconds.notSampled} | ${((figures.cpuSeconds.notSampled / total) * 100).toFixed(0)} % | |`,
     `other: ${(figures.otherPrograms ?? []).map((p) => `${p.program} ${p.seconds} s (${p.processes})`).join(', ') || 'none'}`,
+    `quantcoder commands: ${(figures.commands ?? []).map((p) => `${p.program} ${p.seconds} s (${p.processes})`).join(', ') || 'none'}`,
     '',
     'slowest files:',
     ...figures.slowestFiles.map((f) => `  ${f.seconds.toFixed(1).padStart(6)} s  ${f.file} (${f.tests} tests)`),

@@ -7,6 +7,7 @@
 //      build context (filtered by .dockerignore): what the image would contain, and where each file came from;
 //   5. every `docker` command in the README's and docs/RUNBOOK.md's Docker sections against the files above.
 // The Dockerfile is linted by hadolint in the shell script. Prints `ok`/`FAIL` lines; exits 1 on any failure.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -39,11 +40,7 @@ const doc = YAML.parseDocument(fs.readFileSync(composeFile, 'utf8'), { merge: tr
 if (doc.errors.length) problems.push(`${composeFile}: not valid YAML: ${doc.errors[0].message}`);
 const compose = interpolate(doc.toJS({ maxAliasCount: 100 }) ?? {});
 
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
-const composeSchema = JSON.parse(fs.readFileSync(path.join(ROOT, 'docker', 'compose-spec.json'), 'utf8'));
-// the schema names draft-07 by its https URL, which Ajv registers under http: same meta-schema
-composeSchema.$schema = 'http://json-schema.org/draft-07/schema#';
-const validate = ajv.compile(composeSchema);
+const validate = composeValidator();
 const schemaOk = validate(compose);
 check(
   composeFile,
@@ -56,6 +53,45 @@ check(
 );
 
 const services = compose.services ?? {};
+
+/**
+ * The Compose schema's validator. Compiling the schema is most of this script's time, so the compiled
+ * validator (Ajv's standalone code) is kept in node_modules/.cache, named by the schema's, Ajv's and
+ * the options' hash; an unreadable entry is compiled again and replaced, and one written replaces the rest.
+ */
+function composeValidator() {
+  const options = { allErrors: true, strict: false, validateFormats: false };
+  const schemaText = fs.readFileSync(path.join(ROOT, 'docker', 'compose-spec.json'), 'utf8');
+  const key = createHash('sha1')
+    .update(`${require('ajv/package.json').version}\0${JSON.stringify(options)}\0${schemaText}`)
+    .digest('hex')
+    .slice(0, 16);
+  const cached = path.join(ROOT, 'node_modules', '.cache', 'quantcoder-ajv', `compose-spec-${key}.cjs`);
+  try {
+    return require(cached);
+  } catch {
+    // not compiled yet, or unreadable: compile below
+  }
+  const ajv = new Ajv({ ...options, code: { source: true } });
+  const schema = JSON.parse(schemaText);
+  // the schema names draft-07 by its https URL, which Ajv registers under http: same meta-schema
+  schema.$schema = 'http://json-schema.org/draft-07/schema#';
+  const compiled = ajv.compile(schema);
+  try {
+    const code = require('ajv/dist/standalone').default(ajv, compiled);
+    fs.mkdirSync(path.dirname(cached), { recursive: true });
+    const tmp = `${cached}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, code);
+    fs.renameSync(tmp, cached);
+    // entries for an earlier schema or Ajv are of no more use
+    for (const f of fs.readdirSync(path.dirname(cached))) {
+      if (/^compose-spec-[0-9a-f]+\.cjs$/.test(f) && f !== path.basename(cached)) fs.rmSync(path.join(path.dirname(cached), f), { force: true });
+    }
+  } catch {
+    // a cache that cannot be written only costs the next run this compile
+  }
+  return compiled;
+}
 const envOf = (svc) => {
   const env = svc?.environment ?? {};
   return Array.isArray(env) ? Object.fromEntries(env.map((e) => String(e).split(/=(.*)/s).slice(0, 2))) : env;

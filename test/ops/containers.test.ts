@@ -103,6 +103,30 @@ describe('scripts/check-containers.sh', () => {
     expect(res.code).toBe(1);
   });
 
+  it('judges alike with the Compose schema compiled now, from its cache, and after a damaged cache entry', () => {
+    const cacheDir = path.join(ROOT, 'node_modules', '.cache', 'quantcoder-ajv');
+    const entries = () => (fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir).filter((f) => f.endsWith('.cjs')) : []);
+    const bad = { ...real(), compose: edit(real().compose, /^  worker:\n/m, '  worker:\n    scale_policy: fast\n') };
+    const verdicts = () => [check(real()), check(bad)].map((r) => ({ code: r.code, schema: /valid against the Compose|does not follow the Compose[^\n]*/.exec(r.output)?.[0] }));
+    // (other checks running meanwhile only compile the schema themselves)
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+    const fresh = verdicts();
+    expect(fresh).toEqual([
+      { code: 0, schema: 'valid against the Compose' },
+      { code: 1, schema: expect.stringMatching(/does not follow the Compose specification: .*scale_policy/) },
+    ]);
+    expect(entries()).toHaveLength(1);
+    const entry = path.join(cacheDir, entries()[0]!);
+    const stale = path.join(cacheDir, 'compose-spec-0123456789abcdef.cjs');
+    fs.copyFileSync(entry, stale);
+    expect(verdicts()).toEqual(fresh);
+    fs.writeFileSync(entry, 'module.exports = (');
+    expect(verdicts()).toEqual(fresh);
+    expect(fs.readFileSync(entry, 'utf8')).toMatch(/^"use strict";module\.exports = validate/);
+    // written again, it replaced the other entries
+    expect(entries()).toEqual([path.basename(entry)]);
+  });
+
   it('fails a Docker command in the docs that names no service or no QuantCoder command', () => {
     // the docs are read from the project; a Compose file without the cli service breaks their commands
     const res = check({ ...real(), compose: edit(real().compose, /^  cli:\n/m, '  shell:\n') });

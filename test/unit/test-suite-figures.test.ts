@@ -1,4 +1,4 @@
-import { parseProcStat, processKind, programOf } from '../../bench/test-suite';
+import { commandOf, parseProcStat, processKind, programOf } from '../../bench/test-suite';
 
 describe('the test-suite figures', () => {
   it('reads a process’s own and its waited-for children’s CPU from /proc/<pid>/stat, whatever its name holds', () => {
@@ -27,5 +27,15 @@ describe('the test-suite figures', () => {
     expect(programOf('git rev-parse HEAD')).toBe('git rev-parse');
     expect(programOf('/bin/sh')).toBe('sh');
     expect(programOf('')).toBe('');
+  });
+
+  it('names a quantcoder command by the longest command it begins with, its arguments and flags left out', () => {
+    const ids = ['runs', 'runs:list', 'runs:show', 'evolve:start', 'search'];
+    expect(commandOf('/usr/bin/node /repo/bin/run.js runs list --json', ids)).toBe('runs list');
+    expect(commandOf('node bin/run.js runs --help', ids)).toBe('runs');
+    expect(commandOf('node /repo/bin/run.js evolve start /tmp/base.py --detach', ids)).toBe('evolve start');
+    expect(commandOf('node /repo/bin/run.js search momentum', ids)).toBe('search');
+    expect(commandOf('node /repo/bin/run.js --help', ids)).toBe('?');
+    expect(commandOf('node /repo/other/run.js runs list', ids)).toBe('?');
   });
 });
