@@ -8,6 +8,12 @@ const sandbox = { llmLatencyMs: 200, compileLatencyMs: 0, backtestLatencyMs: 100
 
 export const EVOLUTION_PARAMETERS = {
   runs: 3,
+  /**
+   * Run i of each concurrency is started with seeds[i] (`evolve start --seed`): with the sandbox's
+   * model answering alike, the runs of a pair make the same choices, programs and backtests, so the
+   * speed-up compares equal work, and every commit's figures the same runs.
+   */
+  seeds: [1, 2, 3],
   /** One small evolution first, not counted: the process's one-time start-up costs (parsers, interpreters) are not charged to a run. */
   warmupRuns: 1,
   generations: 3,
@@ -34,6 +40,8 @@ export interface GenerationCost {
 
 export interface EvolutionRunFigures {
   concurrency: number;
+  /** The run's seed: the runs of both concurrencies with one seed do the same work. */
+  seed?: number;
   wallSeconds: number;
   /** Generation 0: the baseline's evaluation, outside the wall above. */
   generation0Seconds: number;
@@ -139,13 +147,13 @@ export function nominalBoundSeconds(c: number): number {
   return (generations * (sandbox.llmLatencyMs + sandbox.compileLatencyMs + Math.ceil(variants / c) * sandbox.backtestLatencyMs)) / 1000;
 }
 
-async function oneRun(lab: Lab, c: number, generations: number = EVOLUTION_PARAMETERS.generations, variants: number = EVOLUTION_PARAMETERS.variants): Promise<EvolutionRunFigures> {
+async function oneRun(lab: Lab, c: number, seed?: number, generations: number = EVOLUTION_PARAMETERS.generations, variants: number = EVOLUTION_PARAMETERS.variants): Promise<EvolutionRunFigures> {
   const { worker } = EVOLUTION_PARAMETERS;
   const deps = benchDeps(
     sandboxConfig(lab.sandbox.url, { llm: { concurrency: worker.llmConcurrency }, quantconnect: { concurrency: worker.quantconnectConcurrency, pollSeconds: worker.quantconnectPollSeconds } }),
   );
   try {
-    const record = await lab.withWorkers(deps, (taskQueue) => runEvolution(lab.client, taskQueue, evolutionInput('bound', { generations, variants, concurrency: c }), `bench-evo-c${c}`));
+    const record = await lab.withWorkers(deps, (taskQueue) => runEvolution(lab.client, taskQueue, evolutionInput('bound', { generations, variants, concurrency: c, ...(seed === undefined ? {} : { seed }) }), `bench-evo-c${c}`));
     if (record.result.generation !== generations) throw new Error(`The evolution stopped at generation ${record.result.generation}: ${record.result.reason}`);
     const costs = generationCosts(record);
     const bound = boundSeconds(costs, c);
@@ -156,6 +164,7 @@ async function oneRun(lab: Lab, c: number, generations: number = EVOLUTION_PARAM
     const meanActivityMs = Object.fromEntries(Object.entries(inside).map(([name, ms]) => [name, Math.round(ms.reduce((a, b) => a + b, 0) / ms.length)]));
     return {
       concurrency: c,
+      ...(seed === undefined ? {} : { seed }),
       wallSeconds: round(wallSeconds),
       generation0Seconds: round((first!.closedMs - first!.startedMs) / 1000),
       boundSeconds: round(bound),
@@ -173,18 +182,18 @@ async function oneRun(lab: Lab, c: number, generations: number = EVOLUTION_PARAM
 export async function measureEvolutionBound(lab: Lab): Promise<EvolutionFigures> {
   lab.resetSandbox(sandbox);
   for (let i = 0; i < EVOLUTION_PARAMETERS.warmupRuns; i++) {
-    const warm = await oneRun(lab, 4, 1, 4);
+    const warm = await oneRun(lab, 4, undefined, 1, 4);
     progress(`evolution warm-up: ${warm.wallSeconds.toFixed(1)} s`);
   }
   const runs: EvolutionRunFigures[] = [];
   const byC: Record<number, EvolutionRunFigures[]> = { 1: [], 4: [] };
   for (let i = 0; i < EVOLUTION_PARAMETERS.runs; i++) {
     for (const c of EVOLUTION_PARAMETERS.concurrencies) {
-      const r = await oneRun(lab, c);
+      const r = await oneRun(lab, c, EVOLUTION_PARAMETERS.seeds[i]);
       runs.push(r);
       byC[c]!.push(r);
       progress(
-        `evolution run ${i + 1}/${EVOLUTION_PARAMETERS.runs}, concurrency ${c}: ${r.wallSeconds.toFixed(1)} s against a bound of ${r.boundSeconds.toFixed(1)} s ` +
+        `evolution run ${i + 1}/${EVOLUTION_PARAMETERS.runs} (seed ${r.seed}), concurrency ${c}: ${r.wallSeconds.toFixed(1)} s against a bound of ${r.boundSeconds.toFixed(1)} s ` +
           `(${r.wallOverBound.toFixed(2)}×; backtests per generation ${r.generations.slice(1).map((g) => g.backtests).join('/')}, repairs ${r.generations.reduce((s, g) => s + g.repairs, 0)}; ` +
           `mean ms in ${Object.entries(r.meanActivityMs).map(([k, v]) => `${k} ${v}`).join(', ')}; ` +
           `per generation wall/bound ms, head/backtests/tail ms: ${r.breakdown.map((g) => `${g.wallMs}/${g.boundMs} ${g.headMs}/${g.backtestsMs}/${g.tailMs}`).join(', ')})`,

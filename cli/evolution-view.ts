@@ -31,7 +31,7 @@ export function fitnessChart(history: GenerationSummary[], width = 60): string {
 export function renderStatus(s: ViewedStatus, history: GenerationSummary[]): string {
   const lines = [
     `${s.id}: ${s.status}${s.stopReason ? ` (${s.stopReason})` : ''}`,
-    `generation ${s.generation} · best fitness ${s.bestFitness?.toFixed(4) ?? '—'} · backtests ${s.backtestsUsed}${s.budget.maxBacktests ? `/${s.budget.maxBacktests}` : ''} · tokens ${s.tokensUsed}${s.budget.maxTokens ? `/${s.budget.maxTokens}` : ''}`,
+    `generation ${s.generation} · best fitness ${s.bestFitness?.toFixed(4) ?? '—'} · backtests ${s.backtestsUsed}${s.budget.maxBacktests ? `/${s.budget.maxBacktests}` : ''} · tokens ${s.tokensUsed}${s.budget.maxTokens ? `/${s.budget.maxTokens}` : ''}${s.seed === undefined ? '' : ` · seed ${s.seed}`}`,
   ];
   if (s.best) {
     const st = s.best.statistics;

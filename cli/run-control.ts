@@ -132,6 +132,7 @@ export async function evolutionView(client: Client, id: string, store: LearningS
         budget: {},
         stopReason: result.reason,
         overfitting: result.overfitting ?? null,
+        ...(result.seed === undefined ? {} : { seed: result.seed }),
         history: result.history,
         error: null,
       },

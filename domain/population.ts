@@ -7,8 +7,32 @@ import type { MutationKind } from './prompts';
  * source, so the workflow stays replayable and every decision is testable on its own.
  */
 
-/** A uniform random number in [0, 1) (the workflow's deterministic `Math.random`, or a seeded one in tests). */
+/** A uniform random number in [0, 1) (the workflow's deterministic `Math.random`, or `seededRandom`). */
 export type Random = () => number;
+
+/** A seeded uniform source in [0, 1) (mulberry32): the same seed gives the same draws, anywhere. */
+export function seededRandom(seed: number): Random {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The draws of one generation of a run started with `seed`: a source of its own per generation, so
+ * a generation's choices depend only on the seed and the generation, not on what came before (a run
+ * continued as new, or resumed after a crash, draws exactly what it would have).
+ */
+export function generationRandom(seed: number, generation: number): Random {
+  // the generation mixed into the seed (a 32-bit integer hash), so neighbouring streams are unrelated
+  let h = Math.imul((seed >>> 0) ^ Math.imul(generation + 1, 0x9e3779b1), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return seededRandom(h ^ (h >>> 16));
+}
 
 /**
  * How parents are chosen. `elite` is evolution proper: parents come from each island's fittest.

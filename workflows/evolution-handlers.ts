@@ -15,7 +15,7 @@ export const setBudgetUpdate = defineUpdate<EvolutionStatus, [Budget]>('setBudge
 export const injectVariantSignal = defineSignal<[{ code: string; note?: string }]>('injectVariant');
 
 /** Installs the handlers over the run's state; `inFlight` maps each variant being evaluated to its stage. */
-export function registerEvolutionHandlers(runId: string, state: EvolutionState, inFlight: Map<string, string>, run: { stopReason: string | null }): void {
+export function registerEvolutionHandlers(runId: string, state: EvolutionState, inFlight: Map<string, string>, run: { stopReason: string | null; seed?: number }): void {
   const status = (): EvolutionStatus => {
     const b = bestOf(state.islands);
     return {
@@ -32,6 +32,7 @@ export function registerEvolutionHandlers(runId: string, state: EvolutionState, 
       stopRequested: state.stopRequested,
       overfitting: state.overfitting ?? null,
       stopReason: run.stopReason,
+      ...(run.seed === undefined ? {} : { seed: run.seed }),
     };
   };
   setHandler(evolutionStatusQuery, status);

@@ -30,7 +30,7 @@ import {
 import { aggregateWalkForward, judgeBest, tradingDays, walkForwardWindows, type EquityCurves, type OverfittingReport, type Period, type WalkForwardFold, type WalkForwardReport } from '../domain/holdout';
 import type { DailyEquity } from '../domain/overfitting';
 import type { StatisticsSummary, TokenCount } from '../domain/pipeline';
-import { bestOf, migrate, planGeneration, summarizeGeneration, survivors, type GenerationSummary, type SelectionStrategy } from '../domain/population';
+import { bestOf, generationRandom, migrate, planGeneration, summarizeGeneration, survivors, type GenerationSummary, type SelectionStrategy } from '../domain/population';
 import type { MutationKind } from '../domain/prompts';
 import { qcProjectName, qcRunTag } from '../domain/quantconnect-names';
 import type { RunSettings } from '../domain/run-settings';
@@ -80,6 +80,11 @@ export interface EvolutionConfig {
   proposalConcurrency?: number;
   /** How parents are chosen; `baseline` is a no-selection control for experiments. */
   selection?: SelectionStrategy;
+  /**
+   * Seeds the run's choices (parents, crossovers, mutation kinds): two runs with the same seed,
+   * baseline and answers make the same choices. Absent: each run draws its own.
+   */
+  seed?: number;
 }
 
 export const DEFAULT_EVOLUTION: EvolutionConfig = {
@@ -147,6 +152,8 @@ export interface EvolutionStatus {
   stopReason: string | null;
   /** The best program judged in and out of sample, once the run has ended (null before). */
   overfitting: OverfittingReport | null;
+  /** The seed of the run's choices (`evolve start --seed`); absent for a run started without one. */
+  seed?: number;
 }
 
 export interface EvolutionResult {
@@ -161,6 +168,8 @@ export interface EvolutionResult {
   projectsKept: number[];
   /** The best program judged in and out of sample (null without a scored best). */
   overfitting?: OverfittingReport | null;
+  /** The seed of the run's choices (absent for a run started without one). */
+  seed?: number;
 }
 
 /** Where a backtest is, to read its charts. */
@@ -207,7 +216,7 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
   state.projects ??= [];
   if (carried && state.baseline === undefined) state.baseline = bestOf(state.islands);
   const inFlight = new Map<string, string>();
-  const run = { stopReason: null as string | null };
+  const run = { stopReason: null as string | null, seed: cfg.seed };
   registerEvolutionHandlers(runId, state, inFlight, run);
   // executions started before pipelining proposed `concurrency` children ahead and held a project from compile to backtest end
   const pipelined = patched('pipelined-generation');
@@ -275,7 +284,7 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
       crossoverRate: cfg.crossoverRate,
       weights: state.weights,
       selection: cfg.selection ?? 'elite',
-      random: Math.random,
+      random: cfg.seed === undefined ? Math.random : generationRandom(cfg.seed, generation),
     });
     const children: Child[] = plans.map((p) => ({ variantId: newId(), generation, ...p }));
     for (const inj of state.injected.splice(0)) children.push({ variantId: newId(), generation, island: 0, parents: [], mutation: 'injected', code: inj.code });
@@ -422,7 +431,7 @@ export async function evolutionRun(input: EvolutionInput, carried?: EvolutionSta
     if (b && patched('out-of-sample-check')) state.overfitting = await judgeOutOfSample(b);
     run.stopReason = reason;
     const projectsKept = await releaseProjects();
-    return { id: runId, status: state.stopRequested ? 'stopped' : 'completed', reason, generation: state.generation, best: b, history: state.history, used: state.used, projectsKept, overfitting: state.overfitting ?? null };
+    return { id: runId, status: state.stopRequested ? 'stopped' : 'completed', reason, generation: state.generation, best: b, history: state.history, used: state.used, projectsKept, overfitting: state.overfitting ?? null, ...(cfg.seed === undefined ? {} : { seed: cfg.seed }) };
   }
 
   /**

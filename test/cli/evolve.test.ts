@@ -24,6 +24,7 @@ interface Status {
   inFlight: Array<{ variantId: string; stage: string }>;
   history: Array<{ generation: number; bestFitness: number | null }>;
   error: { type?: string; message: string } | null;
+  seed?: number;
 }
 
 
@@ -66,7 +67,8 @@ describe('quantcoder evolve (the real CLI, a worker process and the sandbox)', (
 
   async function start(name: string, ...flags: string[]): Promise<string> {
     const res = await cli(['evolve', 'start', baseline, '--name', `${name}-${randomUUID().slice(0, 6)}`, '--variants', '2', '--concurrency', '2', '--detach', '--json', ...flags]);
-    const { id } = json<{ id: string }>(res);
+    const { id, seed } = json<{ id: string; seed: number }>(res);
+    expect(seed).toEqual(expect.any(Number));
     runs.push(id);
     return id;
   }
@@ -99,8 +101,12 @@ describe('quantcoder evolve (the real CLI, a worker process and the sandbox)', (
     expect(s).toMatchObject({ id, status: 'completed', generation: result.generation, bestFitness: result.best!.fitness, backtestsUsed: result.used.backtests, tokensUsed: result.used.tokens.input + result.used.tokens.output });
     expect(s.best).toEqual({ variantId: result.best!.variantId, codeHash: result.best!.codeHash, statistics: result.best!.statistics, fitness: result.best!.fitness });
     expect(s.history.map((h) => h.generation)).toEqual([0, 1, 2]);
+    // started without --seed: one was drawn, and is shown so the run's choices can be made again
+    expect(s.seed).toEqual(expect.any(Number));
+    expect(s.seed).toBe(result.seed);
     const text = await cli(['evolve', 'status', id]);
     expect(text.stdout).toContain(`best ${result.best!.variantId}`);
+    expect(text.stdout).toContain(`· seed ${s.seed}`);
     expect(text.stdout).toMatch(/best fitness per generation/);
     // `runs watch` on an evolution run that has ended prints the same final view and returns
     const watched = await cli(['runs', 'watch', id]);

@@ -1,17 +1,7 @@
 import { initialWeights, selectElite, type EvaluatedVariant } from '../../domain/evolution';
-import { bestOf, crossoverPartner, migrate, migrationSource, pickUniform, planGeneration, summarizeGeneration, survivors } from '../../domain/population';
+import { bestOf, crossoverPartner, generationRandom, migrate, migrationSource, pickUniform, planGeneration, seededRandom, summarizeGeneration, survivors } from '../../domain/population';
 
-/** A seeded random source (mulberry32), so each test's draws are fixed and repeatable. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = seededRandom;
 
 function variant(id: string, fitness: number, island = 0, codeHash = `h-${id}`): EvaluatedVariant {
   return { variantId: id, generation: 1, island, parents: [], mutation: 'parameters', codeHash, code: `# ${id}`, fitness, statistics: { sharpeRatio: fitness, drawdown: 10, compoundingAnnualReturn: 5, netProfit: 5, winRate: 50, totalOrders: 20 } };
@@ -98,5 +88,36 @@ describe('population: survivors, migration and summaries', () => {
       best = now;
       expect(islands[0]!.map((v) => v.variantId)).toEqual(selectElite(all, 3).map((v) => v.variantId));
     }
+  });
+});
+
+describe('population: seeded draws', () => {
+  const draws = (r: () => number, n = 50) => Array.from({ length: n }, r);
+
+  it('gives a run started with a seed the same draws per generation, whatever came before', () => {
+    expect(draws(generationRandom(42, 3))).toEqual(draws(generationRandom(42, 3)));
+    for (const x of draws(generationRandom(42, 3), 1000)) {
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(x).toBeLessThan(1);
+    }
+  });
+
+  it('gives other seeds and other generations draws of their own', () => {
+    const streams = [generationRandom(42, 1), generationRandom(42, 2), generationRandom(43, 1), generationRandom(0, 1), generationRandom(0, 2)].map((r) => draws(r));
+    for (let i = 0; i < streams.length; i++) for (let j = i + 1; j < streams.length; j++) expect(streams[i]).not.toEqual(streams[j]);
+  });
+
+  it('plans the same generation from the same seed, another from another, with uniform draws', () => {
+    const islands = [[variant('a', 1), variant('b', 0.5), variant('c', 0.2)]];
+    const plan = (seed: number) =>
+      planGeneration({ islands, baseline: variant('base', 0), variants: 8, crossoverRate: 0.3, weights: initialWeights(), selection: 'elite', random: generationRandom(seed, 1) }).map(
+        (p) => `${p.mutation}:${p.parents.map((x) => x.variantId).join('+')}`,
+      );
+    expect(plan(7)).toEqual(plan(7));
+    expect(new Set([1, 2, 3, 4, 5].map((s) => plan(s).join(','))).size).toBe(5);
+    const deciles = new Array<number>(10).fill(0);
+    const r = generationRandom(5, 9);
+    for (let i = 0; i < 10_000; i++) deciles[Math.floor(r() * 10)]! += 1;
+    for (const n of deciles) expect(Math.abs(n - 1000)).toBeLessThan(100);
   });
 });

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Args, Flags } from '@oclif/core';
@@ -68,9 +69,14 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
       default: false,
     }),
     'keep-projects': Flags.boolean({ summary: 'Keep the run\'s QuantConnect projects when it ends (by default they are deleted).', default: false }),
+    seed: Flags.integer({
+      summary: 'Seed the run\'s choices of parents and mutations (drawn and shown when not given): runs with the same seed choose alike.',
+      min: 0,
+      max: 2 ** 32 - 1,
+    }),
   };
 
-  async run(): Promise<EvolutionResult | { id: string; detached: true; webUi: string }> {
+  async run(): Promise<EvolutionResult | { id: string; detached: true; webUi: string; seed: number }> {
     const client = await this.temporal();
     validatePeriod(this.flags.start, this.flags.end);
     const { baseline, label } = await this.baseline(client);
@@ -78,6 +84,8 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
     if (target !== undefined && !Number.isFinite(target)) throw new UserError('--target-fitness must be a number');
     const { split, why } = this.split(baseline);
     const folds = this.folds(baseline, split);
+    // drawn when not given, and shown: any run's choices can be made again with --seed
+    const seed = this.flags.seed ?? randomInt(2 ** 32);
     const name = slugify(this.flags.name ?? label, 48);
     const id = `evolve-${name}`;
     const input: EvolutionInput = {
@@ -101,6 +109,7 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
         ...(split ? { holdout: split.outOfSample } : {}),
         ...(folds ? { folds } : {}),
         keepProjects: this.flags['keep-projects'],
+        seed,
       },
       restart: this.flags.restart,
     };
@@ -138,9 +147,10 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
           : `Holdout off (${why}): selection and the final statistics use the whole backtest period; nothing is tested out of sample.`,
       );
     }
+    if (!this.jsonEnabled()) this.log(`Seed ${seed} (--seed ${seed} makes the same choices of parents and mutations again).`);
     if (this.flags.detach) {
       if (!this.jsonEnabled()) this.log(`Started ${id}\nWatch it: quantcoder evolve status ${id} --watch\nWeb UI:   ${webUi}`);
-      return { id, detached: true, webUi };
+      return { id, detached: true, webUi, seed };
     }
     if (!this.jsonEnabled()) this.log(`Evolving ${id} (${webUi}); Ctrl-C detaches, the run goes on.`);
     let last = '';
