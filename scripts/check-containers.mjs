@@ -580,7 +580,8 @@ function runCommand(st, cmd, norm) {
   if (w[0] === 'npx' && w.includes('prisma') && w.includes('generate')) return prismaGenerate(st, w.slice(w.indexOf('prisma')), app);
   if (w[0] === 'npm' && w[1] === 'run' && w[2] === 'build') {
     for (const part of String(pkg.scripts?.build ?? '').split(/\s*&&\s*/)) {
-      const why = buildPart(st, part.replace(/\s*>\s*\/dev\/null$/, '').trim(), app);
+      // environment assignments before a step (`NAME=value cmd`) and a discarded output leave its files as they are
+      const why = buildPart(st, part.replace(/\s*>\s*\/dev\/null$/, '').replace(/^(\s*[A-Za-z_][A-Za-z0-9_]*=\S*\s+)+/, '').trim(), app);
       if (why) return why;
     }
     return undefined;
