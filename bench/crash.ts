@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { temporal } from '@temporalio/proto';
 import { homeLayout } from '../domain/paths';
+import { seededRandom } from '../domain/population';
 import { DEFAULT_RUN_SETTINGS } from '../domain/run-settings';
 import type { LlmRequestRecord } from '../sandbox/state';
 import { evolutionRun } from '../workflows';
@@ -10,7 +11,7 @@ import { evolutionInput } from './baseline';
 import { activityCompletions, activityTimings, fetchChain } from './histories';
 import { benchHome, sandboxConfig } from './homes';
 import { progress, startWorkerProcess, stopWorkerProcess, uniqueName, type Lab, type WorkerProcess } from './lab';
-import { round, seededRandom, summarize, type Summary } from './stats';
+import { round, summarize, type Summary } from './stats';
 
 export const CRASH_PARAMETERS = {
   runs: 1,

@@ -1,8 +1,6 @@
 import { initialWeights, selectElite, type EvaluatedVariant } from '../../domain/evolution';
 import { bestOf, crossoverPartner, generationRandom, migrate, migrationSource, pickUniform, planGeneration, seededRandom, summarizeGeneration, survivors } from '../../domain/population';
 
-const seeded = seededRandom;
-
 function variant(id: string, fitness: number, island = 0, codeHash = `h-${id}`): EvaluatedVariant {
   return { variantId: id, generation: 1, island, parents: [], mutation: 'parameters', codeHash, code: `# ${id}`, fitness, statistics: { sharpeRatio: fitness, drawdown: 10, compoundingAnnualReturn: 5, netProfit: 5, winRate: 50, totalOrders: 20 } };
 }
@@ -10,7 +8,7 @@ function variant(id: string, fitness: number, island = 0, codeHash = `h-${id}`):
 describe('population: parent choice and crossover pairing', () => {
   it('draws every member of a pool about equally often', () => {
     const pool = ['a', 'b', 'c', 'd'];
-    const random = seeded(7);
+    const random = seededRandom(7);
     const counts = new Map<string, number>();
     for (let i = 0; i < 4000; i++) {
       const x = pickUniform(pool, random);
@@ -22,14 +20,14 @@ describe('population: parent choice and crossover pairing', () => {
 
   it('never pairs a parent with itself, and finds no partner in an elite of one', () => {
     const elite = [variant('a', 1), variant('b', 2), variant('c', 3)];
-    const random = seeded(3);
+    const random = seededRandom(3);
     for (let i = 0; i < 200; i++) expect(crossoverPartner(elite, elite[1]!, random)!.variantId).not.toBe('b');
     expect(crossoverPartner([elite[0]!], elite[0]!, random)).toBeNull();
   });
 
   it('plans `variants` children per island, each with a parent from its own island', () => {
     const islands = [[variant('a', 1, 0), variant('b', 2, 0)], [variant('c', 3, 1)]];
-    const plans = planGeneration({ islands, baseline: variant('base', 0), variants: 4, crossoverRate: 0.5, weights: initialWeights(), selection: 'elite', random: seeded(11) });
+    const plans = planGeneration({ islands, baseline: variant('base', 0), variants: 4, crossoverRate: 0.5, weights: initialWeights(), selection: 'elite', random: seededRandom(11) });
     expect(plans).toHaveLength(8);
     for (const plan of plans) {
       const own = islands[plan.island]!.map((v) => v.variantId);
@@ -44,7 +42,7 @@ describe('population: parent choice and crossover pairing', () => {
   it('under the no-selection control, makes every child a mutation of the baseline', () => {
     const islands = [[variant('a', 5), variant('b', 4)]];
     const baseline = variant('base', 0);
-    const plans = planGeneration({ islands, baseline, variants: 20, crossoverRate: 0.9, weights: initialWeights(), selection: 'baseline', random: seeded(5) });
+    const plans = planGeneration({ islands, baseline, variants: 20, crossoverRate: 0.9, weights: initialWeights(), selection: 'baseline', random: seededRandom(5) });
     expect(plans.every((p) => p.parents.length === 1 && p.parents[0]!.variantId === 'base' && p.mutation !== 'crossover')).toBe(true);
   });
 });
@@ -75,7 +73,7 @@ describe('population: survivors, migration and summaries', () => {
   });
 
   it('over many random generations, the best never decreases and the elite is the top-k of everything evaluated', () => {
-    const random = seeded(42);
+    const random = seededRandom(42);
     let islands = [[variant('v0', 0)]];
     const all: EvaluatedVariant[] = [...islands.flat()];
     let best = bestOf(islands)!.fitness;
