@@ -1,6 +1,5 @@
 import { extractPdfText } from '../../activities/pdf-text';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { startCli, tempHome, waitForExit } from '../helpers/cli';
 
@@ -17,7 +16,7 @@ describe('quantcoder sandbox (the real CLI)', () => {
       expect(new Set(corpus.papers.map((p) => p.family))).toEqual(new Set(['momentum', 'mean_reversion', 'pairs', 'volatility', 'trend', 'factor']));
       const res = await fetch(corpus.papers[0]!.pdfUrl);
       expect(res.headers.get('content-type')).toMatch(/application\/pdf/);
-      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'qc-pdf-')), 'paper.pdf');
+      const file = path.join(home, 'paper.pdf');
       fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
       const text = await extractPdfText(file);
       expect(text.pages).toBeGreaterThanOrEqual(2);

@@ -209,6 +209,7 @@ describe('QuantConnect backtests', () => {
       expect(next.json.projects[0].projectId).toBeGreaterThan(projectId);
     } finally {
       await second.stop();
+      fs.rmSync(path.dirname(statePath), { recursive: true, force: true });
     }
   });
 });

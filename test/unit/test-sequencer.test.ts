@@ -11,9 +11,15 @@ interface FakeTest {
   context: { config: { rootDir: string; cache: boolean; id: string }; hasteFS: { getSize(p: string): number } };
 }
 
+const roots: string[] = [];
+afterAll(() => {
+  for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
+});
+
 /** A project root holding `bench/results/test-suite.json` with `figures` (none when null). */
 function projectWith(figures: object | null): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'qc-sequencer-'));
+  roots.push(root);
   if (figures) {
     fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
     fs.writeFileSync(path.join(root, 'bench', 'results', 'test-suite.json'), JSON.stringify(figures));
