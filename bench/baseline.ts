@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { DEFAULT_RUN_SETTINGS, type RunSettings } from '../domain/run-settings';
+import { DEFAULT_RUN_SETTINGS, WORKFLOW_TASK_TIMEOUT, type RunSettings } from '../domain/run-settings';
 import { DEFAULT_EVOLUTION, evolutionRun, type EvolutionConfig, type EvolutionInput, type EvolutionResult } from '../workflows';
 import { fetchChain, type Execution } from './histories';
 import { uniqueName } from './lab';
@@ -51,7 +51,7 @@ export interface EvolutionRunRecord {
 /** Runs an evolution to its end on `taskQueue` and reads back every execution of its chain. */
 export async function runEvolution(client: Client, taskQueue: string, input: EvolutionInput, prefix: string): Promise<EvolutionRunRecord> {
   const workflowId = uniqueName(prefix);
-  const handle = await client.workflow.start(evolutionRun, { taskQueue, workflowId, args: [input] });
+  const handle = await client.workflow.start(evolutionRun, { taskQueue, workflowId, args: [input], workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT });
   const result = await handle.result();
   const chain = await fetchChain(client, workflowId, handle.firstExecutionRunId);
   return { workflowId, result, chain, wallMs: chain[chain.length - 1]!.closedMs - chain[0]!.startedMs };

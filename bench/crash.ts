@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { temporal } from '@temporalio/proto';
 import { homeLayout } from '../domain/paths';
 import { seededRandom } from '../domain/population';
-import { DEFAULT_RUN_SETTINGS } from '../domain/run-settings';
+import { DEFAULT_RUN_SETTINGS, WORKFLOW_TASK_TIMEOUT } from '../domain/run-settings';
 import type { LlmRequestRecord } from '../sandbox/state';
 import { evolutionRun } from '../workflows';
 import { evolutionInput } from './baseline';
@@ -155,7 +155,7 @@ async function referenceRun(lab: Lab): Promise<{ wallSeconds: number; repeatedBa
   const worker = await startWorkerProcess({ home, address: lab.address, taskQueue });
   try {
     const workflowId = uniqueName('bench-crashref');
-    const handle = await lab.client.workflow.start(evolutionRun, { taskQueue, workflowId, args: [input('crash-reference')] });
+    const handle = await lab.client.workflow.start(evolutionRun, { taskQueue, workflowId, args: [input('crash-reference')], workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT });
     await handle.result();
     const chain = await fetchChain(lab.client, workflowId, handle.firstExecutionRunId);
     const { quantconnect } = lab.sandbox.stats();
@@ -184,7 +184,7 @@ export async function measureCrash(lab: Lab): Promise<CrashFigures> {
   let worker: WorkerProcess = await startWorkerProcess({ home, address: lab.address, taskQueue });
   const restarts: Array<{ atMs: number; worker: WorkerProcess }> = [];
   try {
-    const handle = await lab.client.workflow.start(evolutionRun, { taskQueue, workflowId, args: [input('crash')] });
+    const handle = await lab.client.workflow.start(evolutionRun, { taskQueue, workflowId, args: [input('crash')], workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT });
     const started = Date.now();
     let done = false;
     const result = handle.result().finally(() => (done = true));

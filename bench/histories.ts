@@ -117,6 +117,22 @@ export function activityCompletions(execs: Execution[]): number[] {
     .sort((a, b) => a - b);
 }
 
+/**
+ * How long each workflow task a worker took ran: from its start (a worker polled it) to its
+ * completion, failure or timeout, in milliseconds. What a workflow task timeout must leave room for.
+ */
+export function workflowTaskDurations(exec: Execution): number[] {
+  const started = new Map<string, number>();
+  const out: number[] = [];
+  for (const e of exec.events) {
+    if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) started.set(String(e.eventId), eventMs(e));
+    const end = e.workflowTaskCompletedEventAttributes ?? e.workflowTaskFailedEventAttributes ?? e.workflowTaskTimedOutEventAttributes;
+    const at = end?.startedEventId != null ? started.get(String(end.startedEventId)) : undefined;
+    if (at !== undefined) out.push(eventMs(e) - at);
+  }
+  return out;
+}
+
 /** What an execution cost the server in workflow tasks, and the signals it sent and received. */
 export interface TaskCounts {
   workflowTasks: number;

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createActivities, type Activities } from '../activities';
 import type { Paper } from '../domain/papers';
 import type { CodeProblem, PipelineInput } from '../domain/pipeline';
-import { DEFAULT_RUN_SETTINGS } from '../domain/run-settings';
+import { DEFAULT_RUN_SETTINGS, WORKFLOW_TASK_TIMEOUT } from '../domain/run-settings';
 import { researchPipeline } from '../workflows';
 import { floorSequential, floorWithChild } from './floor-workflows';
 import { activityTimings, fetchTree, taskCounts, type TaskCounts } from './histories';
@@ -64,7 +64,7 @@ async function throughTemporal(
   const deps = benchDeps(sandboxConfig(lab.sandbox.url));
   const workflowId = uniqueName('bench-overhead');
   try {
-    const result = await lab.withWorkers(deps, (taskQueue) => lab.client.workflow.execute(researchPipeline, { taskQueue, workflowId, args: [pipelineInput()] }));
+    const result = await lab.withWorkers(deps, (taskQueue) => lab.client.workflow.execute(researchPipeline, { taskQueue, workflowId, args: [pipelineInput()], workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT }));
     const article = result.articles[0];
     if (!article || article.stage !== 'done') throw new Error(`The pipeline did not finish its article: ${article?.error ?? 'no article'}`);
     const tree = await fetchTree(lab.client, workflowId);

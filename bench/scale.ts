@@ -3,11 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { PipelineInput } from '../domain/pipeline';
-import { DEFAULT_RUN_SETTINGS } from '../domain/run-settings';
+import { DEFAULT_RUN_SETTINGS, WORKFLOW_TASK_TIMEOUT } from '../domain/run-settings';
 import { researchPipeline } from '../workflows';
 import { HEAP_GROWING_PERCENT } from '../worker/memory';
 import { WORKFLOW_CACHE_SIZE } from '../worker/workers';
 import { benchHome, sandboxConfig } from './homes';
+import { fetchTree, workflowTaskDurations } from './histories';
 import { memoryAtPeak, type MemoryAtPeak } from './memory-breakdown';
 import { progress, startWorkerProcess, stopWorkerProcess, uniqueName, type Lab } from './lab';
 import { percentile, round } from './stats';
@@ -63,6 +64,11 @@ export interface ScaleFigures {
   cpuSeconds: { worker: number | null; temporalServer: number | null; clientAndSandbox: number };
   /** Where the worker's memory was at its largest sampled RSS (MB per component); null when not sampled (not Linux). */
   memoryAtPeak: MemoryAtPeak | null;
+  /**
+   * Workflow tasks of the runs and their articles, from start to completion (ms): what a shorter
+   * workflow task timeout would have to leave room for on a loaded worker.
+   */
+  workflowTaskMs?: { count: number; p50: number; p99: number; max: number };
 }
 
 /** CPU seconds (user + system) a process used so far, from /proc (Linux; null elsewhere). */
@@ -157,7 +163,7 @@ export async function measureScale(lab: Lab): Promise<ScaleFigures> {
     const cpuBefore = cpuSnapshot(worker.pid);
     progress(`scale: starting ${p.pipelines} pipeline runs at once`);
     const handles = await Promise.all(
-      Array.from({ length: p.pipelines }, (_, i) => lab.client.workflow.start(researchPipeline, { taskQueue, workflowId: `${prefix}-${i}`, args: [input(i)], workflowExecutionTimeout: `${p.timeoutMinutes} minutes` })),
+      Array.from({ length: p.pipelines }, (_, i) => lab.client.workflow.start(researchPipeline, { taskQueue, workflowId: `${prefix}-${i}`, args: [input(i)], workflowExecutionTimeout: `${p.timeoutMinutes} minutes`, workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT })),
     );
     let finished = 0;
     const ticker = setInterval(() => progress(`scale: ${finished}/${p.pipelines} runs done, worker RSS ${Math.round(peakSampled)} MB peak so far`), 10_000);
@@ -174,6 +180,9 @@ export async function measureScale(lab: Lab): Promise<ScaleFigures> {
     const starts = described.map((d) => d.startTime.getTime());
     const latencies = described.map((d) => d.closeTime!.getTime() - d.startTime.getTime());
     const wallMs = Math.max(...described.map((d) => d.closeTime!.getTime())) - Math.min(...starts);
+    const tasks = (await Promise.all(handles.map((h) => fetchTree(lab.client, h.workflowId)))).flat().flatMap(workflowTaskDurations);
+    const workflowTaskMs = { count: tasks.length, p50: Math.round(percentile(tasks, 50)), p99: Math.round(percentile(tasks, 99)), max: Math.max(...tasks) };
+    progress(`scale: ${tasks.length} workflow tasks took ${workflowTaskMs.p50} ms at the median, ${workflowTaskMs.p99} ms at p99, ${workflowTaskMs.max} ms at the most`);
     const failedArticles = results.filter((r) => r.articles[0]?.stage !== 'done').length;
     if (failedArticles) progress(`scale: ${failedArticles} runs did not finish their article: ${results.find((r) => r.articles[0]?.stage !== 'done')?.articles[0]?.error}`);
     return {
@@ -191,6 +200,7 @@ export async function measureScale(lab: Lab): Promise<ScaleFigures> {
         clientAndSandbox: round(cpuAfter.clientAndSandbox - cpuBefore.clientAndSandbox, 1),
       },
       memoryAtPeak: memory,
+      workflowTaskMs,
     };
   } finally {
     if (sampler) clearInterval(sampler);

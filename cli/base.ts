@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
 import { runId } from '../domain/ids';
+import { WORKFLOW_TASK_TIMEOUT } from '../domain/run-settings';
 import type { Client } from '@temporalio/client';
 import { loadSettings, type Settings } from '../config/settings';
 import { isKnownError } from './errors';
@@ -116,6 +117,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       taskQueue: this.taskQueue,
       workflowId,
       args,
+      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
       typedSearchAttributes: [
         { key: RUN_KIND, value: 'step' },
         { key: RUN_TOPIC, value: label },

@@ -21,6 +21,15 @@ export interface RunSettings {
 /** Seconds of heartbeat silence after which a worker is presumed dead: a few missed once-a-second heartbeats. */
 export const HEARTBEAT_TIMEOUT_SECONDS = 5;
 
+/**
+ * The workflow task timeout of every workflow QuantCoder starts (Temporal's default is 10 s). A
+ * workflow task a worker had started when it died is retried only after this timeout, so it bounds
+ * how long a run waits after a crash that lands in one. At 200 pipelines at once on 2 cores the
+ * longest workflow task took 1.8 s (p99 0.9 s; `npm run bench`, scale.workflowTaskMs), so 5 s
+ * leaves a loaded worker room; a task that overruns it is retried, it does not fail the run.
+ */
+export const WORKFLOW_TASK_TIMEOUT = '5 seconds';
+
 export function runSettings(config: QuantCoderConfig): RunSettings {
   return {
     llmTimeoutSeconds: config.llm.timeoutSeconds,

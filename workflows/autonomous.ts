@@ -87,6 +87,7 @@ export async function autonomous(input: AutonomousInput, carried?: AutonomousSta
     try {
       result = await executeChild(researchPipeline, {
         workflowId: childId,
+        workflowTaskTimeout: workflowInfo().taskTimeoutMs,
         args: [topicPipelineInput(input.query, 1, input, [...processed, ...state.processedThisPass])],
         typedSearchAttributes: [
           { key: RUN_KIND, value: 'pipeline' },

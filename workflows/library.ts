@@ -81,6 +81,7 @@ export async function libraryBuild(input: LibraryInput, carried?: LibraryState):
       const g = input.polishGenerations;
       const result = await executeChild(evolutionRun, {
         workflowId: runId,
+        workflowTaskTimeout: workflowInfo().taskTimeoutMs,
         args: [
           {
             name: runId,
@@ -120,6 +121,7 @@ export async function libraryBuild(input: LibraryInput, carried?: LibraryState):
     try {
       const result: PipelineResult = await executeChild(researchPipeline, {
         workflowId: childId,
+        workflowTaskTimeout: workflowInfo().taskTimeoutMs,
         args: [pipelineInput],
         typedSearchAttributes: [
           { key: RUN_KIND, value: 'pipeline' },

@@ -61,6 +61,8 @@ export async function researchPipeline(input: PipelineInput): Promise<PipelineRe
     try {
       const child = await startChild(processArticle, {
         workflowId,
+        // children keep the run's workflow task timeout (Temporal would give them its 10 s default)
+        workflowTaskTimeout: info.taskTimeoutMs,
         args: [{ runId: info.workflowId, articleKey, paper, backtest: input.backtest, localOnly: input.localOnly, maxAttempts: input.maxAttempts, start: input.start, end: input.end, ...(input.holdout ? { holdout: input.holdout } : {}), settings: input.settings, keepProjects: input.keepProjects }],
       });
       const result = await child.result();

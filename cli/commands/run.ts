@@ -6,7 +6,7 @@ import { validatePeriod } from '../../domain/backtest-period';
 import { splitPeriod } from '../../domain/holdout';
 import { runId } from '../../domain/ids';
 import type { PipelineInput, PipelineResult } from '../../domain/pipeline';
-import { runSettings } from '../../domain/run-settings';
+import { runSettings, WORKFLOW_TASK_TIMEOUT } from '../../domain/run-settings';
 import { RUN_KIND, RUN_TOPIC } from '../../domain/search-attributes';
 import { describeTarget } from '../../domain/targets';
 import { UserError } from '../errors';
@@ -80,6 +80,7 @@ export default class Run extends BaseCommand<typeof Run> {
       taskQueue: this.taskQueue,
       workflowId,
       args: [input],
+      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
       typedSearchAttributes: [
         { key: RUN_KIND, value: 'pipeline' },
         { key: RUN_TOPIC, value: describeTarget(target) },

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { BaseCommand } from '../base';
 import { renderSearchResults } from '../run-views';
 import { runId } from '../../domain/ids';
+import { WORKFLOW_TASK_TIMEOUT } from '../../domain/run-settings';
 import { RUN_KIND, RUN_TOPIC } from '../../domain/search-attributes';
 import type { SearchOutput } from '../../workflows';
 
@@ -29,6 +30,7 @@ export default class Search extends BaseCommand<typeof Search> {
     const result = await client.workflow.execute('searchPapers', {
       taskQueue: this.taskQueue,
       workflowId,
+      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
       args: [{ query: this.args.query, maxResults: this.flags['max-results'], source: 'crossref' }],
       typedSearchAttributes: [
         { key: RUN_KIND, value: 'search' },

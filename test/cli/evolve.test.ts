@@ -101,6 +101,9 @@ describe('quantcoder evolve (the real CLI, a worker process and the sandbox)', (
     expect(s).toMatchObject({ id, status: 'completed', generation: result.generation, bestFitness: result.best!.fitness, backtestsUsed: result.used.backtests, tokensUsed: result.used.tokens.input + result.used.tokens.output });
     expect(s.best).toEqual({ variantId: result.best!.variantId, codeHash: result.best!.codeHash, statistics: result.best!.statistics, fitness: result.best!.fitness });
     expect(s.history.map((h) => h.generation)).toEqual([0, 1, 2]);
+    // continued as new each generation, the run kept the workflow task timeout it was started with
+    const { raw } = await client.workflow.getHandle(id).describe();
+    expect(Number(raw.executionConfig?.defaultWorkflowTaskTimeout?.seconds)).toBe(5);
     // started without --seed: one was drawn, and is shown so the run's choices can be made again
     expect(s.seed).toEqual(expect.any(Number));
     expect(s.seed).toBe(result.seed);

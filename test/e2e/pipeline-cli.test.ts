@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { runCli, startCli, tempHome, waitForExit } from '../helpers/cli';
 import { testSandbox, type SandboxHandle } from '../helpers/sandbox';
-import { testAddress, uniqueTaskQueue } from '../helpers/temporal';
+import { testAddress, testClient, uniqueTaskQueue } from '../helpers/temporal';
 
 describe('the main job through the real CLI, in the sandbox', () => {
   let sandbox: SandboxHandle;
@@ -30,6 +30,16 @@ describe('the main job through the real CLI, in the sandbox', () => {
     expect(res.stderr.split('\n')[0]).toMatch(/^SANDBOX MODE/);
     const out = JSON.parse(res.stdout) as { runId: string; articles: Array<Record<string, unknown>> };
     expect(out.runId).toMatch(/^pipeline-momentum-[0-9a-f]{7}$/);
+    // the run and the article workflow it started wait 5 s, not Temporal's 10, for a workflow task a dead worker held
+    const client = await testClient();
+    try {
+      for (const id of [out.runId, `${out.runId}-a1`]) {
+        const { raw } = await client.workflow.getHandle(id).describe();
+        expect({ id, seconds: Number(raw.executionConfig?.defaultWorkflowTaskTimeout?.seconds) }).toEqual({ id, seconds: 5 });
+      }
+    } finally {
+      await client.connection.close();
+    }
     const a = out.articles[0]!;
     expect(Object.keys(a)).toEqual(expect.arrayContaining(['title', 'doi', 'algorithmPath', 'compiled', 'repairAttempts', 'statistics', 'tokens', 'error']));
     expect(a.compiled).toBe(true);

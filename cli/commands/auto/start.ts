@@ -7,7 +7,7 @@ import { followWorkflow } from '../../follow';
 import { table } from '../../format';
 import { runId } from '../../../domain/ids';
 import { AUTONOMOUS_DEFAULTS, iterationOutcome, type AutonomousInput, type AutonomousResult, type AutonomousStatus, type IterationSummary } from '../../../domain/library';
-import { runSettings } from '../../../domain/run-settings';
+import { runSettings, WORKFLOW_TASK_TIMEOUT } from '../../../domain/run-settings';
 import { RUN_KIND, RUN_TOPIC } from '../../../domain/search-attributes';
 import type { Settings } from '../../../config/settings';
 import { autonomousStatusQuery } from '../../../workflows/autonomous';
@@ -131,6 +131,7 @@ export default class AutoStart extends BaseCommand<typeof AutoStart> {
       taskQueue: this.taskQueue,
       workflowId: id,
       args: [input],
+      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
       typedSearchAttributes: [
         { key: RUN_KIND, value: 'autonomous' },
         { key: RUN_TOPIC, value: input.query },

@@ -12,7 +12,7 @@ import { DEFAULT_HOLDOUT_FRACTION, MIN_FOLD_TRADING_DAYS, splitPeriod, walkForwa
 import { VERDICT_HELP } from '../../../domain/overfitting';
 import { slugify } from '../../../domain/ids';
 import type { PipelineResult } from '../../../domain/pipeline';
-import { runSettings } from '../../../domain/run-settings';
+import { runSettings, WORKFLOW_TASK_TIMEOUT } from '../../../domain/run-settings';
 import { RUN_KIND, RUN_TOPIC } from '../../../domain/search-attributes';
 import { DEFAULT_EVOLUTION, evolutionStatusQuery, historyQuery, type EvolutionInput, type EvolutionResult } from '../../../workflows/evolution';
 
@@ -119,6 +119,7 @@ export default class EvolveStart extends BaseCommand<typeof EvolveStart> {
         taskQueue: this.taskQueue,
         workflowId: id,
         args: [input],
+        workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
         // a closed run of this name is replaced only when asked (--restart), never silently
         workflowIdReusePolicy: this.flags.restart ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
         typedSearchAttributes: [

@@ -9,7 +9,7 @@ import { validatePeriod } from '../../../domain/backtest-period';
 import { splitPeriod, type PeriodSplit } from '../../../domain/holdout';
 import { slugify } from '../../../domain/ids';
 import { LIBRARY_DEFAULTS, type CategoryStatus, type LibraryInput, type LibraryResult, type LibraryStatus } from '../../../domain/library';
-import { runSettings } from '../../../domain/run-settings';
+import { runSettings, WORKFLOW_TASK_TIMEOUT } from '../../../domain/run-settings';
 import { RUN_KIND, RUN_TOPIC } from '../../../domain/search-attributes';
 import { selectCategories } from '../../../domain/taxonomy';
 import type { Settings } from '../../../config/settings';
@@ -209,6 +209,7 @@ export default class LibraryBuild extends BaseCommand<typeof LibraryBuild> {
       taskQueue: this.taskQueue,
       workflowId: id,
       args: [input],
+      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
       workflowIdConflictPolicy: 'USE_EXISTING',
       typedSearchAttributes: [
         { key: RUN_KIND, value: 'library' },

@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WORKFLOW_TASK_TIMEOUT } from '../../../domain/run-settings';
 import { BaseCommand } from '../../base';
 import { UserError } from '../../errors';
 import { describeRun, freeRetryId, isOpen, startedRun } from '../../run-control';
@@ -23,7 +24,7 @@ export default class RunsRetry extends BaseCommand<typeof RunsRetry> {
     await requireWorker(client, original.taskQueue);
     const id = await freeRetryId(client, this.args.id);
     try {
-      await client.workflow.start(original.type, { taskQueue: original.taskQueue, workflowId: id, args: original.args, typedSearchAttributes: original.searchAttributes });
+      await client.workflow.start(original.type, { taskQueue: original.taskQueue, workflowId: id, args: original.args, typedSearchAttributes: original.searchAttributes, workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new UserError(`${id} was started meanwhile; retry again for the next id`);
       throw err;

@@ -6,7 +6,7 @@ import { UserError } from '../../errors';
 import { slugify } from '../../../domain/ids';
 import { OVERLAP_POLICIES, parseInterval, SCHEDULE_KINDS, type OverlapPolicyName, type ScheduleKind } from '../../../domain/library';
 import type { PipelineInput } from '../../../domain/pipeline';
-import { runSettings } from '../../../domain/run-settings';
+import { runSettings, WORKFLOW_TASK_TIMEOUT } from '../../../domain/run-settings';
 import { RUN_KIND, RUN_TOPIC, type RunKind } from '../../../domain/search-attributes';
 import { parseTarget, describeTarget } from '../../../domain/targets';
 import { AUTO_FLAGS, autonomousInputFromFlags } from '../auto/start';
@@ -98,6 +98,7 @@ export default class ScheduleCreate extends BaseCommand<typeof ScheduleCreate> {
           workflowId,
           taskQueue: this.taskQueue,
           args,
+          workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT,
           typedSearchAttributes: [
             { key: RUN_KIND, value: RUN_KIND_OF[kind] },
             { key: RUN_TOPIC, value: topic },
