@@ -192,13 +192,15 @@ async function main(): Promise<number> {
   }
   const root = packageRoot();
   const jsonFile = path.join(os.tmpdir(), `quantcoder-test-suite-${process.pid}.json`);
-  // as on a fresh clone: the commands start without compiled code cached (cli/compile-cache.ts)
+  // as on a fresh clone: the commands start without compiled code cached (cli/compile-cache.ts), and
+  // jest without a cache of its own (no transformed files, no file times but the recorded ones)
   fs.rmSync(compileCacheRoot(root), { recursive: true, force: true });
+  const jestCache = fs.mkdtempSync(path.join(os.tmpdir(), 'quantcoder-jest-cache-'));
   const before = readStat(process.pid)!;
   const started = Date.now();
   // arguments after `--` go to jest (test files, -t): such a partial run is printed, not recorded
   const jestArgs = process.argv.slice(2);
-  const child = spawn('npm', ['test', '--', '--json', `--outputFile=${jsonFile}`, ...jestArgs], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn('npm', ['test', '--', '--json', `--outputFile=${jsonFile}`, `--cacheDirectory=${jestCache}`, ...jestArgs], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   const sampler = new ProcessTreeSampler(child.pid!, commandIds(root));
   const timer = setInterval(() => sampler.sample(), 200);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -212,6 +214,7 @@ async function main(): Promise<number> {
     testResults: Array<{ name: string; startTime: number; endTime: number; assertionResults: unknown[] }>;
   };
   fs.rmSync(jsonFile, { force: true });
+  fs.rmSync(jestCache, { recursive: true, force: true });
   const firstFile = Math.min(...results.testResults.map((f) => f.startTime));
   const kinds = sampler.byKind();
   const sampled = [...kinds.values()].reduce((s, k) => s + k.seconds, 0);

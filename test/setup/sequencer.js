@@ -9,7 +9,7 @@ const Sequencer = require('@jest/test-sequencer').default;
  * file alone while the other workers idle; but it keeps those times in its own cache, which a
  * fresh clone (and CI) does not have, and then orders by file size, which says little here: a
  * small file that drives evolutions or kills workers can take half a minute. This sequencer only
- * changes where a file's time comes from: jest's cache where it has one, else
+ * changes where a file's time comes from: the longer of jest's cache and
  * `bench/results/test-suite.json` (`fileSeconds`, written by `npm run bench:tests`). Jest's own
  * order does the rest: files that failed last time first, then files with no time at all (they
  * may be slow), then the longest.
@@ -19,7 +19,12 @@ class LongestFirstSequencer extends Sequencer {
   #recorded = new Map();
 
   time(test) {
-    return super.time(test) || this.#recordedMs(test.context.config.rootDir).get(test.path);
+    const cached = super.time(test);
+    const recorded = this.#recordedMs(test.context.config.rootDir).get(test.path);
+    // jest also caches the time of a partial run (`jest FILE -t NAME`): a file once run for one of its
+    // tests would start last; the longer of the two times is the whole file's
+    if (!cached) return recorded;
+    return recorded === undefined ? cached : Math.max(cached, recorded);
   }
 
   #recordedMs(root) {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import HasteMap from 'jest-haste-map';
 
 // the sequencer jest.config.js names, as jest loads it
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -8,7 +9,7 @@ const Sequencer = require('../setup/sequencer.js') as new (options: unknown) => 
 
 interface FakeTest {
   path: string;
-  context: { config: { rootDir: string; cache: boolean; id: string }; hasteFS: { getSize(p: string): number } };
+  context: { config: { rootDir: string; cache: boolean; id: string; cacheDirectory?: string; haste?: object }; hasteFS: { getSize(p: string): number } };
 }
 
 const roots: string[] = [];
@@ -47,6 +48,18 @@ describe('the test sequencer (longest files first, on a fresh clone too)', () =>
   it('starts a file the last run never measured before the measured ones (it may be slow)', () => {
     const root = projectWith({ fileSeconds: { 'test/b.test.ts': 60, 'test/a.test.ts': 2, 'test/c.test.ts': 0.5 } });
     expect(order(root, testsOf(root, sizes))).toEqual(['test/d.test.ts', 'test/b.test.ts', 'test/a.test.ts', 'test/c.test.ts']);
+  });
+
+  it('takes the longer of jest\'s cached time and the recorded one (jest caches a partial run\'s time too)', () => {
+    const root = projectWith({ fileSeconds: { 'test/b.test.ts': 60, 'test/d.test.ts': 30, 'test/a.test.ts': 2, 'test/c.test.ts': 0.5 } });
+    const cacheDirectory = path.join(root, 'jest-cache');
+    fs.mkdirSync(cacheDirectory);
+    const tests = testsOf(root, sizes).map((t) => ({ ...t, context: { ...t.context, config: { ...t.context.config, cache: true, cacheDirectory, haste: {} } } }));
+    const config = tests[0]!.context.config;
+    const perfCache = HasteMap.getStatic(config as never).getCacheFilePath(cacheDirectory, `perf-cache-${config.id}`);
+    // b last ran for one of its tests (1 s); c got slower since the figures were recorded (45 s)
+    fs.writeFileSync(perfCache, JSON.stringify({ [path.join(root, 'test/b.test.ts')]: [0, 1000], [path.join(root, 'test/c.test.ts')]: [0, 45_000] }));
+    expect(order(root, tests)).toEqual(['test/b.test.ts', 'test/c.test.ts', 'test/d.test.ts', 'test/a.test.ts']);
   });
 
   it('without recorded figures orders by size, as jest does', () => {
