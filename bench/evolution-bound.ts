@@ -6,14 +6,16 @@ import { round, summarize, type Summary } from './stats';
 
 const sandbox = { llmLatencyMs: 200, compileLatencyMs: 0, backtestLatencyMs: 1000, mistakeRate: 0 };
 
+/**
+ * Run i of each concurrency is started with SEEDS[i] (`evolve start --seed`): with the sandbox's
+ * model answering alike, the runs of a pair make the same choices, programs and backtests, so the
+ * speed-up compares equal work, and every commit's figures the same runs.
+ */
+const SEEDS = [1, 2, 3];
+
 export const EVOLUTION_PARAMETERS = {
-  runs: 3,
-  /**
-   * Run i of each concurrency is started with seeds[i] (`evolve start --seed`): with the sandbox's
-   * model answering alike, the runs of a pair make the same choices, programs and backtests, so the
-   * speed-up compares equal work, and every commit's figures the same runs.
-   */
-  seeds: [1, 2, 3],
+  runs: SEEDS.length,
+  seeds: SEEDS,
   /** One small evolution first, not counted: the process's one-time start-up costs (parsers, interpreters) are not charged to a run. */
   warmupRuns: 1,
   generations: 3,

@@ -46,7 +46,7 @@ export class BacktestPollClock {
     const rate = (p - this.start.progress) / Math.max(1, atMs - this.start.atMs);
     const leftMs = (1 - p) / rate;
     this.expectedEndMs = atMs + leftMs;
-    const shortest = Math.min(this.pollMs, this.pollMs * SHORTEST * 2 ** this.overdue);
+    const shortest = backoffWait(this.overdue, this.pollMs);
     return Math.min(this.pollMs, Math.max(shortest, leftMs));
   }
 }
