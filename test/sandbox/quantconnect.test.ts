@@ -46,9 +46,10 @@ describe('QuantConnect authentication', () => {
 
   it('refuses a wrong token and a stale or far-future timestamp with HTTP 200 "Hash doesn\'t match."', async () => {
     const refused = { status: 200, json: { success: false, errors: ["Hash doesn't match."] } };
+    // a minute past the 2-hour tolerance: a second past it could be read a second later, inside it
     expect(await qc(sandbox.url, 'authenticate', {}, { token: 'not-the-token' })).toEqual(refused);
-    expect(await qc(sandbox.url, 'authenticate', {}, { timestamp: Math.floor(Date.now() / 1000) - 7201 })).toEqual(refused);
-    expect(await qc(sandbox.url, 'authenticate', {}, { timestamp: Math.floor(Date.now() / 1000) + 7201 })).toEqual(refused);
+    expect(await qc(sandbox.url, 'authenticate', {}, { timestamp: Math.floor(Date.now() / 1000) - 7260 })).toEqual(refused);
+    expect(await qc(sandbox.url, 'authenticate', {}, { timestamp: Math.floor(Date.now() / 1000) + 7260 })).toEqual(refused);
     expect((await qc(sandbox.url, 'authenticate', {}, { timestamp: Math.floor(Date.now() / 1000) - 600 })).json.success).toBe(true);
     expect((await qc(sandbox.url, 'projects/create', { name: 'x', language: 'Py' }, { token: 'nope' })).json.success).toBe(false);
   });
