@@ -1,83 +1,8 @@
-import { spawn } from 'node:child_process';
 import type { Node } from 'web-tree-sitter';
 import { assessFaithfulness, type CodeFacts, type FaithfulnessReport } from '../domain/faithfulness';
 import type { StrategySpec } from '../domain/strategy';
-import { pythonExecutable } from './executable';
+import { cpythonHelper } from './cpython';
 import { pythonParser } from './tree-sitter';
-
-/**
- * Reads what the faithfulness gate needs from an algorithm, with CPython's own `ast` (the
- * `self.NAME = <expression>` statements of `initialize`, a literal's value folded when it is plain
- * arithmetic on numbers) and `tokenize` (comments are not in the ast). Nothing is executed.
- */
-const FACTS_SCRIPT = String.raw`
-import ast, io, json, sys, tokenize, warnings
-warnings.simplefilter("ignore")
-source = sys.stdin.buffer.read().decode("utf-8", "replace")
-OPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b}
-
-def value(node):
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return float(node.value)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        v = value(node.operand)
-        return None if v is None else (-v if isinstance(node.op, ast.USub) else v)
-    if isinstance(node, ast.BinOp) and type(node.op) in OPS:
-        a, b = value(node.left), value(node.right)
-        if a is None or b is None or (isinstance(node.op, ast.Div) and b == 0):
-            return None
-        return OPS[type(node.op)](a, b)
-    if isinstance(node, ast.Call) and not node.keywords:
-        f = node.func
-        # int(x) / float(x) around a value, and LEAN's get_parameter("name", default) read as its default
-        if isinstance(f, ast.Name) and f.id in ("int", "float") and len(node.args) == 1:
-            return value(node.args[0])
-        if isinstance(f, ast.Attribute) and f.attr in ("get_parameter", "GetParameter") and len(node.args) == 2:
-            return value(node.args[1])
-    return None
-
-def is_algorithm(cls):
-    return any((isinstance(b, ast.Name) and b.id == "QCAlgorithm") or (isinstance(b, ast.Attribute) and b.attr == "QCAlgorithm") for b in cls.bases)
-
-def initialize_of(tree):
-    classes = [n for n in tree.body if isinstance(n, ast.ClassDef)]
-    for cls in sorted(classes, key=lambda c: not is_algorithm(c)):
-        for node in cls.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "initialize":
-                return node
-    return None
-
-def facts():
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError) as e:
-        return {"ok": False, "message": str(e)}
-    init = initialize_of(tree)
-    assignments = []
-    if init is not None:
-        for node in ast.walk(init):
-            if isinstance(node, ast.Assign):
-                targets, rhs = node.targets, node.value
-            elif isinstance(node, ast.AnnAssign) and node.value is not None:
-                targets, rhs = [node.target], node.value
-            else:
-                continue
-            for t in targets:
-                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
-                    text = ast.get_source_segment(source, node) or ("self." + t.attr + " = ...")
-                    assignments.append({"name": t.attr, "value": value(rhs), "source": text.split("\n")[0], "line": node.lineno})
-    assignments.sort(key=lambda a: a["line"])
-    comments = []
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-            if tok.type == tokenize.COMMENT:
-                comments.append({"text": tok.string, "line": tok.start[0]})
-    except (tokenize.TokenError, SyntaxError):
-        pass
-    return {"ok": True, "initializeFound": init is not None, "assignments": assignments, "comments": comments}
-
-sys.stdout.write(json.dumps(facts()))
-`;
 
 export interface CodeFactsOptions {
   /** CPython (default) when `python3` runs here, else tree-sitter; or tree-sitter only. */
@@ -88,46 +13,19 @@ export interface CodeFactsOptions {
 
 export type CodeFactsResult = (CodeFacts & { ok: true; parser: 'cpython' | 'tree-sitter' }) | { ok: false; parser: 'cpython' | 'tree-sitter'; message: string };
 
-/** The faithfulness facts of an algorithm: CPython when it runs here, tree-sitter otherwise. */
+/** The faithfulness facts of an algorithm: CPython (its long-lived helper) when it runs here, tree-sitter otherwise. */
 export async function readCodeFacts(code: string, opts: CodeFactsOptions = {}): Promise<CodeFactsResult> {
   if ((opts.prefer ?? 'cpython') === 'cpython') {
-    try {
-      const answer = await runCPython(await pythonExecutable(opts.python ?? 'python3'), code, opts.timeoutMs ?? 10_000);
-      return { ...answer, parser: 'cpython' } as CodeFactsResult;
-    } catch {
-      // python3 missing, dying or too slow: tree-sitter reads the same facts
+    const helper = cpythonHelper(opts.python ?? 'python3', opts.timeoutMs ?? 10_000);
+    if (!helper.unavailable) {
+      try {
+        return { ...(await helper.facts(code)), parser: 'cpython' } as CodeFactsResult;
+      } catch {
+        // python3 missing, dying, too slow, or failing on this input: tree-sitter reads the same facts
+      }
     }
   }
   return { ...(await treeSitterFacts(code)), parser: 'tree-sitter' } as CodeFactsResult;
-}
-
-function runCPython(python: string, code: string, timeoutMs: number): Promise<(CodeFacts & { ok: true }) | { ok: false; message: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(python, ['-I', '-S', '-c', FACTS_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`python faithfulness reader timed out after ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (err = (err + c).slice(-2000)));
-    child.stdin.on('error', () => undefined);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      try {
-        if (status !== 0) throw new Error(`${python} exited with ${status}: ${err.trim()}`);
-        resolve(JSON.parse(out) as never);
-      } catch (e) {
-        reject(e as Error);
-      }
-    });
-    child.stdin.end(code);
-  });
 }
 
 /** The same facts from tree-sitter's syntax tree, for machines without python3. */

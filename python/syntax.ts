@@ -1,4 +1,4 @@
-import { CPythonSyntaxChecker } from './cpython';
+import { cpythonHelper } from './cpython';
 import { treeSitterSyntaxCheck } from './tree-sitter';
 
 export type PythonParserName = 'cpython' | 'tree-sitter';
@@ -16,15 +16,6 @@ export interface PythonSyntaxOptions {
   timeoutMs?: number;
 }
 
-const checkers = new Map<string, CPythonSyntaxChecker>();
-
-function cpythonChecker(python: string, timeoutMs: number): CPythonSyntaxChecker {
-  const key = `${python}\0${timeoutMs}`;
-  let checker = checkers.get(key);
-  if (!checker) checkers.set(key, (checker = new CPythonSyntaxChecker(python, timeoutMs)));
-  return checker;
-}
-
 /**
  * Checks Python syntax without ever executing the code. Lines and columns are 1-based; columns
  * count characters. CPython's compiler runs in a reusable helper process (a few ms per check
@@ -32,7 +23,7 @@ function cpythonChecker(python: string, timeoutMs: number): CPythonSyntaxChecker
  */
 export async function checkPythonSyntax(code: string, opts: PythonSyntaxOptions = {}): Promise<PythonSyntaxResult> {
   if ((opts.prefer ?? 'cpython') === 'cpython') {
-    const checker = cpythonChecker(opts.python ?? 'python3', opts.timeoutMs ?? 10_000);
+    const checker = cpythonHelper(opts.python ?? 'python3', opts.timeoutMs ?? 10_000);
     if (!checker.unavailable) {
       try {
         return { ...(await checker.check(code)), parser: 'cpython' };
@@ -47,10 +38,4 @@ export async function checkPythonSyntax(code: string, opts: PythonSyntaxOptions 
 /** Whether the code parses (the check lint fixes are gated on). */
 export async function parsesAsPython(code: string, opts?: PythonSyntaxOptions): Promise<boolean> {
   return (await checkPythonSyntax(code, opts)).ok;
-}
-
-/** Stops the CPython helper processes (worker shutdown, end of a test file). */
-export function closePythonSyntaxCheckers(): void {
-  for (const checker of checkers.values()) checker.close();
-  checkers.clear();
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LINT_RULES_BY_ID } from '../../domain/lint';
-import { checkPythonSyntax, closePythonSyntaxCheckers } from '../../python/syntax';
+import { checkPythonSyntax, closePythonHelpers } from '../../python';
 import { lintPython, type PythonLintReport } from '../../python/lint';
 
 const DIR = path.join(__dirname, '..', 'fixtures', 'algorithms');
@@ -65,7 +65,7 @@ beforeAll(async () => {
   }
 });
 
-afterAll(() => closePythonSyntaxCheckers());
+afterAll(() => closePythonHelpers());
 
 describe('the corpus of LLM-written algorithms', () => {
   it('has at least 30 algorithms, each with expectations', () => {

@@ -1,5 +1,5 @@
 import { applyLintFixes as applyWith, FIX_REJECTED_RULE, LINT_RULES, lintCode as lintWith, type LintRule, type PythonParser } from '../../domain/lint';
-import { checkPythonSyntax, closePythonSyntaxCheckers } from '../../python/syntax';
+import { checkPythonSyntax, closePythonHelpers } from '../../python';
 import { loadPythonParser } from '../../python/tree-sitter';
 import { algo, py } from './helpers';
 
@@ -13,7 +13,7 @@ beforeAll(async () => {
   parser = await loadPythonParser();
 });
 
-afterAll(() => closePythonSyntaxCheckers());
+afterAll(() => closePythonHelpers());
 
 describe('applying lint fixes', () => {
   it('renames a legacy indicator attribute to snake_case, then out of the way of the method it shadows', async () => {

@@ -1,8 +1,8 @@
-import { closePythonSyntaxCheckers } from '../../python/syntax';
+import { closePythonHelpers } from '../../python';
 import { lintPython, PYTHON_SYNTAX_RULE } from '../../python/lint';
 import { algo } from './helpers';
 
-afterAll(() => closePythonSyntaxCheckers());
+afterAll(() => closePythonHelpers());
 
 const LEGACY = algo('self.AddEquity("EURUSD", Resolution.Daily)\nself.sma = self.sma(self.spy, 20)\nself.set_warm_up(20)');
 

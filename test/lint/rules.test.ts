@@ -1,5 +1,5 @@
 import { LINT_RULES, LINT_RULES_BY_ID, lintCode as lintWith, readPython, type PythonParser } from '../../domain/lint';
-import { checkPythonSyntax, closePythonSyntaxCheckers } from '../../python/syntax';
+import { checkPythonSyntax, closePythonHelpers } from '../../python';
 import { loadPythonParser } from '../../python/tree-sitter';
 import { algo, py } from './helpers';
 
@@ -480,7 +480,7 @@ beforeAll(async () => {
   parser = await loadPythonParser();
 });
 
-afterAll(() => closePythonSyntaxCheckers());
+afterAll(() => closePythonHelpers());
 
 describe('the linter rule table', () => {
   it('has positive and negative cases for every rule', () => {

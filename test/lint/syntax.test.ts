@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { checkPythonSyntax, closePythonSyntaxCheckers } from '../../python/syntax';
+import { checkPythonSyntax, closePythonHelpers } from '../../python';
 import { py } from './helpers';
 
 let tmp: string;
@@ -11,7 +11,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  closePythonSyntaxCheckers();
+  closePythonHelpers();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -1,9 +1,9 @@
-import { checkPythonSyntax, closePythonSyntaxCheckers } from '../../python';
+import { checkPythonSyntax, closePythonHelpers } from '../../python';
 import { carriesPlantedMistake, plantUnfaithfulness, repairNamedItems } from '../../sandbox/llm/unfaithful';
 import { planParameters, renderAlgorithm } from '../../sandbox/llm/templates';
 import { STRATEGY_FAMILIES } from '../../domain/strategy';
 
-afterAll(() => closePythonSyntaxCheckers());
+afterAll(() => closePythonHelpers());
 
 function algorithm(family: (typeof STRATEGY_FAMILIES)[number]) {
   const parameters = planParameters(family, {});

@@ -1,5 +1,5 @@
 import { createActivities } from '../../activities';
-import { closePythonSyntaxCheckers } from '../../python';
+import { closePythonHelpers } from '../../python';
 import { recordBacktest } from '../../store/records';
 import { momentumAlgorithm } from '../helpers/algorithms';
 import { testDeps } from '../helpers/deps';
@@ -15,7 +15,7 @@ describe('the quality gate with recordedFor', () => {
   const { checkAlgorithm } = createActivities(deps);
   afterAll(async () => {
     await deps.cleanup();
-    closePythonSyntaxCheckers();
+    closePythonHelpers();
   });
 
   it('finds a backtest of the gated program over the same period, recorded by any run, and nothing for another period', async () => {

@@ -1,5 +1,5 @@
 import { checkAlgorithm } from '../../activities/code-gate';
-import { closePythonSyntaxCheckers } from '../../python';
+import { closePythonHelpers } from '../../python';
 import { checkFaithfulness, readCodeFacts } from '../../python/faithfulness';
 import { renderReportHtml, type ReportInput } from '../../cli/evolution-view';
 import { driftLines, faithfulnessLine, faithfulnessProblemMessage, generatedFrom, ruleIdsInComment } from '../../domain/faithfulness';
@@ -59,7 +59,7 @@ const unfaithful = faithful
   // a value that only looks like the parameter: a string, and an assignment outside initialize
   .replace('    def z_score(self):\n', '    def z_score(self):\n        self.stop_z = 4\n        label = "# rule: exit[1]"\n');
 
-afterAll(() => closePythonSyntaxCheckers());
+afterAll(() => closePythonHelpers());
 
 describe('the faithfulness gate on hand-written algorithms', () => {
   for (const prefer of ['cpython', 'tree-sitter'] as const) {
