@@ -5,8 +5,11 @@ import { summarize, type Summary } from './stats';
 
 type EditFormat = 'search-replace' | 'full';
 
+/** Run i of both edit formats starts with SEEDS[i]: the first generation's parents and mutations are the same. */
+const SEEDS = [1, 2, 3];
+
 export const TOKENS_PARAMETERS = {
-  runs: 3,
+  runs: SEEDS.length,
   generations: 3,
   variants: 8,
   concurrency: 4,
@@ -17,11 +20,13 @@ export const TOKENS_PARAMETERS = {
   tokenizer: 'the sandbox counts ceil(characters / 4) per prompt and per answer',
   formula:
     'tokens per accepted variant = (input + output tokens of the sandbox\'s mutate, crossover and repair calls in the run) / variants the run evaluated successfully (Variant.status = "evaluated", baseline excluded)',
-  seeds: 'evolutionRun draws parents and mutations from the workflow\'s own seeded random; each run gets a fresh seed from the server, so runs differ',
+  seeds: SEEDS,
+  seeding: 'run i of both edit formats is started with seeds[i] (`evolve start --seed`): their first generation makes the same choices of parents and mutations; later ones follow from what each format\'s children scored',
 };
 
 export interface TokenRun {
   editFormat: EditFormat;
+  seed: number;
   tokens: number;
   inputTokens: number;
   outputTokens: number;
@@ -42,13 +47,13 @@ export interface TokenFigures {
 
 const EVOLUTION_TASKS = ['mutate', 'crossover', 'repair'];
 
-async function oneRun(lab: Lab, editFormat: EditFormat): Promise<TokenRun> {
+async function oneRun(lab: Lab, editFormat: EditFormat, seed: number): Promise<TokenRun> {
   const p = TOKENS_PARAMETERS;
   lab.resetSandbox(p.sandbox);
   const deps = benchDeps(sandboxConfig(lab.sandbox.url, { llm: { concurrency: p.worker.llmConcurrency }, quantconnect: { concurrency: p.worker.quantconnectConcurrency, pollSeconds: p.worker.quantconnectPollSeconds } }));
   try {
     const record = await lab.withWorkers(deps, (taskQueue) =>
-      runEvolution(lab.client, taskQueue, evolutionInput(`tokens-${editFormat}`, { generations: p.generations, variants: p.variants, concurrency: p.concurrency, crossoverRate: p.crossoverRate, editFormat }), `bench-tokens-${editFormat === 'full' ? 'full' : 'edits'}`),
+      runEvolution(lab.client, taskQueue, evolutionInput(`tokens-${editFormat}`, { generations: p.generations, variants: p.variants, concurrency: p.concurrency, crossoverRate: p.crossoverRate, editFormat, seed }), `bench-tokens-${editFormat === 'full' ? 'full' : 'edits'}`),
     );
     const byTask = lab.sandbox.stats().llm.byTask;
     const tasks = EVOLUTION_TASKS.map((t) => byTask[t] ?? { calls: 0, inputTokens: 0, outputTokens: 0 });
@@ -61,6 +66,7 @@ async function oneRun(lab: Lab, editFormat: EditFormat): Promise<TokenRun> {
     if (!accepted) throw new Error(`The ${editFormat} evolution accepted no variant: tokens per accepted variant is undefined`);
     return {
       editFormat,
+      seed,
       tokens: inputTokens + outputTokens,
       inputTokens,
       outputTokens,
@@ -80,12 +86,12 @@ export async function measureTokens(lab: Lab): Promise<TokenFigures> {
   const out: Record<EditFormat, number[]> = { 'search-replace': [], full: [] };
   for (let i = 0; i < TOKENS_PARAMETERS.runs; i++) {
     for (const format of ['search-replace', 'full'] as const) {
-      const r = await oneRun(lab, format);
+      const r = await oneRun(lab, format, SEEDS[i]!);
       runs.push(r);
       per[format].push(r.tokens / r.accepted);
       out[format].push(r.outputTokens / r.accepted);
       progress(
-        `tokens run ${i + 1}/${TOKENS_PARAMETERS.runs}, ${format}: ${r.tokens} tokens for ${r.accepted} accepted of ${r.variants} variants → ${Math.round(r.tokens / r.accepted)} per accepted` +
+        `tokens run ${i + 1}/${TOKENS_PARAMETERS.runs} (seed ${r.seed}), ${format}: ${r.tokens} tokens for ${r.accepted} accepted of ${r.variants} variants → ${Math.round(r.tokens / r.accepted)} per accepted` +
           (format === 'search-replace' ? ` (${r.fallbackRewrites} edit answers fell back to a rewrite)` : ''),
       );
     }
