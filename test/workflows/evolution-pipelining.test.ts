@@ -109,10 +109,12 @@ describe('an evolution generation runs as a pipeline', () => {
         deps,
         taskQueue,
         async () => {
+          // seeded, so every run makes the same programs (7 and 5 backtests): with two slots, enough
+          // compiles come after both slots filled for the properties below to show whatever the load
           const handle = await client.workflow.start(evolutionRun, {
             taskQueue,
             workflowId,
-            args: [evolutionInput('pipe', { generations: 2, variants: 6, elite: 2, patience: 5, concurrency })],
+            args: [evolutionInput('pipe', { generations: 2, variants: 8, elite: 2, patience: 5, concurrency, seed: 1 })],
           });
           const result = await handle.result();
           expect(result.generation).toBe(2);
@@ -123,7 +125,7 @@ describe('an evolution generation runs as a pipeline', () => {
       const generations = chain.slice(1).map((exec) => shape(exec, concurrency));
       for (const g of generations) {
         // every proposal of the generation is asked for by one workflow task
-        expect(g.proposals).toBe(6);
+        expect(g.proposals).toBe(8);
         expect(g.proposalTasks.size).toBe(1);
         // --concurrency bounds compiles and backtests, each on its own
         expect(g.maxRunningBacktests).toBeLessThanOrEqual(concurrency);
