@@ -17,7 +17,10 @@ const programDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qc-layering-'));
 const tsconfig = path.join(programDir, 'tsconfig.json');
 fs.writeFileSync(tsconfig, JSON.stringify({ extends: path.join(ROOT, 'tsconfig.json'), compilerOptions: { types: ['node'] }, files: LINTED.map((f) => path.join(ROOT, f)), include: [] }));
 afterAll(() => fs.rmSync(programDir, { recursive: true, force: true }));
-const eslint = new ESLint({ cwd: ROOT, overrideConfig: { languageOptions: { parserOptions: { projectService: false, project: tsconfig, tsconfigRootDir: ROOT } } } });
+// Not a single run: in CI (CI=true) typescript-eslint would otherwise build that program once from the
+// files on disk and lint those, not the code given here.
+const parserOptions = { projectService: false, project: tsconfig, tsconfigRootDir: ROOT, disallowAutomaticSingleRunInference: true };
+const eslint = new ESLint({ cwd: ROOT, overrideConfig: { languageOptions: { parserOptions } } });
 
 /**
  * Lints `code` as the content of the project file `file`: the file on disk is neither read nor
