@@ -79,11 +79,6 @@ export class CPythonHelper {
     return this.request<CPythonFacts>('facts', code);
   }
 
-  /** The helper's process id while it runs. */
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
   private request<T>(op: 'compile' | 'facts', code: string): Promise<T> {
     if (this.unavailable) return Promise.reject(this.unavailable);
     const child = this.child ?? this.start();
