@@ -176,11 +176,35 @@ export class CPythonHelper {
 const helpers = new Map<string, CPythonHelper>();
 
 /** The process's helper for this executable and timeout (the syntax check and the facts reader share it). */
-export function cpythonHelper(python: string, timeoutMs: number): CPythonHelper {
+function cpythonHelper(python: string, timeoutMs: number): CPythonHelper {
   const key = `${python}\0${timeoutMs}`;
   let helper = helpers.get(key);
   if (!helper) helpers.set(key, (helper = new CPythonHelper(python, timeoutMs)));
   return helper;
+}
+
+/** Which parser answers: CPython (default) when `python3` runs here, else tree-sitter; or tree-sitter only. */
+export interface PythonParserOptions {
+  prefer?: 'cpython' | 'tree-sitter';
+  /** The Python executable (default `python3`). */
+  python?: string;
+  /** How long one CPython request may take before tree-sitter answers instead (default 10 s). */
+  timeoutMs?: number;
+}
+
+/**
+ * The process's CPython helper's answer, or null when tree-sitter is to answer instead: asked for,
+ * `python3` missing or dying, too slow, or failing on this input.
+ */
+export async function askCPython<T>(opts: PythonParserOptions, ask: (helper: CPythonHelper) => Promise<T>): Promise<T | null> {
+  if ((opts.prefer ?? 'cpython') !== 'cpython') return null;
+  const helper = cpythonHelper(opts.python ?? 'python3', opts.timeoutMs ?? 10_000);
+  if (helper.unavailable) return null;
+  try {
+    return await ask(helper);
+  } catch {
+    return null;
+  }
 }
 
 /** Stops the CPython helper processes (worker shutdown, end of a test file). */

@@ -1,30 +1,15 @@
 import type { Node } from 'web-tree-sitter';
 import { assessFaithfulness, type CodeFacts, type FaithfulnessReport } from '../domain/faithfulness';
 import type { StrategySpec } from '../domain/strategy';
-import { cpythonHelper } from './cpython';
+import { askCPython, type PythonParserOptions } from './cpython';
 import { pythonParser } from './tree-sitter';
-
-export interface CodeFactsOptions {
-  /** CPython (default) when `python3` runs here, else tree-sitter; or tree-sitter only. */
-  prefer?: 'cpython' | 'tree-sitter';
-  python?: string;
-  timeoutMs?: number;
-}
 
 export type CodeFactsResult = (CodeFacts & { ok: true; parser: 'cpython' | 'tree-sitter' }) | { ok: false; parser: 'cpython' | 'tree-sitter'; message: string };
 
 /** The faithfulness facts of an algorithm: CPython (its long-lived helper) when it runs here, tree-sitter otherwise. */
-export async function readCodeFacts(code: string, opts: CodeFactsOptions = {}): Promise<CodeFactsResult> {
-  if ((opts.prefer ?? 'cpython') === 'cpython') {
-    const helper = cpythonHelper(opts.python ?? 'python3', opts.timeoutMs ?? 10_000);
-    if (!helper.unavailable) {
-      try {
-        return { ...(await helper.facts(code)), parser: 'cpython' } as CodeFactsResult;
-      } catch {
-        // python3 missing, dying, too slow, or failing on this input: tree-sitter reads the same facts
-      }
-    }
-  }
+export async function readCodeFacts(code: string, opts: PythonParserOptions = {}): Promise<CodeFactsResult> {
+  const facts = await askCPython(opts, (helper) => helper.facts(code));
+  if (facts) return { ...facts, parser: 'cpython' } as CodeFactsResult;
   return { ...(await treeSitterFacts(code)), parser: 'tree-sitter' } as CodeFactsResult;
 }
 

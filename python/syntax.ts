@@ -1,4 +1,4 @@
-import { cpythonHelper } from './cpython';
+import { askCPython, type PythonParserOptions } from './cpython';
 import { treeSitterSyntaxCheck } from './tree-sitter';
 
 export type PythonParserName = 'cpython' | 'tree-sitter';
@@ -7,14 +7,7 @@ export type PythonSyntaxResult =
   | { ok: true; parser: PythonParserName }
   | { ok: false; parser: PythonParserName; line: number; column: number; message: string };
 
-export interface PythonSyntaxOptions {
-  /** CPython (default) when `python3` runs here, else tree-sitter; or tree-sitter only. */
-  prefer?: PythonParserName;
-  /** The Python executable (default `python3`). */
-  python?: string;
-  /** How long one CPython check may take before falling back to tree-sitter (default 10 s). */
-  timeoutMs?: number;
-}
+export type PythonSyntaxOptions = PythonParserOptions;
 
 /**
  * Checks Python syntax without ever executing the code. Lines and columns are 1-based; columns
@@ -22,16 +15,8 @@ export interface PythonSyntaxOptions {
  * once warm); if `python3` cannot run, or a check times out, tree-sitter answers instead.
  */
 export async function checkPythonSyntax(code: string, opts: PythonSyntaxOptions = {}): Promise<PythonSyntaxResult> {
-  if ((opts.prefer ?? 'cpython') === 'cpython') {
-    const checker = cpythonHelper(opts.python ?? 'python3', opts.timeoutMs ?? 10_000);
-    if (!checker.unavailable) {
-      try {
-        return { ...(await checker.check(code)), parser: 'cpython' };
-      } catch {
-        // python3 missing, dying or too slow for this input: tree-sitter still gives an answer
-      }
-    }
-  }
+  const verdict = await askCPython(opts, (helper) => helper.check(code));
+  if (verdict) return { ...verdict, parser: 'cpython' };
   return { ...(await treeSitterSyntaxCheck(code)), parser: 'tree-sitter' };
 }
 
