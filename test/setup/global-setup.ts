@@ -21,6 +21,49 @@ export default async function globalSetup(): Promise<void> {
   // The Web UI listens on the frontend port + 1000 when no UI port is given.
   process.env.QC_TEST_TEMPORAL_UI_URL = `http://127.0.0.1:${Number(env.address.split(':').pop()) + 1000}`;
   startPostgres();
+  stopServersOnInterrupt();
+}
+
+const INTERRUPTS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * An interrupted run (Ctrl-C, a CI job's SIGTERM, a closed terminal) gets no global teardown: without
+ * this, PostgreSQL (started in a session of its own, so Ctrl-C does not reach it) and, on SIGTERM,
+ * the dev server and jest's test processes would outlive the run, holding ports, memory and CPU.
+ * The run's own processes (test processes and what they started) get SIGTERM, PostgreSQL is
+ * stopped, and exiting runs the dev server's exit hook, which kills it. The exit status is the
+ * signal's usual one.
+ */
+function stopServersOnInterrupt(): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    for (const s of INTERRUPTS) process.off(s, onSignal);
+    for (const pid of descendants(process.pid)) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // gone already
+      }
+    }
+    stopPostgres();
+    process.exit(128 + os.constants.signals[signal]);
+  };
+  for (const s of INTERRUPTS) process.on(s, onSignal);
+}
+
+/** The processes below `pid` (children first), by `pgrep -P`; none where pgrep is missing. */
+function descendants(pid: number): number[] {
+  const res = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
+  const children = (res.stdout ?? '').split('\n').filter(Boolean).map(Number);
+  return children.flatMap((child) => [child, ...descendants(child)]);
+}
+
+/** Stops the run's PostgreSQL server, if it started one, and removes its files (safe to call twice). */
+export function stopPostgres(): void {
+  const dir = (globalThis as { __postgresDir?: string }).__postgresDir;
+  if (!dir) return;
+  (globalThis as { __postgresDir?: string }).__postgresDir = undefined;
+  spawnSync('bash', [path.join(__dirname, '..', '..', 'scripts', 'postgres-local.sh'), 'stop', path.join(dir, 'pg')], { timeout: 60_000 });
+  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /**

@@ -1,0 +1,115 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Whether something accepts connections at host:port. */
+function listening(address: string): Promise<boolean> {
+  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Whether nothing listens at host:port any more, within a few seconds (a killed process's sockets close as it dies). */
+async function stoppedListening(address: string): Promise<boolean> {
+  for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    if (!(await listening(address))) return true;
+  }
+  return false;
+}
+
+/** Whether process `pid` has ended, within a few seconds. */
+async function ended(pid: number): Promise<boolean> {
+  for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+  }
+  return false;
+}
+
+interface Started {
+  temporal: string;
+  postgres: string | null;
+  postgresDir: string | null;
+  /** a process the run started and one that process started */
+  pids: number[];
+}
+
+describe('an interrupted test run', () => {
+  let dir: string;
+  let leftover: Started | undefined;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qc-interrupted-'));
+  });
+  afterAll(() => {
+    // when the test fails, what the interrupted run left behind must not outlive this one too
+    if (leftover?.postgresDir && fs.existsSync(leftover.postgresDir)) {
+      spawnSync('bash', [path.join(ROOT, 'scripts', 'postgres-local.sh'), 'stop', path.join(leftover.postgresDir, 'pg')], { timeout: 60_000 });
+      fs.rmSync(leftover.postgresDir, { recursive: true, force: true });
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stops the dev server, PostgreSQL and the processes the run started when it gets SIGTERM, and exits 143', async () => {
+    // the real global setup, in a process of its own that then waits as jest does while tests run
+    const script = path.join(dir, 'run.ts');
+    fs.writeFileSync(
+      script,
+      `import { spawn } from 'node:child_process';
+import globalSetup from ${JSON.stringify(path.join(ROOT, 'test', 'setup', 'global-setup'))};
+globalSetup().then(() => {
+  const postgresDir = (globalThis as { __postgresDir?: string }).__postgresDir ?? null;
+  // a stand-in for a test process, with a process of its own below it
+  const testProcess = spawn('sh', ['-c', 'sleep 600 & echo $!; wait'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  testProcess.stdout!.once('data', (grandchild: Buffer) => {
+    const pids = [testProcess.pid, Number(grandchild.toString().trim())];
+    process.stdout.write(JSON.stringify({ temporal: process.env.QC_TEST_TEMPORAL_ADDRESS, postgres: process.env.QC_TEST_POSTGRES_URL ?? null, postgresDir, pids }) + '\\n');
+  });
+  setInterval(() => undefined, 1000);
+});
+`,
+    );
+    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const started = await new Promise<Started>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const line = stdout.split('\n').find((l) => l.startsWith('{'));
+        if (line) resolve(JSON.parse(line) as Started);
+      });
+      void exited.then(({ code }) => reject(new Error(`the global setup exited (${code}) before it was ready:\n${stderr}`)));
+    });
+    leftover = started;
+    expect(await listening(started.temporal)).toBe(true);
+    const postgresAddress = started.postgres ? new URL(started.postgres).host : null;
+    if (postgresAddress) expect(await listening(postgresAddress)).toBe(true);
+
+    child.kill('SIGTERM');
+    // tsx passes the signal on and exits as its child did
+    expect(await exited).toEqual({ code: 143, signal: null });
+    expect(await stoppedListening(started.temporal)).toBe(true);
+    for (const pid of started.pids) expect(await ended(pid)).toBe(true);
+    if (postgresAddress) {
+      expect(await stoppedListening(postgresAddress)).toBe(true);
+      expect(fs.existsSync(started.postgresDir!)).toBe(false);
+    } else {
+      // PostgreSQL is not installed here (CI installs it and fails without it): only the dev server was started
+      expect(process.env.QC_TEST_POSTGRES_SKIP).toBeDefined();
+    }
+  }, 120_000);
+});
