@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { packageRoot } from '../config/package-root';
 import { resolveTemporalExecutable } from '../worker/temporal-server';
+import { speedProbe, type SpeedProbe } from './speed';
 
 export interface Machine {
   cores: number;
@@ -13,7 +14,13 @@ export interface Machine {
   temporalCli: string | null;
   /** 1, 5 and 15 minute load averages when the bench started: other work on the machine skews absolute times. */
   loadAverage: number[];
+  /**
+   * The speed probe at the start and the end of the run. A virtual machine's neighbours do not show in
+   * its load average, yet can make every CPU-bound step slower: the probe shows it.
+   */
+  speed?: { start: SpeedProbe; end?: SpeedProbe };
 }
+
 
 export interface Commit {
   sha: string | null;
@@ -44,6 +51,7 @@ export function machine(): Machine {
     arch: os.arch(),
     temporalCli: version ?? temporal.source,
     loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    speed: { start: speedProbe() },
   };
 }
 

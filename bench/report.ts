@@ -3,6 +3,7 @@ import path from 'node:path';
 import { packageRoot } from '../config/package-root';
 import type { CrashFigures } from './crash';
 import type { Commit, Machine } from './env';
+import { speedText } from './speed';
 import type { EvolutionFigures } from './evolution-bound';
 import type { HistoryFigures } from './history';
 import type { OverheadFigures } from './overhead';
@@ -110,14 +111,16 @@ export const README_END = '<!-- bench:end -->';
 export function readmeSection(r: BenchReport): string {
   const m = r.machine;
   const load = m.loadAverage.length ? `load average ${m.loadAverage.map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min) at the start` : 'load unknown';
+  const speed = m.speed ? `; speed probe (\`bench/speed.ts\`): ${speedText(m)}` : '';
   const tree = r.commit.dirty === null ? 'tree state unknown' : r.commit.dirty ? 'working tree modified' : 'clean tree';
   return [
     `Latest run (${r.generatedAt.slice(0, 10)}, ${Math.round(r.durationSeconds / 60)} min): ${m.cores} cores (${m.cpuModel}), ${m.memoryGb} GB, Node ${m.node}, ` +
-      `${m.temporalCli ?? 'Temporal CLI unknown'}, commit \`${r.commit.sha?.slice(0, 7) ?? 'unknown'}\` (${tree}), ${load}.`,
+      `${m.temporalCli ?? 'Temporal CLI unknown'}, commit \`${r.commit.sha?.slice(0, 7) ?? 'unknown'}\` (${tree}), ${load}${speed}.`,
     '',
     'Absolute times, throughput and memory depend on the machine and on what else runs on it; the ratios ' +
       '(overhead over the floor, wall over bound, speed-up) and the counts (duplicates, repeated calls, history events, tokens) ' +
-      'depend on it much less.',
+      "depend on it much less. On a virtual machine the neighbours' work does not show in the load average: the speed probe " +
+      '(the same single-threaded workload, timed at the start and the end of every run) does, so compare it before comparing two runs.',
     '',
     table(r),
   ].join('\n');

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { packageRoot } from '../config/package-root';
 import { CRASH_PARAMETERS, measureCrash } from './crash';
 import { commit, machine } from './env';
+import { speedProbe } from './speed';
 import { EVOLUTION_PARAMETERS, measureEvolutionBound } from './evolution-bound';
 import { HISTORY_PARAMETERS, measureHistory } from './history';
 import { openLab, progress, type Lab } from './lab';
@@ -89,6 +90,7 @@ async function main(): Promise<number> {
     await lab.close().catch((err: unknown) => progress(`closing the lab failed: ${(err as Error).message}`));
   }
   report.durationSeconds = Math.round((Date.now() - started) / 1000);
+  if (report.machine.speed) report.machine.speed.end = speedProbe();
 
   const file = failure || partial ? path.join(os.tmpdir(), `quantcoder-bench-${Date.now()}.json`) : path.join(packageRoot(), 'bench', 'results', 'latest.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { compileCacheRoot } from '../cli/compile-cache';
 import { packageRoot } from '../config/package-root';
 import { commit, machine, type Commit, type Machine } from './env';
+import { speedProbe, speedText } from './speed';
 import { round } from './stats';
 
 /**
@@ -196,6 +197,8 @@ async function main(): Promise<number> {
   // jest without a cache of its own (no transformed files, no file times but the recorded ones)
   fs.rmSync(compileCacheRoot(root), { recursive: true, force: true });
   const jestCache = fs.mkdtempSync(path.join(os.tmpdir(), 'quantcoder-jest-cache-'));
+  // the machine as the run starts (with its speed probe), the probe again as it ends
+  const host = machine();
   const before = readStat(process.pid)!;
   const started = Date.now();
   // arguments after `--` go to jest (test files, -t): such a partial run is printed, not recorded
@@ -206,6 +209,7 @@ async function main(): Promise<number> {
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearInterval(timer);
   const wallSeconds = (Date.now() - started) / 1000;
+  if (host.speed) host.speed.end = speedProbe();
   // every process of the run has been waited for by now: the kernel's account is the whole run's CPU
   const total = readStat(process.pid)!.childrenCpuSeconds - before.childrenCpuSeconds;
 
@@ -227,7 +231,7 @@ async function main(): Promise<number> {
     .sort((a, b) => b.seconds - a.seconds || a.file.localeCompare(b.file));
   const figures: TestSuiteFigures = {
     generatedAt: new Date().toISOString(),
-    machine: machine(),
+    machine: host,
     commit: commit(),
     passed: code === 0,
     wallSeconds: round(wallSeconds, 1),
@@ -248,6 +252,7 @@ async function main(): Promise<number> {
   const lines = [
     `npm test: ${figures.wallSeconds} s wall (${figures.beforeFirstFileSeconds ?? '?'} s before the first test file), ${figures.passed ? 'passed' : 'FAILED'}`,
     `CPU: ${figures.cpuSeconds.total} s in all, ${figures.coresBusy} cores busy on average (${figures.machine.cores} cores)`,
+    `speed probe: ${speedText(figures.machine)}`,
     '',
     '| process kind | CPU s | share | processes |',
     '|---|---:|---:|---:|',

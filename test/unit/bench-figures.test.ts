@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { repeatedCompletedCalls } from '../../bench/crash';
 import { README_END, README_START, updateReadme, type BenchReport } from '../../bench/report';
+import { speedProbe } from '../../bench/speed';
 import type { LlmRequestRecord } from '../../sandbox/state';
 
 // what callLlm records as promptSha256: the artifact key of system and user text
@@ -37,7 +38,7 @@ describe("the README's Performance figures", () => {
   const report = {
     generatedAt: '2026-12-01T10:00:00.000Z',
     durationSeconds: 600,
-    machine: { cores: 2, cpuModel: 'Test CPU', memoryGb: 8, node: 'v20.0.0', platform: 'Linux', arch: 'x64', temporalCli: 'temporal 1.9.1', loadAverage: [1, 2, 3] },
+    machine: { cores: 2, cpuModel: 'Test CPU', memoryGb: 8, node: 'v20.0.0', platform: 'Linux', arch: 'x64', temporalCli: 'temporal 1.9.1', loadAverage: [1, 2, 3], speed: { start: { medianMs: 205, minMs: 180, runs: 7 }, end: { medianMs: 290, minMs: 240, runs: 7 } } },
     commit: { sha: 'abcdef0123456789', dirty: false },
     parameters: {},
     overheadPerActivityMs: { median: 30, min: 29, max: 31, samples: [29, 30, 31] },
@@ -67,13 +68,29 @@ describe("the README's Performance figures", () => {
     expect(updated.endsWith(`${README_END}\n\nafter\n`)).toBe(true);
     expect(updated).not.toContain('old table');
     expect(updated).toContain('commit `abcdef0` (clean tree)');
+    // the host's speed at both ends of the run, so a reader can tell a slow host from slow code
+    expect(updated).toContain('a fixed workload took 205 ms (fastest of 7: 180) at the start, 290 (240) at the end');
     expect(updated).toContain("| 1. Temporal's floor: no-op activities in sequence, per activity (ms) | 24.0 | 23.0 | 25.0 | 3 |");
     expect(updated).toContain('| 1. Overhead over the floor (ours / floor) | 1.25 | 1.20 | 1.30 | 3 |');
     expect(updated).toContain('| 1. Workflow tasks per run, pipeline + article (floor with a child: parent + child) | 5 + 13 (5 + 13) |');
     expect(updateReadme(updated, report)).toBe(updated);
   });
 
+  it("say the host's speed was not measured for results from before the probe", () => {
+    const older = { ...report, machine: { ...report.machine, speed: undefined } } as BenchReport;
+    expect(updateReadme(`${README_START}\n${README_END}\n`, older)).not.toContain('a fixed workload took');
+  });
+
   it('refuse a README without markers', () => {
     expect(() => updateReadme('# QuantCoder\n', report)).toThrow(/no bench markers/);
+  });
+});
+
+describe("the host's speed probe", () => {
+  it('times the same workload each run and reports the typical and the fastest run', () => {
+    const probe = speedProbe(3);
+    expect(probe.runs).toBe(3);
+    expect(probe.minMs).toBeGreaterThan(0);
+    expect(probe.minMs).toBeLessThanOrEqual(probe.medianMs);
   });
 });
