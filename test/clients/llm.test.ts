@@ -22,7 +22,7 @@ const anthropicMessage = {
   id: 'msg_1',
   type: 'message',
   role: 'assistant',
-  model: 'claude-sonnet-4-5',
+  model: 'claude-sonnet-4-6',
   content: [
     { type: 'text', text: '```python\nclass A:' },
     { type: 'text', text: '\n    pass\n```' },
@@ -57,7 +57,7 @@ const PROVIDERS: Provider[] = [
     name: 'anthropic',
     path: '/v1/messages',
     key: ANTHROPIC_KEY,
-    make: (s, timeoutMs = 2000) => new AnthropicLlm({ apiKey: ANTHROPIC_KEY, model: 'claude-sonnet-4-5', baseUrl: s.url, timeoutMs }),
+    make: (s, timeoutMs = 2000) => new AnthropicLlm({ apiKey: ANTHROPIC_KEY, model: 'claude-sonnet-4-6', baseUrl: s.url, timeoutMs }),
     ok: anthropicMessage,
     error: anthropicError,
   },
@@ -91,7 +91,7 @@ describe.each(PROVIDERS)('the $name client', (provider) => {
       expect(sent.max_tokens).toBe(500); // not api.openai.com: the field compatible servers know
       expect(server.requests[0]!.headers.authorization).toBe(`Bearer ${OPENAI_KEY}`);
     } else {
-      expect(result).toMatchObject({ text: '```python\nclass A:\n    pass\n```', inputTokens: 200, outputTokens: 60, provider: 'anthropic', model: 'claude-sonnet-4-5' });
+      expect(result).toMatchObject({ text: '```python\nclass A:\n    pass\n```', inputTokens: 200, outputTokens: 60, provider: 'anthropic', model: 'claude-sonnet-4-6' });
       expect(sent.system).toBe(REQUEST.system);
       expect(sent.messages).toEqual([{ role: 'user', content: REQUEST.user }]);
       expect(sent.max_tokens).toBe(500);
@@ -305,7 +305,7 @@ describe('recovering a lost OpenAI answer from stored completions', () => {
   });
 
   it('Anthropic offers no lookup', () => {
-    const anthropic: LlmClient = new AnthropicLlm({ apiKey: ANTHROPIC_KEY, model: 'claude-sonnet-4-5', baseUrl: 'http://127.0.0.1:9', timeoutMs: 1000 });
+    const anthropic: LlmClient = new AnthropicLlm({ apiKey: ANTHROPIC_KEY, model: 'claude-sonnet-4-6', baseUrl: 'http://127.0.0.1:9', timeoutMs: 1000 });
     expect(anthropic.findAnswer).toBeUndefined();
   });
 });

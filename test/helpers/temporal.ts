@@ -36,7 +36,8 @@ function removeWorkflowStackHooks(): void {
 afterAll(removeWorkflowStackHooks);
 
 let runtimeReady = false;
-function quietRuntime(): void {
+/** The SDK's runtime logging errors only (its INFO lines, a worker's state changes, would fill the test output). */
+export function quietRuntime(): void {
   if (runtimeReady) return;
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   runtimeReady = true;

@@ -133,7 +133,7 @@ describe('quantcoder config', () => {
   });
 
   it('shows where each value comes from: environment over .env over file over default', async () => {
-    const h = home({ llm: { provider: 'anthropic', model: 'claude-sonnet-4-5' }, logging: { level: 'warn' } });
+    const h = home({ llm: { provider: 'anthropic', model: 'claude-sonnet-4-6' }, logging: { level: 'warn' } });
     fs.writeFileSync(path.join(h, '.env'), '# credentials\nQUANTCONNECT_USER_ID=777\nLOG_LEVEL=error\n', { mode: 0o600 });
     const res = await runCli(['config', 'show', '--json'], { QUANTCODER_HOME: h, LOG_LEVEL: 'DEBUG' });
     expect(res.code).toBe(0);

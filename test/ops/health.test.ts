@@ -203,10 +203,10 @@ describe('quantcoder health --deep', () => {
   it('passes when the services accept the credentials, and warns about a model the provider does not list', async () => {
     const qc = await fakeHttp((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ success: true, errors: [] })));
     const anthropic = await fakeHttp((_req, res) =>
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: [{ id: 'claude-sonnet-4-5', type: 'model' }], has_more: false })),
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: [{ id: 'claude-sonnet-4-6', type: 'model' }], has_more: false })),
     );
     const home = migratedHome({
-      llm: { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+      llm: { provider: 'anthropic', model: 'claude-sonnet-4-6' },
       quantconnect: { baseUrl: `${qc.url}/api/v2` },
       anthropic: { baseUrl: anthropic.url },
     });
@@ -214,7 +214,7 @@ describe('quantcoder health --deep', () => {
     try {
       const ok = parseReport(await runCli(['health', '--json', '--deep', '--address', '127.0.0.1:1'], env));
       expect(ok.checks.quantconnect_auth).toMatchObject({ status: 'pass' });
-      expect(ok.checks.anthropic_auth).toMatchObject({ status: 'pass', message: expect.stringContaining('1 models listed, including claude-sonnet-4-5') });
+      expect(ok.checks.anthropic_auth).toMatchObject({ status: 'pass', message: expect.stringContaining('1 models listed, including claude-sonnet-4-6') });
       expect(ok.checks.openai_auth).toBeUndefined();
       expect(anthropic.requests[0]).toMatchObject({ method: 'GET', url: '/v1/models', headers: expect.objectContaining({ 'x-api-key': 'sk-ant-FAKE-0123456789', 'anthropic-version': '2023-06-01' }) });
 

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { WORKFLOWS_PATH } from '../../worker/workers';
+import { quietRuntime, testWorkflowCode } from '../helpers/temporal';
 
 // bundling the workflow code takes a while on a busy machine
 jest.setTimeout(600_000);
@@ -22,9 +23,12 @@ const workflowType = (file: string) => load(file).events?.[0]?.workflowExecution
  * newly recorded histories.
  */
 describe('workflow replay', () => {
-  let bundle: WorkflowBundle;
+  let bundle: WorkflowBundleOption;
   beforeAll(async () => {
-    bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+    quietRuntime();
+    // the bundle of today's sources the global setup made (rebuilt whenever a source changed)
+    const code = testWorkflowCode();
+    bundle = 'workflowBundle' in code ? code.workflowBundle : await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
   });
 
   it('has a history of every workflow type, and of an evolution run across a continue-as-new', () => {
