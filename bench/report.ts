@@ -119,8 +119,9 @@ export function readmeSection(r: BenchReport): string {
     '',
     'Absolute times, throughput and memory depend on the machine and on what else runs on it; the ratios ' +
       '(overhead over the floor, wall over bound, speed-up) and the counts (duplicates, repeated calls, history events, tokens) ' +
-      "depend on it much less. On a virtual machine the neighbours' work does not show in the load average: the speed probe " +
-      '(the same single-threaded workload, timed at the start and the end of every run) does, so compare it before comparing two runs.',
+      "depend on it much less. On a virtual machine the neighbours' work does not show in the load average. The speed probe " +
+      '(a fixed compute workload and a random walk through memory, timed at the start and the end of every run) shows some of it, ' +
+      'not all: compare it before comparing two runs, and to compare two commits, measure both in the same hour.',
     '',
     table(r),
   ].join('\n');

@@ -7,6 +7,12 @@ export interface SpeedProbe {
   /** The least disturbed run. */
   minMs: number;
   runs: number;
+  /**
+   * Nanoseconds per step of a random walk through 64 MB (the median of three walks): memory and
+   * address-translation latency, which a neighbour's memory traffic raises while leaving the
+   * compute workload nearly as fast. Module loading and large heaps depend on it.
+   */
+  memoryNsPerAccess: number;
 }
 
 /** A fixed mix of the work QuantCoder's processes do: hashing, JSON, string sorting, arithmetic. */
@@ -19,6 +25,32 @@ function probeWorkload(): number {
   let sum = 0;
   for (let i = 0; i < 3_000_000; i++) sum += (i * 2654435761) % 1000;
   return sum + copy.length + block[0]!;
+}
+
+/** Nanoseconds per step of a walk that visits 64 MB of memory in one random cycle. */
+function memoryLatencyNs(): number {
+  const n = 16 * 1024 * 1024;
+  const next = new Int32Array(n);
+  for (let i = 0; i < n; i++) next[i] = i;
+  // Sattolo's shuffle: a single cycle through every element, so the walk never settles in a cache
+  let seed = 12345;
+  for (let i = n - 1; i > 0; i--) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    const j = seed % i;
+    const t = next[i]!;
+    next[i] = next[j]!;
+    next[j] = t;
+  }
+  const steps = 1_000_000;
+  const times: number[] = [];
+  let at = 0;
+  for (let walk = 0; walk < 3; walk++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < steps; i++) at = next[at]!;
+    times.push(Number(process.hrtime.bigint() - start) / steps);
+  }
+  times.sort((a, b) => a - b);
+  return at >= 0 ? Math.round(times[1]!) : -1;
 }
 
 /**
@@ -35,12 +67,19 @@ export function speedProbe(runs = 7): SpeedProbe {
   }
   times.sort((a, b) => a - b);
   const round = (ms: number) => Math.round(ms);
-  return { medianMs: round(times[Math.floor(runs / 2)]!), minMs: round(times[0]!), runs };
+  return { medianMs: round(times[Math.floor(runs / 2)]!), minMs: round(times[0]!), runs, memoryNsPerAccess: memoryLatencyNs() };
 }
 
-/** The probes as a reader compares them: "a fixed workload took 205 ms (fastest of 7: 180) at the start, 214 (190) at the end". */
+/**
+ * The probes as a reader compares them: "a fixed workload took 205 ms (fastest of 7: 180) and a random
+ * memory access 210 ns at the start, 214 ms (190) and 230 ns at the end".
+ */
 export function speedText(m: { speed?: { start: SpeedProbe; end?: SpeedProbe } }): string {
   const { start, end } = m.speed ?? {};
   if (!start) return 'not measured';
-  return `a fixed workload took ${start.medianMs} ms (fastest of ${start.runs}: ${start.minMs}) at the start${end ? `, ${end.medianMs} (${end.minMs}) at the end` : ''}`;
+  const memory = (p: SpeedProbe, what: string) => (p.memoryNsPerAccess === undefined ? '' : ` and ${what}${p.memoryNsPerAccess} ns`);
+  return (
+    `a fixed workload took ${start.medianMs} ms (fastest of ${start.runs}: ${start.minMs})${memory(start, 'a random memory access ')} at the start` +
+    (end ? `, ${end.medianMs} ms (${end.minMs})${memory(end, '')} at the end` : '')
+  );
 }

@@ -38,7 +38,7 @@ describe("the README's Performance figures", () => {
   const report = {
     generatedAt: '2026-12-01T10:00:00.000Z',
     durationSeconds: 600,
-    machine: { cores: 2, cpuModel: 'Test CPU', memoryGb: 8, node: 'v20.0.0', platform: 'Linux', arch: 'x64', temporalCli: 'temporal 1.9.1', loadAverage: [1, 2, 3], speed: { start: { medianMs: 205, minMs: 180, runs: 7 }, end: { medianMs: 290, minMs: 240, runs: 7 } } },
+    machine: { cores: 2, cpuModel: 'Test CPU', memoryGb: 8, node: 'v20.0.0', platform: 'Linux', arch: 'x64', temporalCli: 'temporal 1.9.1', loadAverage: [1, 2, 3], speed: { start: { medianMs: 205, minMs: 180, runs: 7, memoryNsPerAccess: 210 }, end: { medianMs: 290, minMs: 240, runs: 7, memoryNsPerAccess: 260 } } },
     commit: { sha: 'abcdef0123456789', dirty: false },
     parameters: {},
     overheadPerActivityMs: { median: 30, min: 29, max: 31, samples: [29, 30, 31] },
@@ -69,7 +69,7 @@ describe("the README's Performance figures", () => {
     expect(updated).not.toContain('old table');
     expect(updated).toContain('commit `abcdef0` (clean tree)');
     // the host's speed at both ends of the run, so a reader can tell a slow host from slow code
-    expect(updated).toContain('a fixed workload took 205 ms (fastest of 7: 180) at the start, 290 (240) at the end');
+    expect(updated).toContain('a fixed workload took 205 ms (fastest of 7: 180) and a random memory access 210 ns at the start, 290 ms (240) and 260 ns at the end');
     expect(updated).toContain("| 1. Temporal's floor: no-op activities in sequence, per activity (ms) | 24.0 | 23.0 | 25.0 | 3 |");
     expect(updated).toContain('| 1. Overhead over the floor (ours / floor) | 1.25 | 1.20 | 1.30 | 3 |');
     expect(updated).toContain('| 1. Workflow tasks per run, pipeline + article (floor with a child: parent + child) | 5 + 13 (5 + 13) |');
@@ -92,5 +92,7 @@ describe("the host's speed probe", () => {
     expect(probe.runs).toBe(3);
     expect(probe.minMs).toBeGreaterThan(0);
     expect(probe.minMs).toBeLessThanOrEqual(probe.medianMs);
+    // a walk through 64 MB misses the caches: no machine answers it at cache speed (a few ns)
+    expect(probe.memoryNsPerAccess).toBeGreaterThan(20);
   });
 });
