@@ -210,7 +210,12 @@ export function createSandboxServer(options: { config: SandboxConfig; store: Sta
       send(res, status, canned.contentType, canned.body, canned.headers);
     });
   });
-  server.keepAliveTimeout = 5_000;
+  // Idle connections stay open a minute, as the load balancers in front of these APIs keep them.
+  // With Node's 5 s, a client that reused a connection after a pause (an event loop busy for
+  // seconds on a loaded machine) raced the server closing it and got a reset no real API would
+  // have sent; deliberate resets are the fault injector's (resetSocket).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

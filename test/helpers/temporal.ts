@@ -36,10 +36,13 @@ function removeWorkflowStackHooks(): void {
 afterAll(removeWorkflowStackHooks);
 
 let runtimeReady = false;
-/** The SDK's runtime logging errors only (its INFO lines, a worker's state changes, would fill the test output). */
+/**
+ * The SDK's runtime logging errors only: its INFO lines (a worker's state changes) and the core's
+ * warnings (a workflow task a replay test fails on purpose) would fill the test output.
+ */
 export function quietRuntime(): void {
   if (runtimeReady) return;
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
   runtimeReady = true;
 }
 
