@@ -16,11 +16,11 @@ export interface Machine {
   loadAverage: number[];
   /**
    * The speed probe at the start and the end of the run. A virtual machine's neighbours do not show in
-   * its load average, yet can make every CPU-bound step slower: the probe shows it.
+   * its load average, yet can make every CPU-bound step slower: the probe shows some of that (see
+   * bench/speed.ts for what it misses).
    */
   speed?: { start: SpeedProbe; end?: SpeedProbe };
 }
-
 
 export interface Commit {
   sha: string | null;

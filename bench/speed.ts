@@ -9,8 +9,8 @@ export interface SpeedProbe {
   runs: number;
   /**
    * Nanoseconds per step of a random walk through 64 MB (the median of three walks): memory and
-   * address-translation latency, which a neighbour's memory traffic raises while leaving the
-   * compute workload nearly as fast. Module loading and large heaps depend on it.
+   * address-translation latency, which can rise while the compute workload stays fast. Module
+   * loading and large heaps depend on it.
    */
   memoryNsPerAccess: number;
 }
@@ -55,8 +55,10 @@ function memoryLatencyNs(): number {
 
 /**
  * Times {@link probeWorkload} `runs` times (about 0.2 s each on the machine the README's figures come
- * from). Two runs whose probes differ by a third ran on hosts a third apart in speed, whatever the
- * code they measured: compare the probes before comparing absolute figures.
+ * from), then the memory walk. Two runs whose probes differ by a third ran on hosts about a third
+ * apart in speed, whatever the code they measured. Like probes do not prove like hosts: the probe
+ * runs on one core of an idle machine, and cannot see the cores slowing each other once all are
+ * busy (a test-suite run took 1.45 times the CPU of another at a faster probe).
  */
 export function speedProbe(runs = 7): SpeedProbe {
   const times: number[] = [];

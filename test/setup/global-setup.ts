@@ -50,7 +50,7 @@ function stopServersOnInterrupt(): void {
   for (const s of INTERRUPTS) process.on(s, onSignal);
 }
 
-/** The processes below `pid` (children first), by `pgrep -P`; none where pgrep is missing. */
+/** The processes below `pid` (each before its own children), by `pgrep -P`; none where pgrep is missing. */
 function descendants(pid: number): number[] {
   const res = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
   const children = (res.stdout ?? '').split('\n').filter(Boolean).map(Number);
