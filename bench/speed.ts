@@ -10,9 +10,9 @@ export interface SpeedProbe {
   /**
    * Nanoseconds per step of a random walk through 64 MB (the median of three walks): memory and
    * address-translation latency, which can rise while the compute workload stays fast. Module
-   * loading and large heaps depend on it.
+   * loading and large heaps depend on it. Absent from results recorded before the walk existed.
    */
-  memoryNsPerAccess: number;
+  memoryNsPerAccess?: number;
 }
 
 /** A fixed mix of the work QuantCoder's processes do: hashing, JSON, string sorting, arithmetic. */

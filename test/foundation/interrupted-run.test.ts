@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { until } from '../helpers/cli';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -19,24 +20,14 @@ function listening(address: string): Promise<boolean> {
   });
 }
 
-/** Whether nothing listens at host:port any more, within a few seconds (a killed process's sockets close as it dies). */
-async function stoppedListening(address: string): Promise<boolean> {
-  for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-    if (!(await listening(address))) return true;
+/** Whether process `pid` is still there. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
-  return false;
-}
-
-/** Whether process `pid` has ended, within a few seconds. */
-async function ended(pid: number): Promise<boolean> {
-  for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return true;
-    }
-  }
-  return false;
 }
 
 interface Started {
@@ -102,10 +93,11 @@ globalSetup().then(() => {
     child.kill('SIGTERM');
     // tsx passes the signal on and exits as its child did
     expect(await exited).toEqual({ code: 143, signal: null });
-    expect(await stoppedListening(started.temporal)).toBe(true);
-    for (const pid of started.pids) expect(await ended(pid)).toBe(true);
+    // a killed process's sockets close as it dies: allow it a few seconds
+    await until(async () => !(await listening(started.temporal)), 5000, 'the dev server to stop listening');
+    for (const pid of started.pids) await until(() => !alive(pid), 5000, `process ${pid} to end`);
     if (postgresAddress) {
-      expect(await stoppedListening(postgresAddress)).toBe(true);
+      await until(async () => !(await listening(postgresAddress)), 5000, 'PostgreSQL to stop listening');
       expect(fs.existsSync(started.postgresDir!)).toBe(false);
     } else {
       // PostgreSQL is not installed here (CI installs it and fails without it): only the dev server was started
