@@ -35,4 +35,10 @@ describe('what a process loads before it does any work', () => {
     expect(loaded).toEqual(expect.arrayContaining(['@oclif/core', 'zod']));
     for (const lazy of ['@temporalio/client', '@grpc/grpc-js']) expect(loaded).not.toContain(lazy);
   });
+
+  it('`health` loads its HTTP client only for --deep, the checks that call the services', () => {
+    const loaded = packagesLoadedBy([dist('cli/commands/health.js')]);
+    expect(loaded).toEqual(expect.arrayContaining(['@oclif/core', '@temporalio/client']));
+    expect(loaded).not.toContain('undici');
+  });
 });
