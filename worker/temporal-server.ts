@@ -102,6 +102,18 @@ function freePort(ip: string): Promise<number> {
 
 const SEARCH_ATTRIBUTE_TYPE: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int', DOUBLE: 'Double', TEXT: 'Text', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
 
+/**
+ * The history service's task queues (transfer: every activity and workflow task it hands to
+ * matching; timer: retries, timeouts, timers; visibility: what `runs list` reads) are read at most
+ * 20 times a second *per shard* by default. A cluster spreads its workflows over hundreds of shards;
+ * the dev server has one, so the limit is the whole server's: once its burst is spent (about a
+ * second of steady work), every task a workflow hands on waits for the next read, about 40 ms, and
+ * an activity in sequence costs two such waits (51.5 ms per no-op activity on a queue of the
+ * workflow's own, 101.5 ms on another, against 9 and 12 ms with the limit raised). A read per
+ * notification is all a one-shard server needs; the limit stays as a guard against a busy loop.
+ */
+const QUEUE_READ_RATE_SETTINGS = ['transfer', 'timer', 'visibility'].map((queue) => `history.${queue}ProcessorMaxPollRPS=1000`);
+
 function devServerArgs(options: DevServerOptions, ip: string, port: number): string[] {
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--namespace', options.namespace ?? 'default'];
   args.push(...(options.ui ? ['--ui-port', String(options.uiPort ?? port + 1000)] : ['--headless']));
@@ -111,6 +123,7 @@ function devServerArgs(options: DevServerOptions, ip: string, port: number): str
   // one-process server they only add forwarding between partitions (the test suite's server used
   // about 15 % less CPU with one).
   for (const setting of ['matching.numTaskqueueReadPartitions=1', 'matching.numTaskqueueWritePartitions=1']) args.push('--dynamic-config-value', setting);
+  args.push(...QUEUE_READ_RATE_SETTINGS.flatMap((setting) => ['--dynamic-config-value', setting]));
   for (const key of QUANTCODER_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_TYPE[key.type] ?? key.type}`);
   return args;
 }

@@ -2,6 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
+import { floorSequential } from '../../bench/floor-workflows';
+import { quietRuntime, testAddress, testClient, uniqueTaskQueue } from '../helpers/temporal';
 import { DevServerStartError, startDevServer } from '../../worker/temporal-server';
 
 /**
@@ -27,6 +31,7 @@ exec "${realBinary ?? ''}" "$@"
   return script;
 }
 
+const EventType = temporal.api.enums.v1.EventType;
 const startsOf = (dir: string) => fs.readFileSync(path.join(dir, 'starts'), 'utf8').trim().split('\n');
 const portOf = (args: string) => /--port (\d+)/.exec(args)?.[1];
 
@@ -83,4 +88,52 @@ describe('starting the Temporal dev server', () => {
     expect(pids).toHaveLength(2);
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
   }, 30_000);
+});
+
+/**
+ * The dev server's history service reads its task queues at most 20 times a second per shard by
+ * default, and it has one shard: once that burst is spent, every activity or workflow task waits
+ * about 40 ms before a waiting worker gets it. Measured here from the server's own event times on
+ * the server the test run uses, well past the burst: no-op activities in sequence, each on a queue of
+ * its own, so each one is two hand-overs (the activity task, then the workflow task after it).
+ */
+describe('the dev server QuantCoder starts', () => {
+  const ACTIVITIES = 60;
+
+  it('hands each task to a waiting worker at once, not at the rate a cluster shard is read', async () => {
+    quietRuntime();
+    const taskQueue = uniqueTaskQueue('handover');
+    const activityQueue = `${taskQueue}-noop`;
+    const connection = await NativeConnection.connect({ address: testAddress() });
+    const client = await testClient();
+    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../bench/floor-workflows'), logger: new DefaultLogger('ERROR') });
+    const workers = await Promise.all([
+      Worker.create({ connection, taskQueue, workflowBundle: { code } }),
+      Worker.create({ connection, taskQueue: activityQueue, activities: { noop: async () => undefined } }),
+    ]);
+    const workflowId = `handover-${taskQueue}`;
+    try {
+      const running = workers.map((w) => w.run());
+      await client.workflow.execute(floorSequential, { taskQueue, workflowId, args: [{ activities: ACTIVITIES, activityQueue }] });
+      for (const w of workers) w.shutdown();
+      await Promise.all(running);
+    } finally {
+      await connection.close();
+    }
+    const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    await client.connection.close();
+    const ms = (e: temporal.api.history.v1.IHistoryEvent) => Number(e.eventTime!.seconds) * 1000 + e.eventTime!.nanos! / 1e6;
+    const waits: number[] = [];
+    const scheduled = new Map<string, number>();
+    for (const e of events) {
+      if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED || e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) scheduled.set(String(e.eventId), ms(e));
+      const from = e.workflowTaskStartedEventAttributes?.scheduledEventId ?? e.activityTaskStartedEventAttributes?.scheduledEventId;
+      if (from != null) waits.push(ms(e) - scheduled.get(String(from))!);
+    }
+    expect(waits).toHaveLength(2 * ACTIVITIES + 1);
+    // past the limiter's burst (its first second): with the per-shard limit each wait is 35–50 ms
+    const late = waits.slice(60).sort((a, b) => a - b);
+    const median = late[Math.floor(late.length / 2)]!;
+    expect(median).toBeLessThan(20);
+  }, 60_000);
 });
