@@ -19,9 +19,36 @@ export interface Lab {
   resetSandbox(config: Partial<SandboxConfig>): void;
   /** The production worker set, in this process, on its own task queue, while `fn` runs. */
   withWorkers<T>(deps: BenchDeps, fn: (taskQueue: string) => Promise<T>): Promise<T>;
-  /** Workers for Temporal's floor (bench/floor-workflows.ts): a workflow queue and a no-op activity queue. */
-  withFloorWorkers<T>(fn: (taskQueue: string, activityQueue: string) => Promise<T>): Promise<T>;
+  /** The production worker set, polling until it is stopped: for runs that follow one another on one worker, as on a `quantcoder worker`. */
+  startWorkers(deps: BenchDeps): Promise<RunningWorkers>;
+  /** Workers for Temporal's floor (bench/floor-workflows.ts), polling a workflow queue and a no-op activity queue until they are stopped. */
+  startFloorWorkers(): Promise<RunningWorkers & { activityQueue: string }>;
   close(): Promise<void>;
+}
+
+/** Workers polling a task queue of their own until `stop`. */
+export interface RunningWorkers {
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+function running(taskQueue: string, workers: Worker[]): RunningWorkers {
+  const runs = workers.map((w) => w.run());
+  return {
+    taskQueue,
+    async stop() {
+      workers.forEach((w) => w.shutdown());
+      await Promise.allSettled(runs);
+    },
+  };
+}
+
+async function whileRunning<W extends RunningWorkers, T>(workers: W, fn: (w: W) => Promise<T>): Promise<T> {
+  try {
+    return await fn(workers);
+  } finally {
+    await workers.stop();
+  }
 }
 
 /** Prints a progress line (stderr, so the table on stdout stays clean). */
@@ -47,7 +74,7 @@ export async function openLab(): Promise<Lab> {
   const bundle: WorkflowBundleOption = await workflowBundleForWorker({ workflowsPath: WORKFLOWS_PATH, warn: progress });
   let floorBundle: WorkflowBundleOption | undefined;
 
-  return {
+  const lab: Lab = {
     address: env.address,
     client,
     sandbox,
@@ -55,7 +82,7 @@ export async function openLab(): Promise<Lab> {
       sandbox.configure(config);
       sandbox.resetStats();
     },
-    async withWorkers(deps, fn) {
+    async startWorkers(deps) {
       const taskQueue = uniqueName('bench');
       const workers = await createWorkerSet({
         connection: nativeConnection,
@@ -66,15 +93,12 @@ export async function openLab(): Promise<Lab> {
         workflowBundle: bundle,
         shutdownGraceTime: '1 second',
       });
-      const running = workers.map((w) => w.run());
-      try {
-        return await fn(taskQueue);
-      } finally {
-        workers.forEach((w) => w.shutdown());
-        await Promise.allSettled(running);
-      }
+      return running(taskQueue, workers);
     },
-    async withFloorWorkers(fn) {
+    async withWorkers(deps, fn) {
+      return whileRunning(await lab.startWorkers(deps), (w) => fn(w.taskQueue));
+    },
+    async startFloorWorkers() {
       floorBundle ??= { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('./floor-workflows'), logger: new DefaultLogger('ERROR') })).code };
       const taskQueue = uniqueName('bench-floor');
       const activityQueue = `${taskQueue}-noop`;
@@ -84,13 +108,7 @@ export async function openLab(): Promise<Lab> {
         Worker.create({ ...common, taskQueue, workflowBundle: floorBundle, stickyQueueScheduleToStartTimeout: '3 seconds' }),
         Worker.create({ ...common, taskQueue: activityQueue, activities: { noop: async () => undefined } }),
       ]);
-      const running = workers.map((w) => w.run());
-      try {
-        return await fn(taskQueue, activityQueue);
-      } finally {
-        workers.forEach((w) => w.shutdown());
-        await Promise.allSettled(running);
-      }
+      return { ...running(taskQueue, workers), activityQueue };
     },
     async close() {
       await connection.close();
@@ -99,6 +117,7 @@ export async function openLab(): Promise<Lab> {
       await env.teardown();
     },
   };
+  return lab;
 }
 
 /** A `quantcoder worker` process, exactly as an operator starts it. */

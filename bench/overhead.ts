@@ -12,12 +12,14 @@ import { progress, uniqueName, type Lab } from './lab';
 import { round, summarize, type Summary } from './stats';
 
 export const OVERHEAD_PARAMETERS = {
-  runs: 3,
+  // a run takes under half a second on warm workers: seven keep the floor's run-to-run spread out of the median
+  runs: 7,
   warmupRuns: 1,
   sandbox: { llmLatencyMs: 0, compileLatencyMs: 0, backtestLatencyMs: 0, mistakeRate: 0 },
   pipeline: { query: 'momentum', articles: 1, source: 'crossref', backtest: true, maxAttempts: 6 },
   quantconnectPollSeconds: 0.05,
-  workers: 'in-process production worker set (createWorkerSet), one per run on a fresh home',
+  workers:
+    'in-process production worker set (createWorkerSet) on one home, started once for the warm-up and the runs that follow it, as a `quantcoder worker` runs one pipeline after another; the floor\'s workers likewise',
   formula:
     'overheadPerActivityMs = (parent wall time − Σ over parent and child histories of (ActivityTaskCompleted − ActivityTaskStarted)) / activities; directCallPerStepMs = wall time of the same activity functions called in sequence in-process / steps',
   floor:
@@ -57,31 +59,27 @@ function pipelineInput(): PipelineInput {
   return { target: { kind: 'topic', query: p.query }, articles: p.articles, source: p.source, backtest: p.backtest, localOnly: false, maxAttempts: p.maxAttempts, settings: DEFAULT_RUN_SETTINGS };
 }
 
-/** One pipeline run through Temporal: wall time, time inside activities, and how many there were. */
+/** One pipeline run through Temporal, on workers already polling: wall time, time inside activities, and how many there were. */
 async function throughTemporal(
   lab: Lab,
+  taskQueue: string,
 ): Promise<{ wallMs: number; insideMs: number; activities: number; parentActivities: number; retried: number; tasks: { parent: TaskCounts; child: TaskCounts } }> {
-  const deps = benchDeps(sandboxConfig(lab.sandbox.url));
   const workflowId = uniqueName('bench-overhead');
-  try {
-    const result = await lab.withWorkers(deps, (taskQueue) => lab.client.workflow.execute(researchPipeline, { taskQueue, workflowId, args: [pipelineInput()], workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT }));
-    const article = result.articles[0];
-    if (!article || article.stage !== 'done') throw new Error(`The pipeline did not finish its article: ${article?.error ?? 'no article'}`);
-    const tree = await fetchTree(lab.client, workflowId);
-    const root = tree[0]!;
-    const timings = tree.flatMap(activityTimings);
-    const insideMs = timings.reduce((s, t) => s + (t.closedMs - t.startedMs), 0);
-    return {
-      wallMs: root.closedMs - root.startedMs,
-      insideMs,
-      activities: timings.length,
-      parentActivities: activityTimings(root).length,
-      retried: timings.filter((t) => t.attempt > 1).length,
-      tasks: { parent: taskCounts(root), child: sumCounts(tree.slice(1).map(taskCounts)) },
-    };
-  } finally {
-    await deps.cleanup();
-  }
+  const result = await lab.client.workflow.execute(researchPipeline, { taskQueue, workflowId, args: [pipelineInput()], workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT });
+  const article = result.articles[0];
+  if (!article || article.stage !== 'done') throw new Error(`The pipeline did not finish its article: ${article?.error ?? 'no article'}`);
+  const tree = await fetchTree(lab.client, workflowId);
+  const root = tree[0]!;
+  const timings = tree.flatMap(activityTimings);
+  const insideMs = timings.reduce((s, t) => s + (t.closedMs - t.startedMs), 0);
+  return {
+    wallMs: root.closedMs - root.startedMs,
+    insideMs,
+    activities: timings.length,
+    parentActivities: activityTimings(root).length,
+    retried: timings.filter((t) => t.attempt > 1).length,
+    tasks: { parent: taskCounts(root), child: sumCounts(tree.slice(1).map(taskCounts)) },
+  };
 }
 
 function sumCounts(counts: TaskCounts[]): TaskCounts {
@@ -92,13 +90,16 @@ function sumCounts(counts: TaskCounts[]): TaskCounts {
 }
 
 /** Temporal's floor for `activities` no-op activities, all in one workflow or split between a parent and a child. */
-async function floorRun(lab: Lab, activities: number, parentActivities?: number): Promise<{ perActivityMs: number; activities: number; tasks: { parent: number; child: number } }> {
+async function floorRun(
+  lab: Lab,
+  { taskQueue, activityQueue }: { taskQueue: string; activityQueue: string },
+  activities: number,
+  parentActivities?: number,
+): Promise<{ perActivityMs: number; activities: number; tasks: { parent: number; child: number } }> {
   const workflowId = uniqueName('bench-floor');
-  await lab.withFloorWorkers((taskQueue, activityQueue) =>
-    parentActivities === undefined
-      ? lab.client.workflow.execute(floorSequential, { taskQueue, workflowId, args: [{ activities, activityQueue }] })
-      : lab.client.workflow.execute(floorWithChild, { taskQueue, workflowId, args: [{ activities: parentActivities, childActivities: activities - parentActivities, activityQueue }] }),
-  );
+  await (parentActivities === undefined
+    ? lab.client.workflow.execute(floorSequential, { taskQueue, workflowId, args: [{ activities, activityQueue }] })
+    : lab.client.workflow.execute(floorWithChild, { taskQueue, workflowId, args: [{ activities: parentActivities, childActivities: activities - parentActivities, activityQueue }] }));
   const tree = await fetchTree(lab.client, workflowId);
   const root = tree[0]!;
   const timings = tree.flatMap(activityTimings);
@@ -201,35 +202,45 @@ export async function measureOverhead(lab: Lab): Promise<OverheadFigures> {
   const overFloor: number[] = [];
   const overChildFloor: number[] = [];
   let retriedActivities = 0;
-  for (let i = 0; i < warmupRuns + runs; i++) {
-    const warm = i < warmupRuns;
-    const t = await throughTemporal(lab);
-    const f = await floorRun(lab, t.activities);
-    const fc = await floorRun(lab, t.activities, t.parentActivities);
-    const d = await directRun(lab);
-    const ours = (t.wallMs - t.insideMs) / t.activities;
-    const label = warm ? 'warm-up' : `run ${i - warmupRuns + 1}/${runs}`;
-    progress(
-      `overhead ${label}: workflow ${Math.round(t.wallMs)} ms for ${t.activities} activities (${Math.round(t.insideMs)} ms inside) → ${round(ours, 1)} ms/activity; ` +
-        `floor ${round(f.perActivityMs, 1)} ms/activity (with a child: ${round(fc.perActivityMs, 1)}); direct ${Math.round(d.wallMs)} ms for ${d.steps} steps; ` +
-        `workflow tasks parent ${t.tasks.parent.workflowTasks} + article ${t.tasks.child.workflowTasks}, ${t.tasks.child.signalsSent} stage signals ` +
-        `(floor with a child: ${fc.tasks.parent} + ${fc.tasks.child})`,
-    );
-    if (warm) continue;
-    overhead.push(ours);
-    floor.push(f.perActivityMs);
-    childFloor.push(fc.perActivityMs);
-    overFloor.push(ours / f.perActivityMs);
-    overChildFloor.push(ours / fc.perActivityMs);
-    direct.push(d.wallMs / d.steps);
-    wallPer.push(t.wallMs / t.activities);
-    insidePer.push(t.insideMs / t.activities);
-    activitiesPerRun.push(t.activities);
-    workflowTasksPerRun.push({ parent: t.tasks.parent.workflowTasks, child: t.tasks.child.workflowTasks });
-    signalsPerRun.push(t.tasks.child.signalsSent);
-    floorWithChildWorkflowTasksPerRun.push(fc.tasks);
-    directStepsPerRun.push(d.steps);
-    retriedActivities += t.retried;
+  // a worker's first workflows run in a workflow isolate whose code is not yet compiled (each workflow
+  // task then takes 8–18 ms against 2–4 once warm): the warm-up run warms the workers every run uses
+  const deps = benchDeps(sandboxConfig(lab.sandbox.url));
+  const workers = await lab.startWorkers(deps);
+  const floorWorkers = await lab.startFloorWorkers();
+  try {
+    for (let i = 0; i < warmupRuns + runs; i++) {
+      const warm = i < warmupRuns;
+      const t = await throughTemporal(lab, workers.taskQueue);
+      const f = await floorRun(lab, floorWorkers, t.activities);
+      const fc = await floorRun(lab, floorWorkers, t.activities, t.parentActivities);
+      const d = await directRun(lab);
+      const ours = (t.wallMs - t.insideMs) / t.activities;
+      const label = warm ? 'warm-up' : `run ${i - warmupRuns + 1}/${runs}`;
+      progress(
+        `overhead ${label}: workflow ${Math.round(t.wallMs)} ms for ${t.activities} activities (${Math.round(t.insideMs)} ms inside) → ${round(ours, 1)} ms/activity; ` +
+          `floor ${round(f.perActivityMs, 1)} ms/activity (with a child: ${round(fc.perActivityMs, 1)}); direct ${Math.round(d.wallMs)} ms for ${d.steps} steps; ` +
+          `workflow tasks parent ${t.tasks.parent.workflowTasks} + article ${t.tasks.child.workflowTasks}, ${t.tasks.child.signalsSent} stage signals ` +
+          `(floor with a child: ${fc.tasks.parent} + ${fc.tasks.child})`,
+      );
+      if (warm) continue;
+      overhead.push(ours);
+      floor.push(f.perActivityMs);
+      childFloor.push(fc.perActivityMs);
+      overFloor.push(ours / f.perActivityMs);
+      overChildFloor.push(ours / fc.perActivityMs);
+      direct.push(d.wallMs / d.steps);
+      wallPer.push(t.wallMs / t.activities);
+      insidePer.push(t.insideMs / t.activities);
+      activitiesPerRun.push(t.activities);
+      workflowTasksPerRun.push({ parent: t.tasks.parent.workflowTasks, child: t.tasks.child.workflowTasks });
+      signalsPerRun.push(t.tasks.child.signalsSent);
+      floorWithChildWorkflowTasksPerRun.push(fc.tasks);
+      directStepsPerRun.push(d.steps);
+      retriedActivities += t.retried;
+    }
+  } finally {
+    await Promise.all([workers.stop(), floorWorkers.stop()]);
+    await deps.cleanup();
   }
   return {
     overheadPerActivityMs: summarize(overhead, 2),
