@@ -21,6 +21,9 @@ function check(files: Files): { code: number | null; output: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qc-containers-'));
   try {
     fs.writeFileSync(path.join(dir, 'docker-compose.yml'), files.compose);
+    // the files the Compose file bind-mounts, beside the copy as beside the original
+    fs.mkdirSync(path.join(dir, 'docker'));
+    fs.copyFileSync(path.join(ROOT, 'docker', 'temporal-dynamicconfig.yaml'), path.join(dir, 'docker', 'temporal-dynamicconfig.yaml'));
     fs.writeFileSync(path.join(dir, 'Dockerfile'), files.dockerfile);
     if (files.dockerignore !== undefined) fs.writeFileSync(path.join(dir, '.dockerignore'), files.dockerignore);
     const res = spawnSync('bash', [path.join(ROOT, 'scripts', 'check-containers.sh'), path.join(dir, 'docker-compose.yml'), path.join(dir, 'Dockerfile')], {
@@ -79,6 +82,11 @@ const faults: Array<[string, (f: Files) => Files, RegExp[]]> = [
   ['9c. a musl base image', (f) => ({ ...f, dockerfile: edit(f.dockerfile, /node:24-bookworm-slim AS runtime/, 'node:24-alpine AS runtime') }), [/FAIL .*FROM node:24-alpine: musl images break/]],
   ['9d. no python3 in the runtime stage', (f) => ({ ...f, dockerfile: edit(f.dockerfile, 'install -y --no-install-recommends python3 tini', 'install -y --no-install-recommends tini') }), [/FAIL .*runtime stage lacks python3/]],
   ['9e. HEALTHCHECK CMD echo health', (f) => ({ ...f, dockerfile: edit(f.dockerfile, /^HEALTHCHECK .*$/m, 'HEALTHCHECK CMD echo health') }), [/FAIL .*needs a HEALTHCHECK that runs the worker's liveness probe/]],
+  [
+    '9f. a bind-mounted file that is not there',
+    (f) => ({ ...f, compose: edit(f.compose, './docker/temporal-dynamicconfig.yaml:', './docker/temporal-dynamic-config.yaml:') }),
+    [/FAIL .*bind-mounted source\(s\) missing next to the Compose file: \.\/docker\/temporal-dynamic-config\.yaml/],
+  ],
 ];
 
 describe('scripts/check-containers.sh', () => {
