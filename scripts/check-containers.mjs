@@ -206,7 +206,7 @@ const declared = Object.keys(compose.volumes ?? {});
 const usedNamed = Object.values(services).flatMap((s) => (s.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[0] : v.source)).filter((src) => src && !/^[./~]/.test(src)));
 const undeclared = usedNamed.filter((v) => !declared.includes(v));
 check(composeFile, undeclared.length === 0, 'every named volume is declared', `named volume(s) used but not declared: ${undeclared.join(', ')}`);
-// a bind mount whose source is missing makes Docker create an empty directory in its place: the service starts without its file
+// a bind mount whose source is missing makes Docker create an empty directory in its place: the service finds a directory where it expects the file
 const bindSources = Object.values(services).flatMap((s) => (s.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[0] : v.source)).filter((src) => src && /^\.\.?\//.test(src)));
 const missingBinds = bindSources.filter((src) => !fs.existsSync(path.resolve(path.dirname(composeFile), src)));
 check(composeFile, missingBinds.length === 0, 'every bind-mounted file exists', `bind-mounted source(s) missing next to the Compose file: ${missingBinds.join(', ')}`);
