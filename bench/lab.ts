@@ -43,14 +43,6 @@ function running(taskQueue: string, workers: Worker[]): RunningWorkers {
   };
 }
 
-async function whileRunning<W extends RunningWorkers, T>(workers: W, fn: (w: W) => Promise<T>): Promise<T> {
-  try {
-    return await fn(workers);
-  } finally {
-    await workers.stop();
-  }
-}
-
 /** Prints a progress line (stderr, so the table on stdout stays clean). */
 export function progress(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -96,7 +88,12 @@ export async function openLab(): Promise<Lab> {
       return running(taskQueue, workers);
     },
     async withWorkers(deps, fn) {
-      return whileRunning(await lab.startWorkers(deps), (w) => fn(w.taskQueue));
+      const workers = await lab.startWorkers(deps);
+      try {
+        return await fn(workers.taskQueue);
+      } finally {
+        await workers.stop();
+      }
     },
     async startFloorWorkers() {
       floorBundle ??= { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('./floor-workflows'), logger: new DefaultLogger('ERROR') })).code };

@@ -203,12 +203,13 @@ const secretsInFile = Object.entries(services).flatMap(([name, s]) =>
 );
 check(composeFile, secretsInFile.length === 0, 'no literal secrets', `secret values written into the file: ${secretsInFile.join(', ')}`);
 const declared = Object.keys(compose.volumes ?? {});
-const usedNamed = Object.values(services).flatMap((s) => (s.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[0] : v.source)).filter((src) => src && !/^[./~]/.test(src)));
+// every service's volume sources: a named volume, or a path on the host for a bind mount
+const volumeSources = Object.values(services).flatMap((s) => (s.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[0] : v.source)).filter(Boolean));
+const usedNamed = volumeSources.filter((src) => !/^[./~]/.test(src));
 const undeclared = usedNamed.filter((v) => !declared.includes(v));
 check(composeFile, undeclared.length === 0, 'every named volume is declared', `named volume(s) used but not declared: ${undeclared.join(', ')}`);
 // a bind mount whose source is missing makes Docker create an empty directory in its place: the service finds a directory where it expects the file
-const bindSources = Object.values(services).flatMap((s) => (s.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':')[0] : v.source)).filter((src) => src && /^\.\.?\//.test(src)));
-const missingBinds = bindSources.filter((src) => !fs.existsSync(path.resolve(path.dirname(composeFile), src)));
+const missingBinds = volumeSources.filter((src) => /^\.\.?\//.test(src) && !fs.existsSync(path.resolve(path.dirname(composeFile), src)));
 check(composeFile, missingBinds.length === 0, 'every bind-mounted file exists', `bind-mounted source(s) missing next to the Compose file: ${missingBinds.join(', ')}`);
 check(composeFile, services.ollama && Array.isArray(services.ollama.profiles) && services.ollama.profiles.length > 0, 'ollama is optional (under a profile)', 'an ollama service under a profile is required (profiles: ["ollama"])');
 
