@@ -39,6 +39,11 @@ export interface SandboxConfig {
   backtestNodes: number;
   /** `backtests/chart/read` answers "loading" this many times per backtest before it sends the chart. */
   chartLoadingReads: number;
+  /**
+   * And for this long from the first read after the backtest ended: QuantConnect generates a chart
+   * when it is first asked for, and the "loading" answers' progress grows with the time it takes.
+   */
+  chartLoadingMs: number;
 }
 
 export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
@@ -53,6 +58,7 @@ export const DEFAULT_SANDBOX_CONFIG: SandboxConfig = {
   fineDigitRate: 0.2,
   backtestNodes: 0,
   chartLoadingReads: 1,
+  chartLoadingMs: 0,
 };
 
 const ms = z.number().int().min(0).max(600_000);
@@ -70,6 +76,7 @@ export const sandboxConfigPatchSchema = z
     fineDigitRate: z.number().min(0).max(1),
     backtestNodes: z.number().int().min(0).max(1000),
     chartLoadingReads: z.number().int().min(0).max(1000),
+    chartLoadingMs: ms,
   })
   .strict()
   .partial();

@@ -45,6 +45,8 @@ export interface QcBacktestRecord {
   latencyMs: number;
   /** Reads of its charts so far: the first ones answer "loading". */
   chartReads?: number;
+  /** When its charts were first asked for after it ended (ms since the epoch): generation starts then. */
+  chartRequestedAt?: number;
 }
 
 /** Everything the sandbox keeps between requests; with a state file, also between restarts. */

@@ -516,12 +516,14 @@ export class QuantConnectClient {
 
   /**
    * The "Equity" series of a backtest's "Strategy Equity" chart over [start, end] (Unix seconds),
-   * polling while QuantConnect answers "loading". Still loading after `timeoutMs` is a retryable
-   * ServiceUnavailableError; a chart without an equity series is a malformed answer.
+   * reading again while QuantConnect answers "loading": after an eighth of `pollMs`, then at
+   * doubling waits up to it (a chart generated in a moment is read a moment later, not a whole poll
+   * interval later). Still loading after `timeoutMs` is a retryable ServiceUnavailableError; a chart
+   * without an equity series is a malformed answer.
    */
   async readEquityChart(projectId: number, backtestId: string, range: { start: number; end: number; count: number }, options: ChartWaitOptions): Promise<QcChartPoint[]> {
     const started = Date.now();
-    for (;;) {
+    for (let reads = 0; ; reads++) {
       const answer = await this.readBacktestChart(projectId, backtestId, { name: 'Strategy Equity', ...range }, options);
       if (answer.kind === 'chart') {
         const equity = answer.chart.series.Equity ?? Object.entries(answer.chart.series).find(([name]) => /equity/i.test(name))?.[1];
@@ -534,7 +536,7 @@ export class QuantConnectClient {
       if (Date.now() - started > options.timeoutMs) {
         throw new ServiceUnavailableError(`QuantConnect was still generating the equity chart of backtest ${backtestId} after ${Math.round(options.timeoutMs / 1000)} s`, { service: SERVICE });
       }
-      await sleep(options.pollMs, options.signal);
+      await sleep(backoffWait(reads, options.pollMs), options.signal);
     }
   }
 

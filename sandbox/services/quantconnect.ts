@@ -316,11 +316,16 @@ const handlers: Record<string, (ex: Exchange, body: Body) => void | Promise<void
     if (!name) return refuse(ex, 'name is required: the name of the chart to read');
     for (const key of ['count', 'start', 'end']) if (!Number.isFinite(Number(body[key])) || body[key] === null || body[key] === '') return refuse(ex, `${key} is required`);
     const view = backtestJson(ex.runtime, backtest, false);
-    // the chart is generated after the backtest ends, and the first reads find it still loading
+    // the chart is generated after the backtest ends, once asked for: the first reads find it still loading
     const reads = (backtest.chartReads = (backtest.chartReads ?? 0) + 1);
+    const { chartLoadingReads, chartLoadingMs } = ex.runtime.config;
+    const now = Date.now();
+    if (view.completed === true) backtest.chartRequestedAt ??= now;
     ex.runtime.store.saveSoon();
-    if (view.completed !== true || reads <= ex.runtime.config.chartLoadingReads) {
-      return sendJson(ex.res, 200, { progress: view.completed === true ? Math.round((reads / (ex.runtime.config.chartLoadingReads + 1)) * 100) / 100 : 0, status: 'loading', success: true });
+    const elapsedMs = backtest.chartRequestedAt === undefined ? 0 : now - backtest.chartRequestedAt;
+    if (view.completed !== true || reads <= chartLoadingReads || elapsedMs < chartLoadingMs) {
+      const done = view.completed !== true ? 0 : Math.min(reads / (chartLoadingReads + 1), chartLoadingMs > 0 ? elapsedMs / chartLoadingMs : 1);
+      return sendJson(ex.res, 200, { progress: Math.round(Math.min(done, 0.99) * 100) / 100, status: 'loading', success: true });
     }
     if (name !== 'Strategy Equity') return refuse(ex, `Chart ${name} not found in backtest ${backtest.backtestId}`);
     const compile = ex.runtime.store.data.compiles[backtest.compileId];

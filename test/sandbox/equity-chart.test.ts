@@ -85,6 +85,45 @@ describe('the Strategy Equity chart', () => {
     expect(equity).toHaveLength(1 + 64);
   }, 30_000);
 
+  it('is generated once asked for, taking chartLoadingMs, and the client reads it soon after, not a whole poll interval after', async () => {
+    const setConfig = (c: Record<string, number>) => fetch(`${sandbox.url}/__sandbox/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(c) });
+    await setConfig({ chartLoadingReads: 0, chartLoadingMs: 300 });
+    try {
+      // the service: loading until 300 ms after the first read, with a progress that grows with the time
+      const first = await backtest(code('2020-01-01', '2020-06-30'));
+      const request = { projectId: first.projectId, backtestId: first.backtestId, name: 'Strategy Equity', count: 100, start: 0, end: 2_000_000_000 };
+      const asked = Date.now();
+      const loading = (await qc(sandbox.url, 'backtests/chart/read', request)).json;
+      expect(loading).toMatchObject({ status: 'loading', success: true });
+      await new Promise((r) => setTimeout(r, 100));
+      const later = (await qc(sandbox.url, 'backtests/chart/read', request)).json;
+      if (Date.now() - asked < 300) {
+        expect(later.status).toBe('loading');
+        expect(later.progress).toBeGreaterThan(loading.progress);
+        expect(later.progress).toBeLessThan(1);
+      }
+      await new Promise((r) => setTimeout(r, Math.max(0, 310 - (Date.now() - asked))));
+      expect((await qc(sandbox.url, 'backtests/chart/read', request)).json.chart.series.Equity.values.length).toBeGreaterThan(0);
+
+      // the client, polling every 3 s as QuantConnect's default does, on a chart that takes half a
+      // second: its second read comes after an eighth of that (loading still), its third a quarter
+      // later (ready), where reading at the poll interval would have taken 3 s
+      await setConfig({ chartLoadingMs: 500 });
+      const second = await backtest(code('2020-01-01', '2020-06-30'));
+      const loads: number[] = [];
+      const started = Date.now();
+      const points = await client().readEquityChart(second.projectId, second.backtestId, { start: 0, end: 2_000_000_000, count: 100 }, { pollMs: 3000, timeoutMs: 30_000, onLoading: (p) => loads.push(p) });
+      const tookMs = Date.now() - started;
+      expect(points.length).toBeGreaterThan(0);
+      expect(loads).toHaveLength(2);
+      expect(loads[1]).toBeGreaterThan(loads[0]!);
+      expect(tookMs).toBeGreaterThanOrEqual(500);
+      expect(tookMs).toBeLessThan(3000);
+    } finally {
+      await setConfig({ chartLoadingReads: 2, chartLoadingMs: 0 });
+    }
+  }, 30_000);
+
   it('gives up retryably when the chart is still loading after the time allowed', async () => {
     const { projectId, backtestId } = await backtest(code('2020-01-01', '2020-03-31'));
     await fetch(`${sandbox.url}/__sandbox/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chartLoadingReads: 1000 }) });
