@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,17 +10,26 @@ import { ensureTestWorkflowBundle } from './workflow-bundle';
  * their addresses reach every test file through the environment.
  */
 export default async function globalSetup(): Promise<void> {
-  const [{ env, resolved }, bundle] = await Promise.all([startDevServer({
+  // PostgreSQL starts beside the dev server, and is stopped again if the dev server cannot start
+  const postgres = startPostgres();
+  const [{ env, resolved }, bundle] = await Promise.all([
+    startDevServer({
       ui: true,
       onRetry: (err) => process.stderr.write(`\n${err.message}\nRetrying once on a fresh port.\n`),
-    }), ensureTestWorkflowBundle()]);
+    }),
+    ensureTestWorkflowBundle(),
+  ]).catch(async (err: unknown) => {
+    await postgres.catch(() => undefined);
+    stopPostgres();
+    throw err;
+  });
+  await postgres;
   (globalThis as { __temporalEnv?: unknown }).__temporalEnv = env;
   process.env.QC_TEST_TEMPORAL_ADDRESS = env.address;
   process.env.QC_TEST_TEMPORAL_BINARY = resolved.path ?? '';
   process.env.QC_TEST_WORKFLOW_BUNDLE = bundle.codePath;
   // The Web UI listens on the frontend port + 1000 when no UI port is given.
   process.env.QC_TEST_TEMPORAL_UI_URL = `http://127.0.0.1:${Number(env.address.split(':').pop()) + 1000}`;
-  startPostgres();
   stopServersOnInterrupt();
 }
 
@@ -71,11 +80,11 @@ export function stopPostgres(): void {
  * on PostgreSQL as well as SQLite. Missing outside CI: those tests are skipped with the reason printed;
  * missing in CI: the run fails.
  */
-function startPostgres(): void {
+async function startPostgres(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qc-test-pg-'));
   fs.chmodSync(dir, 0o755); // the server runs as the postgres user when the tests run as root
   const script = path.join(__dirname, '..', '..', 'scripts', 'postgres-local.sh');
-  const res = spawnSync('bash', [script, 'start', path.join(dir, 'pg')], { encoding: 'utf8', timeout: 120_000 });
+  const res = await runScript('bash', [script, 'start', path.join(dir, 'pg')], 120_000);
   if (res.status === 0) {
     process.env.QC_TEST_POSTGRES_URL = res.stdout.trim();
     (globalThis as { __postgresDir?: string }).__postgresDir = dir;
@@ -86,4 +95,17 @@ function startPostgres(): void {
   if (process.env.CI) throw new Error(`${reason}; CI runs the learning-store tests on PostgreSQL (scripts/ci-extras.sh installs it)`);
   process.env.QC_TEST_POSTGRES_SKIP = reason;
   console.warn(`\n${reason}: the PostgreSQL learning-store tests are skipped. Install it with: apt-get install -y postgresql\n`);
+}
+
+/** `spawnSync`'s answer, without blocking the set-up's other starts: the exit status, the output, or why it did not run. */
+function runScript(command: string, args: string[], timeoutMs: number): Promise<{ status: number | null; stdout: string; stderr: string; error?: Error }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.once('error', (error) => resolve({ status: null, stdout, stderr, error }));
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
