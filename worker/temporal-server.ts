@@ -72,7 +72,10 @@ export interface DevServer {
   address: string;
   /** The server's own stdout and stderr (the last 64 KB), for messages when something goes wrong. */
   output(): string;
-  /** Stops the server (SIGTERM, then SIGKILL after a grace period) and waits until it is gone. */
+  /**
+   * Stops the server and waits until it is gone: one with a database file gets SIGTERM (then SIGKILL
+   * after a grace period), one in memory SIGKILL at once.
+   */
   teardown(): Promise<void>;
 }
 
@@ -171,7 +174,8 @@ async function spawnDevServer(binary: string, options: DevServerOptions, port: n
   const teardown = async () => {
     process.off('exit', killOnExit);
     if (exit === undefined) {
-      child.kill('SIGTERM');
+      // a server in memory keeps nothing a graceful stop would save, and that stop takes about a second
+      child.kill(options.dbFile ? 'SIGTERM' : 'SIGKILL');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
