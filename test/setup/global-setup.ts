@@ -12,6 +12,7 @@ import { ensureTestWorkflowBundle } from './workflow-bundle';
 export default async function globalSetup(): Promise<void> {
   // PostgreSQL starts beside the dev server, and is stopped again if the dev server cannot start
   const postgres = startPostgres();
+  postgres.catch(() => undefined); // awaited below: a failure before then is not an unhandled one
   const [{ env, resolved }, bundle] = await Promise.all([
     startDevServer({
       ui: true,
