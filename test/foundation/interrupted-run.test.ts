@@ -30,6 +30,26 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The processes below `pid`, by `pgrep -P`. */
+function descendants(pid: number): number[] {
+  const res = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
+  return (res.stdout ?? '').split('\n').filter(Boolean).map(Number).flatMap((child) => [child, ...descendants(child)]);
+}
+
+/** A process's command line ('' once it is gone). */
+function commandLine(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** The PostgreSQL directories test set-ups have made (and not removed) in the temp directory. */
+function postgresDirs(): string[] {
+  return fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('qc-test-pg-')).map((name) => path.join(os.tmpdir(), name));
+}
+
 interface Started {
   temporal: string;
   postgres: string | null;
@@ -102,6 +122,36 @@ globalSetup().then(() => {
     } else {
       // PostgreSQL is not installed here (CI installs it and fails without it): only the dev server was started
       expect(process.env.QC_TEST_POSTGRES_SKIP).toBeDefined();
+    }
+  }, 120_000);
+
+  it('stops what it has started when SIGTERM comes while the servers are still starting', async () => {
+    const script = path.join(dir, 'setup-only.ts');
+    fs.writeFileSync(
+      script,
+      `import globalSetup from ${JSON.stringify(path.join(ROOT, 'test', 'setup', 'global-setup'))};
+void globalSetup().then(() => process.stdout.write('ready\\n'));
+setInterval(() => undefined, 1000);
+`,
+    );
+    const before = new Set(postgresDirs());
+    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    // the signal comes as soon as the dev server's process exists, a second or more before it answers
+    let server: number | undefined;
+    await until(() => (server = descendants(child.pid!).find((pid) => commandLine(pid).includes('start-dev'))) !== undefined, 60_000, 'the dev server to be started');
+    const postgres = postgresDirs().filter((d) => !before.has(d));
+    leftover = { temporal: '', postgres: null, postgresDir: postgres[0] ?? null, pids: [server!] };
+    child.kill('SIGTERM');
+    expect(await exited).toEqual({ code: 143, signal: null });
+    expect(stdout).not.toContain('ready');
+    await until(() => !alive(server!), 5000, 'the dev server to end');
+    // PostgreSQL, whether it had started yet or not: no server of the run's is left, nor its directory
+    for (const d of postgres) {
+      await until(() => !spawnSync('pgrep', ['-f', d]).stdout?.toString().trim(), 5000, `the PostgreSQL processes of ${d} to end`);
+      expect(fs.existsSync(d)).toBe(false);
     }
   }, 120_000);
 });

@@ -10,6 +10,8 @@ import { ensureTestWorkflowBundle } from './workflow-bundle';
  * their addresses reach every test file through the environment.
  */
 export default async function globalSetup(): Promise<void> {
+  // first: an interrupt while the servers start must stop them too
+  stopServersOnInterrupt();
   // PostgreSQL starts beside the dev server, and is stopped again if the dev server cannot start
   const postgres = startPostgres();
   postgres.catch(() => undefined); // awaited below: a failure before then is not an unhandled one
@@ -31,7 +33,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.QC_TEST_WORKFLOW_BUNDLE = bundle.codePath;
   // The Web UI listens on the frontend port + 1000 when no UI port is given.
   process.env.QC_TEST_TEMPORAL_UI_URL = `http://127.0.0.1:${Number(env.address.split(':').pop()) + 1000}`;
-  stopServersOnInterrupt();
 }
 
 const INTERRUPTS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -84,13 +85,15 @@ export function stopPostgres(): void {
 async function startPostgres(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qc-test-pg-'));
   fs.chmodSync(dir, 0o755); // the server runs as the postgres user when the tests run as root
+  // known from now on, so an interrupt while it starts stops it and removes its files
+  (globalThis as { __postgresDir?: string }).__postgresDir = dir;
   const script = path.join(__dirname, '..', '..', 'scripts', 'postgres-local.sh');
   const res = await runScript('bash', [script, 'start', path.join(dir, 'pg')], 120_000);
   if (res.status === 0) {
     process.env.QC_TEST_POSTGRES_URL = res.stdout.trim();
-    (globalThis as { __postgresDir?: string }).__postgresDir = dir;
     return;
   }
+  (globalThis as { __postgresDir?: string }).__postgresDir = undefined;
   fs.rmSync(dir, { recursive: true, force: true });
   const reason = `PostgreSQL could not be started (${(res.stderr || res.error?.message || '').trim()})`;
   if (process.env.CI) throw new Error(`${reason}; CI runs the learning-store tests on PostgreSQL (scripts/ci-extras.sh installs it)`);
