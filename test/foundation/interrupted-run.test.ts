@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { until } from '../helpers/cli';
+import { descendants } from '../setup/global-setup';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -28,12 +29,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** The processes below `pid`, by `pgrep -P`. */
-function descendants(pid: number): number[] {
-  const res = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
-  return (res.stdout ?? '').split('\n').filter(Boolean).map(Number).flatMap((child) => [child, ...descendants(child)]);
 }
 
 /** A process's command line ('' once it is gone). */

@@ -62,7 +62,7 @@ function stopServersOnInterrupt(): void {
 }
 
 /** The processes below `pid` (each before its own children), by `pgrep -P`; none where pgrep is missing. */
-function descendants(pid: number): number[] {
+export function descendants(pid: number): number[] {
   const res = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
   const children = (res.stdout ?? '').split('\n').filter(Boolean).map(Number);
   return children.flatMap((child) => [child, ...descendants(child)]);
