@@ -92,17 +92,19 @@ describe('the Strategy Equity chart', () => {
       // the service: loading until 300 ms after the first read, with a progress that grows with the time
       const first = await backtest(code('2020-01-01', '2020-06-30'));
       const request = { projectId: first.projectId, backtestId: first.backtestId, name: 'Strategy Equity', count: 100, start: 0, end: 2_000_000_000 };
-      const asked = Date.now();
+      // the service's clock starts between these two instants: before the first read is sent, after its answer came
+      const sent = Date.now();
       const loading = (await qc(sandbox.url, 'backtests/chart/read', request)).json;
+      const answered = Date.now();
       expect(loading).toMatchObject({ status: 'loading', success: true });
       await new Promise((r) => setTimeout(r, 100));
       const later = (await qc(sandbox.url, 'backtests/chart/read', request)).json;
-      if (Date.now() - asked < 300) {
+      if (Date.now() - sent < 300) {
         expect(later.status).toBe('loading');
         expect(later.progress).toBeGreaterThan(loading.progress);
         expect(later.progress).toBeLessThan(1);
       }
-      await new Promise((r) => setTimeout(r, Math.max(0, 310 - (Date.now() - asked))));
+      await new Promise((r) => setTimeout(r, Math.max(0, 310 - (Date.now() - answered))));
       expect((await qc(sandbox.url, 'backtests/chart/read', request)).json.chart.series.Equity.values.length).toBeGreaterThan(0);
 
       // the client, polling every 3 s as QuantConnect's default does, on a chart that takes 0.9 s:
