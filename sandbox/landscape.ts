@@ -642,10 +642,12 @@ function dollars(x: number): string {
   return `$${x.toFixed(2)}`;
 }
 
+// one formatter for all: `toLocaleString` builds a new one per call
+const MONEY = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
 /** Runtime-statistics money: thousands separators, sign before the dollar (`-$1.30`). */
 export function runtimeMoney(x: number): string {
-  const abs = Math.abs(x).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  return `${x < 0 ? '-' : ''}$${abs}`;
+  return `${x < 0 ? '-' : ''}$${MONEY.format(Math.abs(x))}`;
 }
 
 function four(x: number): string {

@@ -241,6 +241,22 @@ export async function programFingerprint(code: string): Promise<string> {
  * two word characters (`a = b(1, 2)` reads `a=b(1,2)`), indentation kept. Strings stay verbatim.
  */
 export function readableLines(code: string): string {
+  // one analysis of a program reads it up to five times, and its compile, its backtest and the
+  // scripted model's edits each analyse it again
+  let text = readable.get(code);
+  if (text === undefined) {
+    text = readLines(code);
+    if (readable.size >= READABLE_KEPT) readable.delete(readable.keys().next().value!);
+    readable.set(code, text);
+  }
+  return text;
+}
+
+/** The last programs {@link readableLines} read, oldest first. */
+const readable = new Map<string, string>();
+const READABLE_KEPT = 64;
+
+function readLines(code: string): string {
   const out: string[] = [];
   for (const raw of code.replace(/\r\n?/g, '\n').split('\n')) {
     let text = '';
