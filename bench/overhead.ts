@@ -12,8 +12,10 @@ import { progress, uniqueName, type Lab } from './lab';
 import { round, summarize, type Summary } from './stats';
 
 export const OVERHEAD_PARAMETERS = {
-  // a run takes under half a second on warm workers: seven keep the floor's run-to-run spread out of the median
-  runs: 7,
+  // A run and its floors take about a second on warm workers, and the ratio to the floor moves widely
+  // from run to run (1.00–1.61 in one hour, for the same code): the medians of seven runs, the count
+  // before, came to 1.13, 1.21, 1.33 and 1.46 in four runs of that hour. Twenty-one narrow it.
+  runs: 21,
   warmupRuns: 1,
   sandbox: { llmLatencyMs: 0, compileLatencyMs: 0, backtestLatencyMs: 0, mistakeRate: 0 },
   pipeline: { query: 'momentum', articles: 1, source: 'crossref', backtest: true, maxAttempts: 6 },
