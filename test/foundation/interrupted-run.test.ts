@@ -149,4 +149,39 @@ setInterval(() => undefined, 1000);
       expect(fs.existsSync(d)).toBe(false);
     }
   }, 120_000);
+
+  it('stops PostgreSQL and the dev server when the run ends without its global teardown (a crash, or `npm test | head`)', async () => {
+    // jest's own process dies on an error it does not catch (writing to a pipe `head` has closed is one)
+    const script = path.join(dir, 'crash.ts');
+    fs.writeFileSync(
+      script,
+      `import globalSetup from ${JSON.stringify(path.join(ROOT, 'test', 'setup', 'global-setup'))};
+void globalSetup().then(() => {
+  const postgresDir = (globalThis as { __postgresDir?: string }).__postgresDir ?? null;
+  process.stdout.write(JSON.stringify({ temporal: process.env.QC_TEST_TEMPORAL_ADDRESS, postgres: process.env.QC_TEST_POSTGRES_URL ?? null, postgresDir, pids: [] }) + '\\n');
+  setTimeout(() => {
+    throw new Error('the run crashed');
+  }, 50);
+});
+setInterval(() => undefined, 1000);
+`,
+    );
+    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    expect(await exited).toEqual({ code: 1, signal: null });
+    expect(stderr).toContain('the run crashed');
+    const started = JSON.parse(stdout.split('\n').find((l) => l.startsWith('{'))!) as Started;
+    leftover = started;
+    await until(async () => !(await listening(started.temporal)), 5000, 'the dev server to stop listening');
+    if (started.postgres) {
+      await until(async () => !(await listening(new URL(started.postgres!).host)), 5000, 'PostgreSQL to stop listening');
+      expect(fs.existsSync(started.postgresDir!)).toBe(false);
+    } else {
+      expect(process.env.QC_TEST_POSTGRES_SKIP).toBeDefined();
+    }
+  }, 120_000);
 });

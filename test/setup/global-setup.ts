@@ -59,6 +59,9 @@ function stopServersOnInterrupt(): void {
     process.exit(128 + os.constants.signals[signal]);
   };
   for (const s of INTERRUPTS) process.on(s, onSignal);
+  // A run that ends without its global teardown stops PostgreSQL too: a crash, or `npm test | head`,
+  // where jest dies writing to the closed pipe. (The dev server has an exit hook of its own.)
+  process.once('exit', stopPostgres);
 }
 
 /** The processes below `pid` (each before its own children), by `pgrep -P`; none where pgrep is missing. */
