@@ -53,6 +53,17 @@ interface Started {
   pids: number[];
 }
 
+/** A TypeScript script run by tsx in a process of its own, with its output so far and how it ended. */
+function runScript(file: string, source: string) {
+  fs.writeFileSync(file, source);
+  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, output, exited };
+}
+
 describe('an interrupted test run', () => {
   let dir: string;
   let leftover: Started | undefined;
@@ -70,9 +81,8 @@ describe('an interrupted test run', () => {
 
   it('stops the dev server, PostgreSQL and the processes the run started when it gets SIGTERM, and exits 143', async () => {
     // the real global setup, in a process of its own that then waits as jest does while tests run
-    const script = path.join(dir, 'run.ts');
-    fs.writeFileSync(
-      script,
+    const { child, output, exited } = runScript(
+      path.join(dir, 'run.ts'),
       `import { spawn } from 'node:child_process';
 import globalSetup from ${JSON.stringify(path.join(ROOT, 'test', 'setup', 'global-setup'))};
 globalSetup().then(() => {
@@ -87,18 +97,12 @@ globalSetup().then(() => {
 });
 `,
     );
-    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     const started = await new Promise<Started>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const line = stdout.split('\n').find((l) => l.startsWith('{'));
+      child.stdout.on('data', () => {
+        const line = output.stdout.split('\n').find((l) => l.startsWith('{'));
         if (line) resolve(JSON.parse(line) as Started);
       });
-      void exited.then(({ code }) => reject(new Error(`the global setup exited (${code}) before it was ready:\n${stderr}`)));
+      void exited.then(({ code }) => reject(new Error(`the global setup exited (${code}) before it was ready:\n${output.stderr}`)));
     });
     leftover = started;
     expect(await listening(started.temporal)).toBe(true);
@@ -121,19 +125,14 @@ globalSetup().then(() => {
   }, 120_000);
 
   it('stops what it has started when SIGTERM comes while the servers are still starting', async () => {
-    const script = path.join(dir, 'setup-only.ts');
-    fs.writeFileSync(
-      script,
+    const before = new Set(postgresDirs());
+    const { child, output, exited } = runScript(
+      path.join(dir, 'setup-only.ts'),
       `import globalSetup from ${JSON.stringify(path.join(ROOT, 'test', 'setup', 'global-setup'))};
 void globalSetup().then(() => process.stdout.write('ready\\n'));
 setInterval(() => undefined, 1000);
 `,
     );
-    const before = new Set(postgresDirs());
-    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     // the signal comes as soon as the dev server's process exists, a second or more before it answers
     let server: number | undefined;
     await until(() => (server = descendants(child.pid!).find((pid) => commandLine(pid).includes('start-dev'))) !== undefined, 60_000, 'the dev server to be started');
@@ -141,7 +140,7 @@ setInterval(() => undefined, 1000);
     leftover = { temporal: '', postgres: null, postgresDir: postgres[0] ?? null, pids: [server!] };
     child.kill('SIGTERM');
     expect(await exited).toEqual({ code: 143, signal: null });
-    expect(stdout).not.toContain('ready');
+    expect(output.stdout).not.toContain('ready');
     await until(() => !alive(server!), 5000, 'the dev server to end');
     // PostgreSQL, whether it had started yet or not: no server of the run's is left, nor its directory
     for (const d of postgres) {
@@ -152,9 +151,8 @@ setInterval(() => undefined, 1000);
 
   it('stops PostgreSQL and the dev server when the run ends without its global teardown (a crash, or `npm test | head`)', async () => {
     // jest's own process dies on an error it does not catch (writing to a pipe `head` has closed is one)
-    const script = path.join(dir, 'crash.ts');
-    fs.writeFileSync(
-      script,
+    const { output, exited } = runScript(
+      path.join(dir, 'crash.ts'),
       `import globalSetup from ${JSON.stringify(path.join(ROOT, 'test', 'setup', 'global-setup'))};
 void globalSetup().then(() => {
   const postgresDir = (globalThis as { __postgresDir?: string }).__postgresDir ?? null;
@@ -166,15 +164,9 @@ void globalSetup().then(() => {
 setInterval(() => undefined, 1000);
 `,
     );
-    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     expect(await exited).toEqual({ code: 1, signal: null });
-    expect(stderr).toContain('the run crashed');
-    const started = JSON.parse(stdout.split('\n').find((l) => l.startsWith('{'))!) as Started;
+    expect(output.stderr).toContain('the run crashed');
+    const started = JSON.parse(output.stdout.split('\n').find((l) => l.startsWith('{'))!) as Started;
     leftover = started;
     await until(async () => !(await listening(started.temporal)), 5000, 'the dev server to stop listening');
     if (started.postgres) {

@@ -12,6 +12,9 @@ import { ensureTestWorkflowBundle } from './workflow-bundle';
 export default async function globalSetup(): Promise<void> {
   // first: an interrupt while the servers start must stop them too
   stopServersOnInterrupt();
+  // and so must a run that ends without its global teardown: a crash, or `npm test | head`, where jest
+  // dies writing to the closed pipe (the dev server has an exit hook of its own)
+  process.once('exit', stopPostgres);
   // PostgreSQL starts beside the dev server, and is stopped again if the dev server cannot start
   const postgres = startPostgres();
   postgres.catch(() => undefined); // awaited below: a failure before then is not an unhandled one
@@ -59,9 +62,6 @@ function stopServersOnInterrupt(): void {
     process.exit(128 + os.constants.signals[signal]);
   };
   for (const s of INTERRUPTS) process.on(s, onSignal);
-  // A run that ends without its global teardown stops PostgreSQL too: a crash, or `npm test | head`,
-  // where jest dies writing to the closed pipe. (The dev server has an exit hook of its own.)
-  process.once('exit', stopPostgres);
 }
 
 /** The processes below `pid` (each before its own children), by `pgrep -P`; none where pgrep is missing. */
