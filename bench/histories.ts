@@ -105,6 +105,54 @@ export function activityTimings(exec: Execution): ActivityTiming[] {
   return out;
 }
 
+/** The name Temporal's core SDK gives the marker that records a local activity's result. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+type MarkerTime = { seconds?: number | string; nanos?: number } | string | null | undefined;
+
+function markerTimeMs(t: MarkerTime): number | null {
+  if (t === null || t === undefined) return null;
+  if (typeof t === 'string') return Date.parse(t);
+  return Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6;
+}
+
+/**
+ * Each local activity the execution recorded, from its marker. A local activity runs inside a
+ * workflow task, so it has no started or completed event: the marker's data holds its completion
+ * time in workflow time, which is the start of the workflow task that ran it plus its run time
+ * (as the worker measured it, from handing it to the activity code to the result). The timing
+ * spans that run time, from the task's start. A local activity that outlived its workflow task
+ * (the worker extends the task for it) would be measured from the last task's start, and so short.
+ */
+export function localActivityTimings(exec: Execution): ActivityTiming[] {
+  const taskStartedMs = new Map<string, number>();
+  const completedTask = new Map<string, string>();
+  const out: ActivityTiming[] = [];
+  for (const e of exec.events) {
+    const id = String(e.eventId);
+    if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) taskStartedMs.set(id, eventMs(e));
+    const completed = e.workflowTaskCompletedEventAttributes;
+    if (completed) completedTask.set(id, String(completed.startedEventId));
+    const marker = e.markerRecordedEventAttributes;
+    if (marker?.markerName !== LOCAL_ACTIVITY_MARKER) continue;
+    const raw = marker.details?.data?.payloads?.[0]?.data;
+    if (!raw) throw new Error(`Local activity marker ${id} of ${exec.workflowId} has no data`);
+    const data = JSON.parse(Buffer.from(raw).toString('utf8')) as { activity_type?: string; attempt?: number; complete_time?: MarkerTime };
+    const closedMs = markerTimeMs(data.complete_time);
+    const startedMs = taskStartedMs.get(completedTask.get(String(marker.workflowTaskCompletedEventId)) ?? '');
+    if (closedMs === null || startedMs === undefined || closedMs < startedMs) {
+      throw new Error(`Local activity marker ${id} of ${exec.workflowId} gives no run time (completion ${closedMs}, task start ${startedMs})`);
+    }
+    out.push({ name: data.activity_type ?? '?', scheduledMs: startedMs, attempt: data.attempt ?? 1, startedMs, closedMs, outcome: marker.failure ? 'failed' : 'completed' });
+  }
+  return out;
+}
+
+/** Every step the execution ran to an end: its activities and its local activities. */
+export function stepTimings(exec: Execution): ActivityTiming[] {
+  return [...activityTimings(exec), ...localActivityTimings(exec)];
+}
+
 /** How many activities of the given name the execution scheduled. */
 export function scheduledCount(exec: Execution, name: string): number {
   return exec.events.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === name).length;

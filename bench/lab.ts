@@ -102,7 +102,8 @@ export async function openLab(): Promise<Lab> {
       const common = { connection: nativeConnection, namespace: 'default', shutdownGraceTime: '1 second' as const };
       const workers = await Promise.all([
         // the same sticky-queue setting as QuantCoder's workflow worker
-        Worker.create({ ...common, taskQueue, workflowBundle: floorBundle, stickyQueueScheduleToStartTimeout: '3 seconds' }),
+        // the no-op also runs here, as a local activity, for the floor of the same steps
+        Worker.create({ ...common, taskQueue, workflowBundle: floorBundle, stickyQueueScheduleToStartTimeout: '3 seconds', activities: { noop: async () => undefined } }),
         Worker.create({ ...common, taskQueue: activityQueue, activities: { noop: async () => undefined } }),
       ]);
       return { ...running(taskQueue, workers), activityQueue };

@@ -5,8 +5,8 @@ import type { Paper } from '../domain/papers';
 import type { CodeProblem, PipelineInput } from '../domain/pipeline';
 import { DEFAULT_RUN_SETTINGS, WORKFLOW_TASK_TIMEOUT } from '../domain/run-settings';
 import { researchPipeline } from '../workflows';
-import { floorSequential, floorWithChild } from './floor-workflows';
-import { activityTimings, fetchTree, taskCounts, type TaskCounts } from './histories';
+import { floorSameSteps, floorSequential, floorWithChild, type FloorStep } from './floor-workflows';
+import { activityTimings, fetchTree, localActivityTimings, stepTimings, taskCounts, type Execution, type TaskCounts } from './histories';
 import { benchDeps, sandboxConfig } from './homes';
 import { progress, uniqueName, type Lab } from './lab';
 import { round, summarize, type Summary } from './stats';
@@ -23,9 +23,9 @@ export const OVERHEAD_PARAMETERS = {
   workers:
     'in-process production worker set (createWorkerSet) on one home, started once for the warm-up and the runs that follow it, as a `quantcoder worker` runs one pipeline after another; the floor\'s workers likewise',
   formula:
-    'overheadPerActivityMs = (parent wall time − Σ over parent and child histories of (ActivityTaskCompleted − ActivityTaskStarted)) / activities; directCallPerStepMs = wall time of the same activity functions called in sequence in-process / steps',
+    'overheadPerActivityMs = (parent wall time − Σ over parent and child histories of each step\'s time inside it) / steps, where a step is an activity (inside: ActivityTaskCompleted − ActivityTaskStarted) or a local activity (inside: its run time, from its marker: completion time − the start of the workflow task that ran it); directCallPerStepMs = wall time of the same activity functions called in sequence in-process / steps',
   floor:
-    'after each pipeline run, on the same server: floorSequential runs as many no-op activities in one workflow; floorWithChild runs the parent\'s count in a parent and the rest in one child workflow. Both use a workflow queue and an activity queue of their own in this process, and their per-activity overhead is computed with the same formula; overheadOverFloor = overheadPerActivityMs / floorPerActivityMs of the same iteration',
+    'after each pipeline run, on the same server: floorSequential runs as many no-op activities (as the run had steps, local activities included) in one workflow; floorWithChild runs the parent\'s count in a parent and the rest in one child workflow. Both use a workflow queue and an activity queue of their own in this process, and their per-activity overhead is computed with the same formula; overheadOverFloor = overheadPerActivityMs / floorPerActivityMs of the same iteration. floorSameSteps runs the run\'s own steps in their order and of their kinds (activities and local activities), the parent\'s in a parent and the rest in a child: Temporal\'s share of a run of this shape, so overheadOverSameStepsFloor is what the workflow code adds',
 } as const;
 
 export interface OverheadFigures {
@@ -34,7 +34,10 @@ export interface OverheadFigures {
   /** Context: the workflow's wall time per activity, and the time inside activities per activity. */
   workflowWallPerActivityMs: Summary;
   insideActivityPerActivityMs: Summary;
+  /** Steps per run: activities and local activities. */
   activitiesPerRun: number[];
+  /** Of those, the local activities (steps run inside a workflow task, with no server round trip). */
+  localActivitiesPerRun?: number[];
   /** Workflow tasks completed per run, in the parent and in its article (from the histories). */
   workflowTasksPerRun: Array<{ parent: number; child: number }>;
   /** Signals the article sent its parent per run. */
@@ -48,9 +51,19 @@ export interface OverheadFigures {
   floorPerActivityMs: Summary;
   /** The same, with the pipeline's shape: the parent's activities, then a child workflow with the rest. */
   floorWithChildPerActivityMs: Summary;
+  /** The run's own steps, in order and of the same kinds, as no-ops in a parent and a child, per step. */
+  floorSameStepsPerActivityMs?: Summary;
   /** Ours over each floor, paired per iteration. */
   overheadOverFloor: Summary;
   overheadOverChildFloor: Summary;
+  overheadOverSameStepsFloor?: Summary;
+}
+
+/** An execution's steps in the order they ran, each an activity or a local activity. */
+function stepKinds(exec: Execution): FloorStep[] {
+  const steps = [...activityTimings(exec).map((t) => ({ at: t.scheduledMs, kind: 'activity' as const })), ...localActivityTimings(exec).map((t) => ({ at: t.scheduledMs, kind: 'local' as const }))];
+  // stable: local activities of one workflow task keep their marker order
+  return steps.sort((a, b) => a.at - b.at).map((s) => s.kind);
 }
 
 /** As in `researchPipeline`: a candidate without a readable PDF is passed over for the next one. */
@@ -65,20 +78,31 @@ function pipelineInput(): PipelineInput {
 async function throughTemporal(
   lab: Lab,
   taskQueue: string,
-): Promise<{ wallMs: number; insideMs: number; activities: number; parentActivities: number; retried: number; tasks: { parent: TaskCounts; child: TaskCounts } }> {
+): Promise<{
+  wallMs: number;
+  insideMs: number;
+  activities: number;
+  localActivities: number;
+  parentActivities: number;
+  shape: { parent: FloorStep[]; child: FloorStep[] };
+  retried: number;
+  tasks: { parent: TaskCounts; child: TaskCounts };
+}> {
   const workflowId = uniqueName('bench-overhead');
   const result = await lab.client.workflow.execute(researchPipeline, { taskQueue, workflowId, args: [pipelineInput()], workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT });
   const article = result.articles[0];
   if (!article || article.stage !== 'done') throw new Error(`The pipeline did not finish its article: ${article?.error ?? 'no article'}`);
   const tree = await fetchTree(lab.client, workflowId);
   const root = tree[0]!;
-  const timings = tree.flatMap(activityTimings);
+  const timings = tree.flatMap(stepTimings);
   const insideMs = timings.reduce((s, t) => s + (t.closedMs - t.startedMs), 0);
   return {
     wallMs: root.closedMs - root.startedMs,
     insideMs,
     activities: timings.length,
-    parentActivities: activityTimings(root).length,
+    localActivities: tree.flatMap(localActivityTimings).length,
+    parentActivities: stepTimings(root).length,
+    shape: { parent: stepKinds(root), child: tree.slice(1).flatMap(stepKinds) },
     retried: timings.filter((t) => t.attempt > 1).length,
     tasks: { parent: taskCounts(root), child: sumCounts(tree.slice(1).map(taskCounts)) },
   };
@@ -91,21 +115,26 @@ function sumCounts(counts: TaskCounts[]): TaskCounts {
   );
 }
 
-/** Temporal's floor for `activities` no-op activities, all in one workflow or split between a parent and a child. */
+/**
+ * Temporal's floor for `activities` no-op steps: activities all in one workflow, or split between a
+ * parent and a child (`split`: the parent's count), or the run's own steps of each kind (`split`: its shape).
+ */
 async function floorRun(
   lab: Lab,
   { taskQueue, activityQueue }: { taskQueue: string; activityQueue: string },
   activities: number,
-  parentActivities?: number,
+  split?: number | { parent: FloorStep[]; child: FloorStep[] },
 ): Promise<{ perActivityMs: number; activities: number; tasks: { parent: number; child: number } }> {
   const workflowId = uniqueName('bench-floor');
-  await (parentActivities === undefined
+  await (split === undefined
     ? lab.client.workflow.execute(floorSequential, { taskQueue, workflowId, args: [{ activities, activityQueue }] })
-    : lab.client.workflow.execute(floorWithChild, { taskQueue, workflowId, args: [{ activities: parentActivities, childActivities: activities - parentActivities, activityQueue }] }));
+    : typeof split === 'number'
+      ? lab.client.workflow.execute(floorWithChild, { taskQueue, workflowId, args: [{ activities: split, childActivities: activities - split, activityQueue }] })
+      : lab.client.workflow.execute(floorSameSteps, { taskQueue, workflowId, args: [{ ...split, activityQueue }] }));
   const tree = await fetchTree(lab.client, workflowId);
   const root = tree[0]!;
-  const timings = tree.flatMap(activityTimings);
-  if (timings.length !== activities) throw new Error(`The floor workflow ran ${timings.length} activities, not ${activities}`);
+  const timings = tree.flatMap(stepTimings);
+  if (timings.length !== activities) throw new Error(`The floor workflow ran ${timings.length} steps, not ${activities}`);
   const insideMs = timings.reduce((s, t) => s + (t.closedMs - t.startedMs), 0);
   const tasks = { parent: taskCounts(root).workflowTasks, child: sumCounts(tree.slice(1).map(taskCounts)).workflowTasks };
   return { perActivityMs: (root.closedMs - root.startedMs - insideMs) / activities, activities, tasks };
@@ -195,6 +224,7 @@ export async function measureOverhead(lab: Lab): Promise<OverheadFigures> {
   const wallPer: number[] = [];
   const insidePer: number[] = [];
   const activitiesPerRun: number[] = [];
+  const localActivitiesPerRun: number[] = [];
   const workflowTasksPerRun: OverheadFigures['workflowTasksPerRun'] = [];
   const signalsPerRun: number[] = [];
   const floorWithChildWorkflowTasksPerRun: OverheadFigures['floorWithChildWorkflowTasksPerRun'] = [];
@@ -203,6 +233,8 @@ export async function measureOverhead(lab: Lab): Promise<OverheadFigures> {
   const childFloor: number[] = [];
   const overFloor: number[] = [];
   const overChildFloor: number[] = [];
+  const sameStepsFloor: number[] = [];
+  const overSameStepsFloor: number[] = [];
   let retriedActivities = 0;
   // a worker's first workflows run in a workflow isolate whose code is not yet compiled (each workflow
   // task then takes 8–18 ms against 2–4 once warm): the warm-up run warms the workers every run uses
@@ -215,12 +247,13 @@ export async function measureOverhead(lab: Lab): Promise<OverheadFigures> {
       const t = await throughTemporal(lab, workers.taskQueue);
       const f = await floorRun(lab, floorWorkers, t.activities);
       const fc = await floorRun(lab, floorWorkers, t.activities, t.parentActivities);
+      const fs = await floorRun(lab, floorWorkers, t.activities, t.shape);
       const d = await directRun(lab);
       const ours = (t.wallMs - t.insideMs) / t.activities;
       const label = warm ? 'warm-up' : `run ${i - warmupRuns + 1}/${runs}`;
       progress(
-        `overhead ${label}: workflow ${Math.round(t.wallMs)} ms for ${t.activities} activities (${Math.round(t.insideMs)} ms inside) → ${round(ours, 1)} ms/activity; ` +
-          `floor ${round(f.perActivityMs, 1)} ms/activity (with a child: ${round(fc.perActivityMs, 1)}); direct ${Math.round(d.wallMs)} ms for ${d.steps} steps; ` +
+        `overhead ${label}: workflow ${Math.round(t.wallMs)} ms for ${t.activities} steps (${t.localActivities} local activities; ${Math.round(t.insideMs)} ms inside) → ${round(ours, 1)} ms/activity; ` +
+          `floor ${round(f.perActivityMs, 1)} ms/activity (with a child: ${round(fc.perActivityMs, 1)}; the same steps: ${round(fs.perActivityMs, 1)}); direct ${Math.round(d.wallMs)} ms for ${d.steps} steps; ` +
           `workflow tasks parent ${t.tasks.parent.workflowTasks} + article ${t.tasks.child.workflowTasks}, ${t.tasks.child.signalsSent} stage signals ` +
           `(floor with a child: ${fc.tasks.parent} + ${fc.tasks.child})`,
       );
@@ -230,10 +263,13 @@ export async function measureOverhead(lab: Lab): Promise<OverheadFigures> {
       childFloor.push(fc.perActivityMs);
       overFloor.push(ours / f.perActivityMs);
       overChildFloor.push(ours / fc.perActivityMs);
+      sameStepsFloor.push(fs.perActivityMs);
+      overSameStepsFloor.push(ours / fs.perActivityMs);
       direct.push(d.wallMs / d.steps);
       wallPer.push(t.wallMs / t.activities);
       insidePer.push(t.insideMs / t.activities);
       activitiesPerRun.push(t.activities);
+      localActivitiesPerRun.push(t.localActivities);
       workflowTasksPerRun.push({ parent: t.tasks.parent.workflowTasks, child: t.tasks.child.workflowTasks });
       signalsPerRun.push(t.tasks.child.signalsSent);
       floorWithChildWorkflowTasksPerRun.push(fc.tasks);
@@ -250,6 +286,7 @@ export async function measureOverhead(lab: Lab): Promise<OverheadFigures> {
     workflowWallPerActivityMs: summarize(wallPer, 2),
     insideActivityPerActivityMs: summarize(insidePer, 2),
     activitiesPerRun,
+    localActivitiesPerRun,
     workflowTasksPerRun,
     signalsPerRun,
     floorWithChildWorkflowTasksPerRun,
@@ -259,5 +296,7 @@ export async function measureOverhead(lab: Lab): Promise<OverheadFigures> {
     floorWithChildPerActivityMs: summarize(childFloor, 2),
     overheadOverFloor: summarize(overFloor, 2),
     overheadOverChildFloor: summarize(overChildFloor, 2),
+    floorSameStepsPerActivityMs: summarize(sameStepsFloor, 2),
+    overheadOverSameStepsFloor: summarize(overSameStepsFloor, 2),
   };
 }

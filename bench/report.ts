@@ -48,6 +48,10 @@ export function table(r: BenchReport): string {
     rows.push(summaryRow("1. Temporal's floor with a child workflow per article, per activity (ms)", r.overhead.floorWithChildPerActivityMs, 1));
     rows.push(summaryRow('1. Overhead over the floor (ours / floor)', r.overheadOverFloor, 2));
     rows.push(summaryRow('1. Overhead over the floor with a child (ours / floor)', r.overhead.overheadOverChildFloor, 2));
+    if (r.overhead.floorSameStepsPerActivityMs && r.overhead.overheadOverSameStepsFloor) {
+      rows.push(summaryRow("1. Temporal's floor for the run's own steps (same kinds, same order, parent and child), per step (ms)", r.overhead.floorSameStepsPerActivityMs, 1));
+      rows.push(summaryRow('1. Overhead over the floor of the same steps (ours / floor)', r.overhead.overheadOverSameStepsFloor, 2));
+    }
   }
   const tasks = r.overhead?.workflowTasksPerRun;
   const floorTasks = r.overhead?.floorWithChildWorkflowTasksPerRun;
@@ -56,6 +60,11 @@ export function table(r: BenchReport): string {
     const mid = <T>(xs: T[]) => xs[Math.floor(xs.length / 2)]!;
     const ours = mid(tasks);
     const floor = mid(floorTasks);
+    const steps = r.overhead?.activitiesPerRun;
+    const locals = r.overhead?.localActivitiesPerRun;
+    if (steps?.length && locals?.length) {
+      rows.push(single('1. Steps per run: activities + local activities (the floors: as many activities)', `${mid(steps) - mid(locals)} + ${mid(locals)}`, String(steps.length)));
+    }
     rows.push(
       single(
         '1. Workflow tasks per run, pipeline + article (floor with a child: parent + child)',

@@ -22,7 +22,7 @@ import {
   type TokenCount,
 } from '../domain/pipeline';
 import { qcProjectName, qcRunTag } from '../domain/quantconnect-names';
-import { evaluateProgram, failureFrom, failureOf, namedProject, problemOf, type EvaluationContext } from './evaluate';
+import { evaluateProgram, failureFrom, failureOf, localStepActivities, namedProject, problemOf, type EvaluationContext } from './evaluate';
 import { servicePolicies } from './policies';
 
 export { failureOf } from './evaluate';
@@ -47,6 +47,12 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
   const download = proxyActivities<Activities>(policies.download);
   const llm = proxyActivities<Activities>(policies.llm);
   const local = proxyActivities<Activities>(policies.local);
+  // An article runs one step at a time, so its fast steps in the worker (the learned context, the
+  // quality gate, the learning records, the algorithm file) run as local activities: no server
+  // round trip and no workflow task each. Reading a paper's text may take seconds and stays an
+  // activity. Runs started before replay their steps as activities.
+  const localSteps = patched('article-local-steps');
+  const inWorker = localSteps ? localStepActivities(input.settings) : local;
 
   const { runId, articleKey, paper } = input;
   let stage: ArticleStage = 'queued';
@@ -81,7 +87,7 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
 
     await enter('generate');
     // what was learned is read once, into history: a retried LLM activity builds the same prompt
-    const learned = await local.readLearnedContext({ family });
+    const learned = await inWorker.readLearnedContext({ family });
     const generated = await llm.generateAlgorithm({ runId, articleKey, spec: summary.spec, start: input.start, end: input.end, learned });
     tokens = addTokens(tokens, generated.tokens);
     let code = generated.code;
@@ -95,6 +101,7 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
       end: input.end,
       ...(input.holdout ? { sample: 'in-sample' as const } : {}),
       project,
+      localSteps,
       stopAfter: input.localOnly ? 'check' : input.backtest ? undefined : 'compile',
       onStage: (s) => (s === 'queued' || s === 'compiled' ? undefined : enter(s === 'check' ? 'validate' : s)),
       // the faithfulness gate is on unless a run turns it off (older inputs have no such setting)
@@ -123,7 +130,7 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
         );
       }
       await enter('repair');
-      const fixes = await local.readLearnedContext({ family, problem });
+      const fixes = await inWorker.readLearnedContext({ family, problem });
       const repaired = await llm.repairAlgorithm({ runId, articleKey, attempt, code, problem, family, learned: fixes });
       tokens = addTokens(tokens, repaired.tokens);
       result.repairAttempts++;
@@ -134,7 +141,7 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
     result.statistics = statistics;
     // the holdout is backtested once, on the final algorithm: generation and repairs never saw it
     if (input.holdout && statistics && patched('article-holdout')) Object.assign(result, await backtestHoldout(input.holdout, statistics, { code, key: `${articleKey}-holdout`, attempt: 1, previous: null, acceptUnfaithful: true }, context));
-    result.algorithmPath = (await local.writeAlgorithmFile({ runId, articleKey, code, paper, statistics })).path;
+    result.algorithmPath = (await inWorker.writeAlgorithmFile({ runId, articleKey, code, paper, statistics })).path;
     result.stage = 'done';
     await enter('done');
   } catch (err) {

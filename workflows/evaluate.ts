@@ -143,6 +143,12 @@ export interface EvaluationContext {
    * replayed in another order. At the end of a generation, alone, they save a server round trip each.
    */
   localRecords?: () => boolean;
+  /**
+   * True for an evaluation that runs alone from start to end, as an article's does: every step that
+   * stays in the worker (the gate, a lookup of recorded backtests, the learning records) runs as a
+   * local activity, with no server round trip each. See `localRecords` for why it must run alone.
+   */
+  localSteps?: boolean;
   /** The specification the program was generated from: the faithfulness gate checks the code against it. */
   spec?: StrategySpec;
   /** Stop after the quality gate (`check`) or after the compile (`compile`) instead of backtesting. */
@@ -179,13 +185,13 @@ export function problemOf(e: Evaluation): CodeProblem | null {
 
 function services(ctx: EvaluationContext) {
   const p = servicePolicies(workflowInfo().taskQueue, ctx.settings);
-  const local = proxyActivities<Activities>(p.local);
-  const inWorker = ctx.localRecords ? localStepActivities(ctx.settings) : local;
+  const queued = proxyActivities<Activities>(p.local);
+  const inWorker = ctx.localRecords || ctx.localSteps ? localStepActivities(ctx.settings) : queued;
   return {
     qc: proxyActivities<Activities>(p.quantconnect),
     backtester: proxyActivities<Activities>(p.backtest),
-    local,
-    records: () => (ctx.localRecords?.() ? inWorker : local),
+    local: ctx.localSteps ? inWorker : queued,
+    records: () => (ctx.localSteps || ctx.localRecords?.() ? inWorker : queued),
   };
 }
 
@@ -194,6 +200,8 @@ function services(ctx: EvaluationContext) {
  * the workflow, inside its workflow task, with no server round trip each. Their retry policy and
  * timeout are the `local` policy's; every write is an idempotent upsert, so a retry after a worker
  * crash (the workflow task runs again) is harmless. See `EvaluationContext.localRecords` for when.
+ * The quality gate and the reads are as safe: they change nothing, and their answer is kept in the
+ * local activity's marker, so replay reads it from history as it would an activity's.
  */
 export function localStepActivities(settings: RunSettings) {
   const { startToCloseTimeout, retry } = servicePolicies(workflowInfo().taskQueue, settings).local;

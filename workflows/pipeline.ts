@@ -1,4 +1,4 @@
-import { defineQuery, proxyActivities, setHandler, startChild, workflowInfo, condition } from '@temporalio/workflow';
+import { condition, defineQuery, patched, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Paper } from '../domain/papers';
 import {
@@ -12,6 +12,7 @@ import {
   type PipelineStatus,
 } from '../domain/pipeline';
 import { processArticle, articleStageSignal, failureOf } from './article';
+import { localStepActivities } from './evaluate';
 import { servicePolicies } from './policies';
 import { isPdfTarget, resolvePdfTarget } from './targets';
 
@@ -33,6 +34,9 @@ export async function researchPipeline(input: PipelineInput): Promise<PipelineRe
   const crossref = proxyActivities<Activities>(policies.crossref);
   const arxiv = proxyActivities<Activities>(policies.arxiv);
   const download = proxyActivities<Activities>(policies.download);
+  // the search results are stored by a local activity: nothing runs beside it (no article has
+  // started yet), and it saves a server round trip; runs started before replay it as an activity
+  const store = patched('pipeline-local-store') ? localStepActivities(input.settings) : local;
 
   const status: PipelineStatus = { stage: 'resolving', articles: [] };
   setHandler(pipelineStatusQuery, () => status);
@@ -44,7 +48,7 @@ export async function researchPipeline(input: PipelineInput): Promise<PipelineRe
   };
   setHandler(articleStageSignal, ({ articleKey, stage, error }) => settle(articleKey, stage, error));
 
-  const resolved = await resolveCandidates(input, { local, crossref, arxiv, download });
+  const resolved = await resolveCandidates(input, { local, store, crossref, arxiv, download });
   const candidates = withoutExcluded(resolved, input.excludeIds);
   status.stage = 'processing';
 
@@ -100,7 +104,7 @@ export async function researchPipeline(input: PipelineInput): Promise<PipelineRe
   };
 }
 
-type Proxies = { local: Activities; crossref: Activities; arxiv: Activities; download: Activities };
+type Proxies = { local: Activities; store: Activities; crossref: Activities; arxiv: Activities; download: Activities };
 
 async function resolveCandidates(input: PipelineInput, p: Proxies): Promise<Paper[]> {
   const { target } = input;
@@ -114,7 +118,7 @@ async function resolveCandidates(input: PipelineInput, p: Proxies): Promise<Pape
         input.source === 'arxiv'
           ? await p.arxiv.searchArxiv({ query: target.query, maxResults: rows })
           : await p.crossref.searchCrossref({ query: target.query, rows });
-      await p.local.storeSearchResults({ workflowId: workflowInfo().workflowId, query: target.query, source: input.source, papers });
+      await p.store.storeSearchResults({ workflowId: workflowInfo().workflowId, query: target.query, source: input.source, papers });
       return papers;
     }
     case 'doi':

@@ -1,7 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { tsToMs } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
 import { repeatedCompletedCalls } from '../../bench/crash';
+import { activityTimings, localActivityTimings, stepTimings, type Execution } from '../../bench/histories';
 import { README_END, README_START, updateReadme, type BenchReport } from '../../bench/report';
 import type { SpeedProbe } from '../../bench/speed';
 import type { LlmRequestRecord } from '../../sandbox/state';
@@ -33,6 +38,46 @@ describe('LLM calls paid again after their answer was recorded', () => {
 
   it('tell prompts apart by their system text too', () => {
     expect(repeatedCompletedCalls([request(1_500, 'generate A', 'another system prompt')], recorded)).toBe(0);
+  });
+});
+
+describe('the steps the overhead figure reads from a history', () => {
+  const History = temporal.api.history.v1.History;
+  const recorded = (file: string): Execution => {
+    const json = historyFromJSON(JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'histories', file), 'utf8')));
+    // through the wire format, as a history fetched from the server arrives (times as Long)
+    const events = History.decode(History.encode(json).finish()).events;
+    return { workflowId: file, runId: '', events, bytes: 0, startedMs: tsToMs(events[0]!.eventTime), closedMs: tsToMs(events.at(-1)!.eventTime) };
+  };
+
+  it("count an article's local activities, each run inside the workflow task that recorded it", () => {
+    const article = recorded('article.json');
+    const local = localActivityTimings(article);
+    expect(local.map((t) => t.name)).toEqual(['readLearnedContext', 'checkAlgorithm', 'recordBacktest', 'recordAttempt', 'writeAlgorithmFile']);
+    // a task's span, from its start to its completion, holds the run time of every local activity it ran
+    const tasks = article.events.filter((e) => e.workflowTaskCompletedEventAttributes);
+    const taskStarts = new Map(article.events.filter((e) => e.workflowTaskStartedEventAttributes).map((e) => [String(e.eventId), tsToMs(e.eventTime)]));
+    for (const t of local) {
+      expect(t.outcome).toBe('completed');
+      expect(t.closedMs).toBeGreaterThanOrEqual(t.startedMs);
+      const task = tasks.find((e) => taskStarts.get(String(e.workflowTaskCompletedEventAttributes!.startedEventId)) === t.startedMs);
+      expect(task).toBeDefined();
+      expect(t.closedMs).toBeLessThanOrEqual(tsToMs(task!.eventTime));
+    }
+    expect(stepTimings(article)).toHaveLength(activityTimings(article).length + local.length);
+  });
+
+  it('find none in a run of the previous release, whose article ran every step as an activity', () => {
+    const article = recorded('previous/article.json');
+    expect(localActivityTimings(article)).toEqual([]);
+    expect(activityTimings(article).map((t) => t.name)).toContain('recordAttempt');
+  });
+
+  it('refuse a local activity marker that gives no run time', () => {
+    const article = recorded('article.json');
+    const marker = article.events.find((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')!;
+    const broken = { ...marker, markerRecordedEventAttributes: { ...marker.markerRecordedEventAttributes, details: {} } };
+    expect(() => localActivityTimings({ ...article, events: article.events.map((e) => (e === marker ? broken : e)) })).toThrow(/has no data/);
   });
 });
 

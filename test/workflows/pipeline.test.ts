@@ -1,10 +1,12 @@
 import fs from 'node:fs';
+import { Worker } from '@temporalio/worker';
+import { fetchTree, localActivityTimings, type Execution } from '../../bench/histories';
 import { researchPipeline } from '../../workflows';
 import type { PipelineInput } from '../../domain/pipeline';
 import { DEFAULT_RUN_SETTINGS } from '../../domain/run-settings';
 import { testDeps } from '../helpers/deps';
 import { sandboxStats, testSandbox, type SandboxHandle } from '../helpers/sandbox';
-import { testClient, uniqueTaskQueue, withWorkers } from '../helpers/temporal';
+import { testClient, testWorkflowCode, uniqueTaskQueue, withWorkers } from '../helpers/temporal';
 
 const input = (over: Partial<PipelineInput> = {}): PipelineInput => ({
   target: { kind: 'topic', query: 'momentum' },
@@ -62,6 +64,21 @@ describe('research pipeline in the sandbox', () => {
       expect(await deps.prisma.summary.count()).toBe(2);
       const calls = await deps.prisma.llmCall.findMany();
       expect(calls.reduce((s, c) => s + c.inputTokens, 0)).toBe(result.tokens.input);
+      // each article's steps in the worker ran as local activities (two articles ran side by side),
+      // their records reached the database, and every history replays to the same commands
+      const tree = await fetchTree(client, `pipeline-${taskQueue}`);
+      const articles = tree.filter((exec) => result.articles.some((a) => exec.workflowId === `pipeline-${taskQueue}-${a.articleKey}`));
+      expect(articles).toHaveLength(2);
+      const scheduled = (exec: Execution) => exec.events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+      expect(scheduled(tree[0]!)).toEqual(['searchCrossref']);
+      expect(localActivityTimings(tree[0]!).map((t) => t.name)).toEqual(['storeSearchResults']);
+      for (const article of articles) {
+        expect(scheduled(article)).toEqual(['downloadPaper', 'extractPaperText', 'summarizePaper', 'generateAlgorithm', 'compileAlgorithm', 'runBacktest', 'deleteQuantCoderProjects']);
+        expect(localActivityTimings(article).map((t) => t.name)).toEqual(['readLearnedContext', 'checkAlgorithm', 'recordBacktest', 'recordAttempt', 'writeAlgorithmFile']);
+      }
+      expect(await deps.prisma.algorithm.count()).toBe(2);
+      expect(await deps.prisma.searchResult.count()).toBeGreaterThan(0);
+      for (const exec of tree) await Worker.runReplayHistory(testWorkflowCode(), { events: exec.events }, exec.workflowId);
     } finally {
       await client.connection.close();
       await deps.cleanup();
