@@ -40,7 +40,7 @@ const single = (figure: string, value: string, runs = '1'): Row => [figure, valu
 export function table(r: BenchReport): string {
   const rows: Row[] = [];
   if (r.overheadPerActivityMs && r.directCallPerStepMs) {
-    rows.push(summaryRow('1. Orchestration overhead per activity (ms)', r.overheadPerActivityMs, 1));
+    rows.push(summaryRow('1. Orchestration overhead per step: activity or local activity (ms)', r.overheadPerActivityMs, 1));
     rows.push(summaryRow('1. Same steps as direct calls, per step (ms)', r.directCallPerStepMs, 1));
   }
   if (r.overhead?.floorPerActivityMs && r.overheadOverFloor) {
