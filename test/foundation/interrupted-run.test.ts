@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { until } from '../helpers/cli';
-import { descendants } from '../setup/global-setup';
+import { descendants, stopPostgres } from '../setup/global-setup';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -175,5 +175,20 @@ setInterval(() => undefined, 1000);
     } else {
       expect(process.env.QC_TEST_POSTGRES_SKIP).toBeDefined();
     }
+  }, 120_000);
+
+  it('leaves no PostgreSQL directory when a process of its start outlives the interrupt', async () => {
+    // An interrupt kills the processes there are when it comes; one forked just after (the start
+    // script's next step) goes on. initdb, for one, makes its data directory's whole path, so it can
+    // write the run's directory back after the stop removed it. A stand-in that does the same a
+    // moment after it starts, named by its command line as initdb is:
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'qc-test-pg-'));
+    leftover = { temporal: '', postgres: null, postgresDir: d, pids: [] };
+    const late = spawn('sh', ['-c', 'sleep 1; mkdir -p "$1/pg/data"', 'initdb-stand-in', d], { stdio: 'ignore' });
+    const ended = new Promise((resolve) => late.once('exit', resolve));
+    (globalThis as { __postgresDir?: string }).__postgresDir = d;
+    stopPostgres();
+    await ended;
+    expect(fs.existsSync(d)).toBe(false);
   }, 120_000);
 });

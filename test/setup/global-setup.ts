@@ -71,13 +71,41 @@ export function descendants(pid: number): number[] {
   return children.flatMap((child) => [child, ...descendants(child)]);
 }
 
-/** Stops the run's PostgreSQL server, if it started one, and removes its files (safe to call twice). */
+/**
+ * Stops the run's PostgreSQL server, if it started one, and removes its files (safe to call twice).
+ * An interrupt can come while the server is still being made: the processes doing it (the start
+ * script, initdb, a server still starting) end before the files go, or one of them could write the
+ * directory back after its removal (initdb makes its whole path).
+ */
 export function stopPostgres(): void {
   const dir = (globalThis as { __postgresDir?: string }).__postgresDir;
   if (!dir) return;
   (globalThis as { __postgresDir?: string }).__postgresDir = undefined;
   spawnSync('bash', [path.join(__dirname, '..', '..', 'scripts', 'postgres-local.sh'), 'stop', path.join(dir, 'pg')], { timeout: 60_000 });
-  fs.rmSync(dir, { recursive: true, force: true });
+  endProcessesNaming(dir);
+  try {
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  } catch (err) {
+    process.stderr.write(`\nThe test PostgreSQL directory ${dir} could not be removed: ${(err as Error).message}\n`);
+  }
+}
+
+/** Ends every process whose command line names `path`: SIGTERM, then SIGKILL for one still there after a second; gives up after five. */
+function endProcessesNaming(target: string): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let round = 0; round < 50; round++) {
+    const found = spawnSync('pgrep', ['-f', target], { encoding: 'utf8' });
+    const pids = (found.stdout ?? '').split('\n').filter(Boolean).map(Number).filter((pid) => pid !== process.pid);
+    if (!pids.length) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, round < 10 ? 'SIGTERM' : 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    Atomics.wait(pause, 0, 0, 100);
+  }
 }
 
 /**
