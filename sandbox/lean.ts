@@ -218,11 +218,18 @@ let interpreter: Promise<string> | undefined;
 function pythonExecutable(): Promise<string> {
   const wanted = process.env.QUANTCODER_SANDBOX_PYTHON ?? 'python3';
   interpreter ??= new Promise<string>((resolve) => {
-    const child = spawn(wanted, ['-c', 'import sys; print(sys.executable)'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 20_000 });
+    const child = spawn(wanted, ['-c', 'import sys; print(sys.executable)'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // a timer of our own, not spawn's `timeout`: that one is cleared only when the process exits, so
+    // an interpreter that cannot be started left it holding the process open for its 20 s
+    const timer = setTimeout(() => child.kill(), 20_000);
+    const done = (python: string) => {
+      clearTimeout(timer);
+      resolve(python);
+    };
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.on('error', () => resolve(wanted));
-    child.on('close', () => resolve(out.trim() || wanted));
+    child.on('error', () => done(wanted));
+    child.on('close', () => done(out.trim() || wanted));
   });
   return interpreter;
 }

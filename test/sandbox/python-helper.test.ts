@@ -42,6 +42,8 @@ describe("the sandbox's CPython reading of code", () => {
   }
 
   it('falls back to its bracket check and text identities when python3 cannot be started', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
     await withPython('/nonexistent/python3', async ({ checkPythonSyntax, programFingerprint }) => {
       await expect(checkPythonSyntax('x = (1,\n')).resolves.toMatchObject({ ok: false });
       await expect(checkPythonSyntax('x = (1, 2)\n')).resolves.toEqual({ ok: true });
@@ -49,6 +51,8 @@ describe("the sandbox's CPython reading of code", () => {
       expect(a).toMatch(/^text:/);
       expect(b).not.toBe(a);
     });
+    // nothing of the failed start is left to hold the process open (a sandbox must let its process exit)
+    expect(timers()).toBe(before);
   });
 
   it('drops a helper that prints something other than an answer, and falls back instead of failing', async () => {
