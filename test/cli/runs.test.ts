@@ -21,11 +21,13 @@ describe('quantcoder runs (the real CLI)', () => {
   let env: NodeJS.ProcessEnv;
   /** Queries containing "gated" are answered once this settles; those containing "hang" are answered "busy" after 3 s, so their searches keep retrying. */
   let gate: Promise<void> = Promise.resolve();
+  /** The "busy" answers still to come: the file's end clears them, or they would hold its test process open. */
+  const busy = new Set<NodeJS.Timeout>();
 
   beforeAll(async () => {
     client = await testClient();
     crossref = await fakeHttp((req, res) => {
-      if (req.url?.includes('hang')) return void setTimeout(() => res.writeHead(503).end('busy'), 3000);
+      if (req.url?.includes('hang')) return void busy.add(setTimeout(() => res.writeHead(503).end('busy'), 3000));
       const answer = () => res.writeHead(200, { 'content-type': 'application/json' }).end(crossrefWorks(['Time Series Momentum', 'Value and Momentum Everywhere']));
       if (req.url?.includes('gated')) void gate.then(answer);
       else answer();
@@ -39,6 +41,7 @@ describe('quantcoder runs (the real CLI)', () => {
   afterAll(async () => {
     worker?.child.kill('SIGTERM');
     if (worker) await waitForExit(worker.child);
+    busy.forEach(clearTimeout);
     await crossref?.close();
     await client?.connection.close();
     fs.rmSync(home, { recursive: true, force: true });

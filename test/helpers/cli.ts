@@ -52,7 +52,10 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, 
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`quantcoder ${args.join(' ')} exited (${code}) before it was ready:\n${output}`)));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`quantcoder ${args.join(' ')} exited (${code}) before it was ready:\n${output}`));
+    });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`quantcoder ${args.join(' ')} not ready in ${timeoutMs} ms:\n${output}`));
