@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Paper } from '../domain/papers';
 import type { LlmTask } from '../domain/prompts';
 import type { TokenCount } from '../domain/pipeline';
@@ -47,14 +49,18 @@ function marker(simulated: boolean | undefined) {
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const research = createResearchActivities(deps);
   const llmTasks = createLlmTaskActivities({
     prisma: deps.prisma,
     artifacts: deps.artifacts,
     llmFor: deps.llmFor,
     onCall: (task, tokens) => deps.metrics?.llmTokens(task, tokens),
+    extractAgain: async (paper, pdfPath) => {
+      const pdf = pdfPath && path.isAbsolute(pdfPath) && fs.existsSync(pdfPath) ? pdfPath : (await research.downloadPaper({ paper })).path;
+      return (await research.extractPaperText({ pdfPath: pdf, paper })).textSha256;
+    },
   });
   const mark = marker(deps.simulated);
-  const research = createResearchActivities(deps);
   const quantconnect = createQuantConnectActivities({
     quantconnect: deps.quantconnect,
     pollMs: deps.quantconnectPollMs,

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@prisma/client';
-import { LlmAnswerError } from '../domain/errors';
+import { ArtifactNotFoundError, LlmAnswerError } from '../domain/errors';
 import { answerIdempotencyKey, extractJson, extractPythonCode } from '../domain/llm-answers';
 import type { Paper } from '../domain/papers';
 import type { CodeOutcome, CodeProblem, SummaryOutcome, TokenCount } from '../domain/pipeline';
@@ -17,6 +17,12 @@ export interface LlmTaskDeps {
   llmFor(task: LlmTask): LlmClient;
   /** Called after every completed LLM call (metrics). */
   onCall?: (task: LlmTask, tokens: TokenCount) => void;
+  /**
+   * Extracts the paper's text again into this worker's artifact store and returns its hash: from
+   * `pdfPath` when this worker can read it, else from a fresh download. For a worker of a cluster
+   * whose text was extracted by another worker, into that worker's store.
+   */
+  extractAgain?: (paper: Paper, pdfPath: string | undefined) => Promise<string>;
 }
 
 export interface LlmCallResult {
@@ -87,13 +93,31 @@ export async function requestCode(deps: LlmTaskDeps, runId: string, callKey: str
 
 /** Summarising, generating and repairing: the LLM tasks of the research pipeline. */
 export function createLlmTaskActivities(deps: LlmTaskDeps) {
+  /**
+   * The text the workflow's extract step stored. Each worker keeps its own artifact store, and in a
+   * cluster the extract and the summary can run on different workers: one that does not have the
+   * text extracts it again (the same PDF gives the same text, and so the same prompt).
+   */
+  async function paperText(input: { paper: Paper; textSha256: string; pdfPath?: string }): Promise<Buffer> {
+    try {
+      return await deps.artifacts.get(input.textSha256);
+    } catch (err) {
+      if (!(err instanceof ArtifactNotFoundError) || !deps.extractAgain) throw err;
+      const again = await deps.extractAgain(input.paper, input.pdfPath);
+      if (again !== input.textSha256) {
+        throw new ArtifactNotFoundError(`The text of "${input.paper.title}" (${input.textSha256}) is not in this worker's store, and extracting the paper again gave other text (${again})`);
+      }
+      return deps.artifacts.get(again);
+    }
+  }
+
   return {
     /**
      * Turns a paper's text into a strategy specification (JSON, schema-validated). A malformed
      * answer gets one retry with the validation error; a second one fails the step.
      */
-    async summarizePaper(input: { runId: string; articleKey: string; paper: Paper; textSha256: string }): Promise<SummaryOutcome> {
-      const text = (await deps.artifacts.get(input.textSha256)).toString('utf8');
+    async summarizePaper(input: { runId: string; articleKey: string; paper: Paper; textSha256: string; pdfPath?: string }): Promise<SummaryOutcome> {
+      const text = (await paperText(input)).toString('utf8');
       let tokens: TokenCount = { input: 0, output: 0 };
       let validationError: string | undefined;
       for (const attempt of [1, 2]) {

@@ -80,7 +80,7 @@ export async function processArticle(input: ArticleInput): Promise<ArticleResult
     if (text.warning) result.warnings.push(text.warning);
 
     await enter('summarize');
-    const summary = await llm.summarizePaper({ runId, articleKey, paper, textSha256: text.textSha256 });
+    const summary = await llm.summarizePaper({ runId, articleKey, paper, textSha256: text.textSha256, pdfPath: pdf.path });
     tokens = addTokens(tokens, summary.tokens);
     const family = summary.spec.family;
     result.family = family;

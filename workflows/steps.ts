@@ -64,7 +64,7 @@ export async function summarizeStep(
   const paper = await resolvePaper(input.target, a);
   const pdf = await a.download.downloadPaper({ paper });
   const text = await a.local.extractPaperText({ pdfPath: pdf.path, paper });
-  const summary = await a.llm.summarizePaper({ runId: workflowInfo().workflowId, articleKey: 'a1', paper, textSha256: text.textSha256 });
+  const summary = await a.llm.summarizePaper({ runId: workflowInfo().workflowId, articleKey: 'a1', paper, textSha256: text.textSha256, pdfPath: pdf.path });
   return { paper, spec: summary.spec, sections: text.sections, warnings: text.warning ? [text.warning] : [], tokens: summary.tokens };
 }
 

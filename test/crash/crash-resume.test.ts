@@ -122,7 +122,9 @@ describe('the Temporal server restarted mid-run', () => {
     const sandbox = await testSandbox({ backtestLatencyMs: 300 });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qc-server-'));
     const dbFile = path.join(dir, 'temporal.db');
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    // the server comes back on the same port: one below Linux's ephemeral range (32768 up), which
+    // any outgoing connection of another test could take while the server is down
+    const port = 20000 + Math.floor(Math.random() * 12000);
     let server = (await startDevServer({ port, dbFile })).env;
     const address = server.address;
     const home = tempHome({ profile: 'sandbox', sandbox: { url: sandbox.url }, quantconnect: { pollSeconds: 0.1 } });

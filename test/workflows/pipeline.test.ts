@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { Worker } from '@temporalio/worker';
 import { fetchTree, localActivityTimings, type Execution } from '../../bench/histories';
+import { createActivities } from '../../activities';
+import type { Paper } from '../../domain/papers';
 import { researchPipeline } from '../../workflows';
 import type { PipelineInput } from '../../domain/pipeline';
 import { DEFAULT_RUN_SETTINGS } from '../../domain/run-settings';
@@ -82,6 +84,36 @@ describe('research pipeline in the sandbox', () => {
     } finally {
       await client.connection.close();
       await deps.cleanup();
+    }
+  });
+
+  it('summarises on a worker that does not hold the text: it extracts the paper again, to the same text', async () => {
+    // three workers of a cluster, each with a home (and an artifact store) of its own
+    const [a, b, c] = [0, 1, 2].map(() => testDeps({ sandboxUrl: sandbox.url }));
+    try {
+      const [onA, onB, onC] = [a!, b!, c!].map(createActivities);
+      let read: { paper: Paper; pdfPath: string; textSha256: string } | null = null;
+      for (const paper of await onA!.searchCrossref({ query: 'momentum', rows: 10 })) {
+        const pdf = await onA!.downloadPaper({ paper }).catch(() => null);
+        if (!pdf) continue;
+        read = { paper, pdfPath: pdf.path, textSha256: (await onA!.extractPaperText({ pdfPath: pdf.path, paper })).textSha256 };
+        break;
+      }
+      expect(read).not.toBeNull();
+      const { paper, pdfPath, textSha256 } = read!;
+      expect(await b!.artifacts.has(textSha256)).toBe(false);
+      // B can read A's PDF (one machine): it extracts from it
+      const summary = await onB!.summarizePaper({ runId: 'cluster-run', articleKey: 'a1', paper, textSha256, pdfPath });
+      expect(summary.spec.family).toBeTruthy();
+      expect(await b!.artifacts.getText(textSha256)).toBe(await a!.artifacts.getText(textSha256));
+      // C is told no PDF it can read (another machine): it downloads the paper again
+      const downloadsBefore = (await sandboxStats(sandbox.url)).requests;
+      await expect(onC!.summarizePaper({ runId: 'cluster-run', articleKey: 'a1', paper, textSha256 })).resolves.toMatchObject({ spec: summary.spec });
+      expect(await c!.artifacts.has(textSha256)).toBe(true);
+      const downloadsAfter = (await sandboxStats(sandbox.url)).requests;
+      expect(Object.keys(downloadsAfter).some((route) => route.startsWith('papers') && (downloadsAfter[route] ?? 0) > (downloadsBefore[route] ?? 0))).toBe(true);
+    } finally {
+      await Promise.all([a!, b!, c!].map((d) => d.cleanup()));
     }
   });
 
