@@ -19,6 +19,8 @@ export interface Execution {
 
 export interface ActivityTiming {
   name: string;
+  /** An activity, or a local activity (run inside a workflow task, read from its marker). */
+  kind: 'activity' | 'local';
   scheduledMs: number;
   /** The attempt that ended it (1 unless an earlier attempt failed or timed out). */
   attempt: number;
@@ -98,7 +100,7 @@ export function activityTimings(exec: Execution): ActivityTiming[] {
         // a timed-out attempt that never started has no start: it spent no time inside the activity
         const start = started.get(key) ?? { ms: eventMs(e), attempt: 1 };
         const sched = scheduled.get(key) ?? { name: '?', ms: start.ms };
-        out.push({ name: sched.name, scheduledMs: sched.ms, attempt: start.attempt, startedMs: start.ms, closedMs: eventMs(e), outcome });
+        out.push({ name: sched.name, kind: 'activity', scheduledMs: sched.ms, attempt: start.attempt, startedMs: start.ms, closedMs: eventMs(e), outcome });
       }
     }
   }
@@ -143,7 +145,7 @@ export function localActivityTimings(exec: Execution): ActivityTiming[] {
     if (closedMs === null || startedMs === undefined || closedMs < startedMs) {
       throw new Error(`Local activity marker ${id} of ${exec.workflowId} gives no run time (completion ${closedMs}, task start ${startedMs})`);
     }
-    out.push({ name: data.activity_type ?? '?', scheduledMs: startedMs, attempt: data.attempt ?? 1, startedMs, closedMs, outcome: marker.failure ? 'failed' : 'completed' });
+    out.push({ name: data.activity_type ?? '?', kind: 'local', scheduledMs: startedMs, attempt: data.attempt ?? 1, startedMs, closedMs, outcome: marker.failure ? 'failed' : 'completed' });
   }
   return out;
 }

@@ -6,7 +6,7 @@ import type { CodeProblem, PipelineInput } from '../domain/pipeline';
 import { DEFAULT_RUN_SETTINGS, WORKFLOW_TASK_TIMEOUT } from '../domain/run-settings';
 import { researchPipeline } from '../workflows';
 import { floorSameSteps, floorSequential, floorWithChild, type FloorStep } from './floor-workflows';
-import { activityTimings, fetchTree, localActivityTimings, stepTimings, taskCounts, type Execution, type TaskCounts } from './histories';
+import { fetchTree, stepTimings, taskCounts, type Execution, type TaskCounts } from './histories';
 import { benchDeps, sandboxConfig } from './homes';
 import { progress, uniqueName, type Lab } from './lab';
 import { round, summarize, type Summary } from './stats';
@@ -61,9 +61,10 @@ export interface OverheadFigures {
 
 /** An execution's steps in the order they ran, each an activity or a local activity. */
 function stepKinds(exec: Execution): FloorStep[] {
-  const steps = [...activityTimings(exec).map((t) => ({ at: t.scheduledMs, kind: 'activity' as const })), ...localActivityTimings(exec).map((t) => ({ at: t.scheduledMs, kind: 'local' as const }))];
   // stable: local activities of one workflow task keep their marker order
-  return steps.sort((a, b) => a.at - b.at).map((s) => s.kind);
+  return stepTimings(exec)
+    .sort((a, b) => a.scheduledMs - b.scheduledMs)
+    .map((t) => t.kind);
 }
 
 /** As in `researchPipeline`: a candidate without a readable PDF is passed over for the next one. */
@@ -100,7 +101,7 @@ async function throughTemporal(
     wallMs: root.closedMs - root.startedMs,
     insideMs,
     activities: timings.length,
-    localActivities: tree.flatMap(localActivityTimings).length,
+    localActivities: timings.filter((t) => t.kind === 'local').length,
     parentActivities: stepTimings(root).length,
     shape: { parent: stepKinds(root), child: tree.slice(1).flatMap(stepKinds) },
     retried: timings.filter((t) => t.attempt > 1).length,
